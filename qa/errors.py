@@ -1,0 +1,59 @@
+"""One exception tree for problems a user caused; the web layer and the CLI map it to 4xx / exit 2."""
+
+
+class QAError(Exception):
+    """A problem the user can fix; `status` and `code` tell the web layer how to answer."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(QAError):
+    status = 400
+    code = "invalid_request"
+
+
+class Forbidden(QAError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(QAError):
+    status = 401
+    code = "unauthorized"
+
+
+class NotFound(QAError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(QAError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(QAError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(QAError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class IndexNotReady(QAError):
+    status = 503
+    code = "index_not_ready"
+
+
+class IndexMismatch(QAError):
+    """The index on disk was built differently (encoder, dimension, format) from what is asked for."""
+
+    status = 500
+    code = "index_mismatch"

@@ -1,0 +1,77 @@
+"""Score fusion that knows languages: pure functions over aligned float32 arrays of candidates.
+
+Why language-aware: BM25 cannot match an English question to German text, yet a stray shared name
+or number still earns a high normalised lexical score. Measured on XQuAD, blind fusion drops
+English-over-German Recall@1 from .85 to .78 (min-max) or .58 (RRF). So lexical evidence only
+counts among passages in the question's language; the others are ranked by dense alone, on the
+same 0..1 scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+def _vector(values: np.ndarray, name: str) -> np.ndarray:
+    values = np.asarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-d array, got shape {values.shape}")
+    return values.astype(np.float32, copy=False)
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to 0..1 over the candidates; all-equal scores become 1 (nothing tells them apart)."""
+    values = _vector(values, "minmax")
+    if values.size == 0:
+        return values
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.ones_like(values, dtype=np.float32)
+    return ((values - low) / (high - low)).astype(np.float32)
+
+
+def dense_scores(passage_cos: np.ndarray, best_sentence_cos: np.ndarray, sentence_weight: float) -> np.ndarray:
+    """A passage's dense score mixes its own cosine with its best sentence's: a paragraph that
+    answers in one sentence is not diluted by the rest (+6 points Recall@1 EN->DE on XQuAD)."""
+    passage_cos = _vector(passage_cos, "passage_cos")
+    best_sentence_cos = _vector(best_sentence_cos, "best_sentence_cos")
+    if passage_cos.shape != best_sentence_cos.shape:
+        raise ValueError(f"shapes differ: {passage_cos.shape} vs {best_sentence_cos.shape}")
+    return ((1.0 - sentence_weight) * passage_cos + sentence_weight * best_sentence_cos).astype(np.float32)
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, same_language: np.ndarray, dense_weight: float) -> np.ndarray:
+    """Fused 0..1 scores for candidates.
+
+    Args:
+        dense: dense score per candidate.
+        lexical: BM25 score per candidate (0 where the passage did not match).
+        same_language: True where the passage is in the question's language.
+        dense_weight: weight of dense for same-language passages; lexical gets the rest.
+
+    Returns:
+        dense_weight * minmax(dense) + (1 - dense_weight) * lexical / max(lexical) for same-language
+        passages, minmax(dense) for the others, so lexical can lift or sink a same-language passage
+        but never pushes a passage of the other language down for lacking shared words.
+    """
+    dense = _vector(dense, "dense")
+    lexical = _vector(lexical, "lexical")
+    same_language = np.asarray(same_language, dtype=bool)
+    if not dense.shape == lexical.shape == same_language.shape:
+        raise ValueError(f"shapes differ: {dense.shape}, {lexical.shape}, {same_language.shape}")
+    dense_norm = minmax(dense)
+    top = float(lexical[same_language].max()) if same_language.any() else 0.0
+    if top <= 0.0:
+        return dense_norm
+    lexical_norm = np.where(same_language, lexical / top, 0.0).astype(np.float32)
+    fused = dense_weight * dense_norm + (1.0 - dense_weight) * lexical_norm
+    return np.where(same_language, fused, dense_norm).astype(np.float32)
+
+
+def rank(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k best scores, best first; ties keep candidate order (stable)."""
+    scores = _vector(scores, "scores")
+    order = np.argsort(-scores, kind="stable")
+    return order[: max(0, k)].astype(np.int64)

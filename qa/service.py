@@ -1,0 +1,153 @@
+"""QAService: the one facade the web layer and the CLI call; it owns the encoder and the open index."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import documents as document_writer
+from . import store
+from .answer import make_answer, no_answer_threshold
+from .config import Settings
+from .encoder import Encoder, load_encoder
+from .errors import IndexNotReady, InvalidRequest, NotFound
+from .index import Index, create_generation, generation_dir
+from .ingest import read_documents
+from .records import Answer, Document
+from .search import Searcher
+
+logger = logging.getLogger(__name__)
+
+
+class QAService:
+    """Loads the encoder once and the index when there is one; every public method is thread-safe."""
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.encoder = encoder or load_encoder(settings.encoder)
+        self._lock = threading.Lock()
+        self._index: Index | None = None
+        if generation_dir(settings.index_dir) is not None:
+            self._open()
+
+    # -- the index -------------------------------------------------------------------------------
+
+    def _open(self) -> Index:
+        started = time.perf_counter()
+        index = Index.open(self.settings.index_dir, self.encoder.name)
+        old, self._index = self._index, index
+        if old is not None:
+            old.close()
+        logger.info(
+            "opened index %s (%d passages) in %.2fs",
+            index.directory.name,
+            len(index.vectors),
+            time.perf_counter() - started,
+        )
+        return index
+
+    @property
+    def index(self) -> Index:
+        """The open index, reopened when another process swapped in a new generation."""
+        index = self._index
+        current = generation_dir(self.settings.index_dir)
+        if current is None:
+            raise IndexNotReady(f"no index in {self.settings.index_dir}: build one with `qa index`")
+        if index is None or index.directory != current:
+            with self._lock:
+                index = self._index
+                if index is None or index.directory != current:
+                    index = self._open()
+        return index
+
+    @property
+    def ready(self) -> bool:
+        return generation_dir(self.settings.index_dir) is not None
+
+    def build(self, paths: Sequence[str | Path], progress: Callable[[int], None] | None = None) -> dict:
+        """Index these files or folders into a new generation and swap it in atomically."""
+        docs = list(read_documents(paths))
+        if not docs:
+            raise InvalidRequest(f"no articles found in {', '.join(map(str, paths))}")
+        started = time.perf_counter()
+        manifest = create_generation(
+            self.settings.index_dir,
+            self.encoder.name,
+            self.encoder.dim,
+            lambda conn: document_writer.fill(conn, self.encoder, docs, progress),
+        )
+        with self._lock:
+            self._open()
+        seconds = time.perf_counter() - started
+        logger.info("indexed %d documents, %d passages in %.1fs", manifest.documents, manifest.passages, seconds)
+        return {**manifest.to_dict(), "seconds": round(seconds, 2)}
+
+    def count_passages(self, paths: Sequence[str | Path]) -> int:
+        from .ingest import split_passages
+
+        return sum(len(split_passages(d)) for d in read_documents(paths))
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def searcher(self, **overrides) -> Searcher:
+        options = {
+            "candidates": self.settings.candidates,
+            "dense_weight": self.settings.dense_weight,
+            "sentence_weight": self.settings.sentence_weight,
+            "max_k": self.settings.max_top_k,
+        }
+        options.update(overrides)
+        return Searcher(self.index, self.encoder, **options)
+
+    def ask_many(self, questions: list[str], top_k: int | None = None, mode: str = "hybrid") -> list[Answer]:
+        started = time.perf_counter()
+        retrievals = self.searcher().search_many(questions, top_k or self.settings.default_top_k, mode)
+        took_ms = (time.perf_counter() - started) * 1000 / max(1, len(questions))
+        return [
+            make_answer(
+                r,
+                mode,
+                took_ms,
+                no_answer_threshold(r.language, self.settings.no_answer_de, self.settings.no_answer_en),
+            )
+            for r in retrievals
+        ]
+
+    def ask(self, question: str, top_k: int | None = None, mode: str = "hybrid") -> Answer:
+        return self.ask_many([question], top_k, mode)[0]
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def add_documents(self, docs: Sequence[Document]) -> list[dict]:
+        return [r.to_dict() for r in document_writer.add_documents(self.index, self.encoder, docs)]
+
+    def remove_document(self, document_id: str) -> int:
+        return document_writer.remove_document(self.index, document_id)
+
+    def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
+        with self.index.reader() as conn:
+            total, _ = store.counts(conn)
+            items = store.list_documents(conn, offset, limit)
+        return {"documents": items, "total": total, "offset": offset, "limit": limit}
+
+    def get_document(self, document_id: str) -> dict:
+        with self.index.reader() as conn:
+            record = store.document_by_id(conn, document_id)
+            if record is None:
+                raise NotFound(f"no document with id {document_id!r}")
+            record.pop("content_hash", None)
+            record["passage_list"] = store.document_passages(conn, document_id)
+        return record
+
+    def health(self) -> dict:
+        index = self.index
+        index.refresh()
+        documents, passages = index.counts()
+        return {"status": "ok", "documents": documents, "passages": passages, "encoder": self.encoder.name}
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()

@@ -1,0 +1,70 @@
+"""JSON API for bots: POST /api/ask, GET /healthz, GET /openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from ..fusion import MODES
+from . import get_service
+from .openapi import openapi_spec
+
+bp = Blueprint("api", __name__)
+
+
+def _require_json(max_bytes: int) -> dict:
+    """The body as a JSON object, or a 4xx that says what is wrong with it."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise PayloadTooLarge(f"the request body is larger than {max_bytes:,} bytes")
+    if not request.is_json:
+        raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidRequest("the body is not valid JSON")
+    if not isinstance(payload, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    return payload
+
+
+def parse_question(payload: dict, max_chars: int, max_top_k: int, default_top_k: int) -> tuple[str, int, str]:
+    """(question, top_k, mode) from a request body, validated."""
+    question = payload.get("question")
+    if question is None:
+        raise InvalidRequest("'question' is missing")
+    if not isinstance(question, str):
+        raise InvalidRequest("'question' must be a string")
+    question = question.strip()
+    if not question:
+        raise InvalidRequest("'question' is empty")
+    if len(question) > max_chars:
+        raise InvalidRequest(f"'question' is longer than {max_chars} characters")
+    top_k = payload.get("top_k", default_top_k)
+    if isinstance(top_k, bool) or not isinstance(top_k, int):
+        raise InvalidRequest("'top_k' must be an integer")
+    if not 1 <= top_k <= max_top_k:
+        raise InvalidRequest(f"'top_k' must be between 1 and {max_top_k}")
+    mode = payload.get("mode", "hybrid")
+    if mode not in MODES:
+        raise InvalidRequest(f"'mode' must be one of: {', '.join(MODES)}")
+    return question, top_k, mode
+
+
+@bp.post("/api/ask")
+def ask():
+    service = get_service()
+    settings = service.settings
+    payload = _require_json(settings.max_request_bytes)
+    question, top_k, mode = parse_question(
+        payload, settings.max_question_chars, settings.max_top_k, settings.default_top_k
+    )
+    return jsonify(service.ask(question, top_k, mode).to_dict())
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(get_service().health())
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec(get_service().settings))

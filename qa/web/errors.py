@@ -1,0 +1,46 @@
+"""The only place exceptions become HTTP responses: JSON under /api/, an HTML page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import QAError
+
+logger = logging.getLogger(__name__)
+
+_PLAIN = {
+    404: "no such page or endpoint",
+    405: "this method is not allowed here",
+    413: "the request body is too large",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
+
+
+def _respond(status: int, code: str, message: str):
+    if _wants_json():
+        response = jsonify({"error": message, "code": code})
+    else:
+        response = render_template("error.html", status=status, message=message)
+    return response, status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(QAError)
+    def handle_qa_error(error: QAError):
+        return _respond(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        message = _PLAIN.get(error.code or 500) or (error.description or error.name)
+        return _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"), message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, "internal_error", "internal error: the server could not answer this request")

@@ -1,0 +1,139 @@
+"""The OpenAPI 3.1 description of the JSON API, built from the live settings so limits stay true."""
+
+from __future__ import annotations
+
+from ..config import Settings
+from ..fusion import MODES
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict:
+    words = {
+        400: "Bad input",
+        401: "Missing or wrong key",
+        403: "Writes disabled",
+        404: "Not found",
+        409: "Conflict",
+        413: "Body too large",
+        415: "Not JSON",
+        503: "No index yet",
+    }
+    return {str(s): {"description": words[s], **_json(_ERROR)} for s in statuses}
+
+
+def openapi_spec(settings: Settings) -> dict:
+    passage = {
+        "type": "object",
+        "properties": {
+            "rank": {"type": "integer"},
+            "score": {"type": "number", "description": "Fused score, 0..1 within this answer"},
+            "dense_score": {"type": "number", "description": "Cosine mix of passage and best sentence"},
+            "lexical_score": {"type": "number", "description": "BM25 (0 when no shared terms)"},
+            "text": {"type": "string"},
+            "heading": {"type": "string"},
+            "language": {"type": "string", "enum": ["de", "en"]},
+            "passage": {"type": "integer", "description": "Position of the passage in its article"},
+            "highlight": {
+                "type": "object",
+                "properties": {
+                    "sentence": {"type": "string"},
+                    "start": {"type": "integer"},
+                    "end": {"type": "integer"},
+                },
+            },
+            "document": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "date": {"type": ["string", "null"], "format": "date"},
+                    "source": {"type": "string"},
+                },
+            },
+        },
+    }
+    answer = {
+        "type": "object",
+        "required": ["question", "language", "passages", "no_answer", "took_ms"],
+        "properties": {
+            "question": {"type": "string"},
+            "language": {"type": "string", "enum": ["de", "en"]},
+            "mode": {"type": "string", "enum": list(MODES)},
+            "no_answer": {"type": "boolean", "description": "True when no passage matches well enough"},
+            "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
+            "took_ms": {"type": "number"},
+        },
+    }
+    ask = {
+        "type": "object",
+        "required": ["question"],
+        "properties": {
+            "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars},
+            "top_k": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": settings.max_top_k,
+                "default": settings.default_top_k,
+            },
+            "mode": {"type": "string", "enum": list(MODES), "default": "hybrid"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "News question answering",
+            "version": "1.0.0",
+            "description": "Ask German or English questions about news articles.",
+        },
+        "paths": {
+            "/api/ask": {
+                "post": {
+                    "summary": "Answer one question with the best-matching passages",
+                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Ask"})},
+                    "responses": {
+                        "200": {"description": "Ranked passages", **_json({"$ref": "#/components/schemas/Answer"})},
+                        **_errors(400, 413, 415, 503),
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness and index size",
+                    "responses": {
+                        "200": {
+                            "description": "Ready",
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "status": {"type": "string"},
+                                        "documents": {"type": "integer"},
+                                        "passages": {"type": "integer"},
+                                        "encoder": {"type": "string"},
+                                    },
+                                }
+                            ),
+                        },
+                        **_errors(503),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Ask": ask,
+                "Answer": answer,
+                "Passage": passage,
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "code": {"type": "string"}},
+                },
+            }
+        },
+    }

@@ -1,0 +1,143 @@
+"""Shared fixtures: small hash-encoder indexes for unit tests, the real encoder for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = ROOT / "seeds"
+XQUAD = ROOT.parent / "shared" / "bench" / "xquad"
+
+
+@pytest.fixture
+def hash_settings(tmp_path):
+    """Settings for a throw-away index with the deterministic test encoder."""
+    from qa.config import load_settings
+
+    return load_settings({"index_dir": str(tmp_path / "index"), "encoder": "hash:64"}, environ={})
+
+
+@pytest.fixture
+def hash_service(hash_settings):
+    from qa.service import QAService
+
+    service = QAService(hash_settings)
+    service.build([DATA])
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory) -> Path:
+    """The seed article indexed once per test session with the real default encoder."""
+    from qa.config import load_settings
+    from qa.service import QAService
+
+    index_dir = tmp_path_factory.mktemp("seed") / "index"
+    service = QAService(load_settings({"index_dir": str(index_dir)}, environ={}))
+    service.build([SEEDS])
+    service.close()
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_service(seed_index_dir):
+    from qa.config import load_settings
+    from qa.service import QAService
+
+    service = QAService(load_settings({"index_dir": str(seed_index_dir)}, environ={}))
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="session")
+def app(seed_service):
+    from qa import create_app
+
+    app = create_app(service=seed_service)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a real werkzeug server on 127.0.0.1 and an ephemeral port."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_responds(url: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def start_server(index_dir: Path, *args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`python server.py` as a user starts it, in its own process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "server.py"), "--port", str(port), "--index-dir", str(index_dir), *args],
+        cwd=ROOT,
+        env={**os.environ, "QA_LOG_LEVEL": "WARNING", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(base + "/healthz", process=process)
+    except Exception:
+        process.kill()
+        out, err = process.communicate()
+        raise RuntimeError(f"server did not start: {err[-2000:]}") from None
+    return process, base
+
+
+@pytest.fixture(scope="session")
+def server_process(seed_index_dir):
+    process, base = start_server(seed_index_dir)
+    yield base
+    process.terminate()
+    process.communicate(timeout=20)

@@ -135,6 +135,11 @@ def ask(question: str, top_k: int, mode: str, as_json: bool, index_dir: str | No
         click.echo(f"   » {hit.highlight.sentence}")
 
 
+@cli.group()
+def bench() -> None:
+    """Benchmarks that measure the numbers the product promises (run on an idle machine)."""
+
+
 @cli.command()
 @click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", type=click.IntRange(0, 65535), default=8000, show_default=True)

@@ -178,7 +178,11 @@ def serve(host: str, port: int, index_dir: str | None, encoder: str | None) -> N
         click.echo(f"no index in {settings.index_dir} yet: indexing {settings.seeds_dir}", err=True)
         if not Path(settings.seeds_dir).exists():
             raise click.UsageError(f"no seeds folder {settings.seeds_dir}: set QA_SEEDS_DIR or run qa index")
-        _build(service, [settings.seeds_dir])
+        try:
+            _build(service, [settings.seeds_dir])
+        except KeyboardInterrupt:
+            click.echo("interrupted: no index was written", err=True)
+            sys.exit(130)
     service.index.refresh()
     server = make_server(host, port, create_app(service=service), threaded=True)
     # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C.

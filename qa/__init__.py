@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None, service=None):
 
     from .config import SETTINGS, load_settings
     from .service import QAService
-    from .web import api, chat
+    from .web import api, chat, documents
     from .web.errors import register_error_handlers
 
     app = Flask(__name__)
@@ -34,4 +34,5 @@ def create_app(test_config: dict | None = None, service=None):
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(chat.bp)
+    app.register_blueprint(documents.bp)
     return app

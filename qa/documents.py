@@ -1,26 +1,41 @@
-"""Writing documents into an index: encode outside the lock, then one transaction per batch.
+"""Writing documents into an index: encode outside the lock, then one transaction per request.
 
-The same code serves a full build and a run-time add, so both store exactly the same thing.
+The same code serves a full build and a run-time add, so both store exactly the same thing. A run-time
+write is all or nothing: every document of a request is encoded first, then stored in one SQLite
+transaction, so a crash or a rejected record never leaves half of a request behind.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from . import store
 from .embedding import embed_passages
 from .encoder import Encoder
-from .errors import NotFound
-from .index import Index
+from .errors import IndexNotReady, NotFound
+from .index import GenerationSwapped, Index, Manifest
 from .ingest import split_passages
-from .records import Document, Passage
+from .records import Document, Passage, Section
 
 logger = logging.getLogger(__name__)
 
 BATCH_PASSAGES = 256
+# Texts per encoder call on the write path: small enough that a single new article waits at most one
+# chunk behind a bulk import, large enough to keep every core busy.
+ENCODE_CHUNK = 32
+_ATTEMPTS = 5
+
+# A batch encode already uses every core, so two at once only fight over them: the cores are a
+# per-process resource, hence one lock per process, taken per chunk.
+_encode_lock = threading.Lock()
+
+Vectors = tuple[np.ndarray, list[np.ndarray]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +57,30 @@ class _Prepared:
     digest: str
 
 
+class _NotEncoded(Exception):
+    """Inside the write transaction a document turned out to need vectors it was not given."""
+
+
+class _ChunkedEncoder:
+    """The encoder, fed in chunks under the process's encode lock (same vectors, fairer sharing)."""
+
+    def __init__(self, encoder: Encoder, chunk: int = ENCODE_CHUNK) -> None:
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self._encoder = encoder
+        self._chunk = chunk
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encoder.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), self._chunk):
+            with _encode_lock:
+                parts.append(self._encoder.encode_passages(texts[start : start + self._chunk]))
+        return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+
 def prepare(documents: Sequence[Document]) -> list[_Prepared]:
     """Split into passages and fingerprint; a document given twice in one batch counts once (the last)."""
     latest: dict[str, Document] = {}
@@ -49,6 +88,18 @@ def prepare(documents: Sequence[Document]) -> list[_Prepared]:
         latest.pop(document.id, None)
         latest[document.id] = document
     return [_Prepared(d, split_passages(d), store.content_hash(d)) for d in latest.values()]
+
+
+def encode(encoder: Encoder, items: Sequence[_Prepared]) -> dict[str, Vectors]:
+    """Vectors for each document's passages and sentences; every distinct text is encoded once."""
+    passages = [p for item in items for p in item.passages]
+    vectors, sentence_vectors = embed_passages(_ChunkedEncoder(encoder), passages)
+    result, offset = {}, 0
+    for item in items:
+        n = len(item.passages)
+        result[item.document.id] = (vectors[offset : offset + n], sentence_vectors[offset : offset + n])
+        offset += n
+    return result
 
 
 def _batches(items: list[_Prepared], size: int) -> list[list[_Prepared]]:
@@ -66,20 +117,22 @@ def _batches(items: list[_Prepared], size: int) -> list[list[_Prepared]]:
     return batches
 
 
-def _unchanged(conn: sqlite3.Connection, item: _Prepared) -> str | None:
-    """The id of a stored document with exactly this content, if any."""
-    return store.document_id_by_hash(conn, item.digest)
-
-
-def _write(conn: sqlite3.Connection, item: _Prepared, vectors, sentence_vectors) -> WriteResult:
-    existing = store.document_id_by_hash(conn, item.digest)
-    if existing is not None:
-        return WriteResult(existing, "unchanged", len(item.passages))
-    replaced = store.document_by_id(conn, item.document.id) is not None
-    if replaced:
-        store.delete_document(conn, item.document.id)
-    store.insert_document(conn, item.document, item.passages, vectors, sentence_vectors, item.digest)
-    return WriteResult(item.document.id, "replaced" if replaced else "added", len(item.passages))
+def _write(conn: sqlite3.Connection, item: _Prepared, vectors: dict[str, Vectors], origin: str) -> WriteResult:
+    """Store one document inside the caller's transaction: unchanged, replaced or added."""
+    doc_id = item.document.id
+    stored = store.content_hash_of(conn, doc_id)
+    if stored == item.digest:
+        if origin == "added":
+            # Sent again at run time: it now belongs to the run-time documents a rebuild keeps.
+            conn.execute("UPDATE documents SET origin = 'added' WHERE id = ?", (doc_id,))
+        return WriteResult(doc_id, "unchanged", len(item.passages))
+    if doc_id not in vectors:
+        raise _NotEncoded(doc_id)
+    if stored is not None:
+        store.delete_document(conn, doc_id)
+    passage_vectors, sentence_vectors = vectors[doc_id]
+    store.insert_document(conn, item.document, item.passages, passage_vectors, sentence_vectors, item.digest, origin)
+    return WriteResult(doc_id, "replaced" if stored is not None else "added", len(item.passages))
 
 
 def fill(
@@ -91,48 +144,84 @@ def fill(
     """Write documents into a fresh generation, one committed transaction per batch."""
     results = []
     for batch in _batches(prepare(documents), BATCH_PASSAGES):
-        passages = [p for item in batch for p in item.passages]
-        vectors, sentence_vectors = embed_passages(encoder, passages)
+        vectors = encode(encoder, batch)
         conn.execute("BEGIN IMMEDIATE")
-        offset = 0
-        for item in batch:
-            n = len(item.passages)
-            results.append(_write(conn, item, vectors[offset : offset + n], sentence_vectors[offset : offset + n]))
-            offset += n
+        results.extend(_write(conn, item, vectors, "build") for item in batch)
         conn.execute("COMMIT")
         if progress:
-            progress(len(passages))
+            progress(sum(len(item.passages) for item in batch))
     return results
 
 
-def add_documents(index: Index, encoder: Encoder, documents: Sequence[Document]) -> list[WriteResult]:
-    """Add or replace documents in a live index, all in one transaction: all are stored or none.
+def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Sequence[Document]) -> list[WriteResult]:
+    """Add or replace documents in the live index, all in one transaction: all are stored or none.
 
-    Documents whose content is already stored are not encoded again.
+    `index_of` returns the current index (it changes when a rebuild swaps generations; the write then
+    goes to the new one). Documents whose stored content is identical are not encoded again.
     """
     prepared = prepare(documents)
-    with index.reader() as conn:
-        known = {item.document.id: _unchanged(conn, item) for item in prepared}
-    todo = [item for item in prepared if known[item.document.id] is None]
-    passages = [p for item in todo for p in item.passages]
-    vectors, sentence_vectors = embed_passages(encoder, passages)
-    results = []
-    with index.writer() as conn:
-        offset = 0
-        for item in prepared:
-            if known[item.document.id] is not None:
-                results.append(WriteResult(known[item.document.id], "unchanged", len(item.passages)))
-                continue
-            n = len(item.passages)
-            results.append(_write(conn, item, vectors[offset : offset + n], sentence_vectors[offset : offset + n]))
-            offset += n
-    logger.info("stored %d documents (%d passages encoded)", len(results), len(passages))
-    return results
+    vectors: dict[str, Vectors] = {}
+    for _attempt in range(_ATTEMPTS):
+        index = index_of()
+        with index.reader() as conn:
+            todo = [
+                item
+                for item in prepared
+                if item.document.id not in vectors and store.content_hash_of(conn, item.document.id) != item.digest
+            ]
+        vectors.update(encode(encoder, todo))
+        try:
+            with index.writer() as conn:
+                results = [_write(conn, item, vectors, "added") for item in prepared]
+        except (GenerationSwapped, _NotEncoded) as reason:
+            logger.info("writing again: %s", reason)
+            continue
+        logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
+        return results
+    raise IndexNotReady("the index kept changing under this write: try again")
 
 
-def remove_document(index: Index, document_id: str) -> int:
+def remove_document(index_of: Callable[[], Index], document_id: str) -> int:
     """Delete a document; returns how many passages went with it."""
-    with index.writer() as conn:
-        if store.document_by_id(conn, document_id) is None:
-            raise NotFound(f"no document with id {document_id!r}")
-        return len(store.delete_document(conn, document_id))
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with index_of().writer() as conn:
+                if store.content_hash_of(conn, document_id) is None:
+                    raise NotFound(f"no document with id {document_id!r}")
+                removed = len(store.delete_document(conn, document_id))
+        except GenerationSwapped:
+            continue
+        logger.info("removed document %s (%d passages)", document_id, removed)
+        return removed
+    raise IndexNotReady("the index kept changing under this write: try again")
+
+
+def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest, new: sqlite3.Connection) -> int:
+    """Copy the run-time documents of the old generation into the new one, inside the caller's transaction.
+
+    Vectors are copied when the encoder is the same and encoded again otherwise. A run-time document
+    replaces a file document of the same id: it was written after the files were last indexed.
+    """
+    same = old_manifest.encoder == encoder.name and old_manifest.dim == encoder.dim
+    documents = store.added_documents(old, old_manifest.dim)
+    for stored in documents:
+        passages = [
+            Passage(stored.id, row.position, row.heading, row.text, row.language, row.sentence_spans)
+            for row in stored.passages
+        ]
+        if same:
+            vectors = np.stack([row.vector for row in stored.passages]).astype(np.float32, copy=False)
+            sentence_vectors = [row.sentence_vectors for row in stored.passages]
+        else:
+            vectors, sentence_vectors = embed_passages(encoder, passages)
+        document = Document(
+            id=stored.id,
+            title=stored.title,
+            date=stored.date,
+            source=stored.source,
+            sections=tuple(Section(p.heading, p.text) for p in passages),
+        )
+        if store.content_hash_of(new, stored.id) is not None:
+            store.delete_document(new, stored.id)
+        store.insert_document(new, document, passages, vectors, sentence_vectors, stored.content_hash, "added")
+    return len(documents)

@@ -30,9 +30,12 @@ from .vectors import VectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents.origin, so a rebuild carries run-time documents over
 CURRENT = "current"
 _SNAPSHOT = re.compile(r"^vectors-(\d+)\.faiss$")
+# A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
+SNAPSHOT_MIN_CHANGES = 2000
+SNAPSHOT_FRACTION = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +112,46 @@ def new_generation(index_dir: Path) -> Path:
     return path
 
 
+class GenerationSwapped(Exception):
+    """A write reached a generation that a rebuild has replaced: reopen the index and write again."""
+
+
+class View:
+    """One read transaction and the dense index as of the same change, so a query sees one state."""
+
+    def __init__(self, index: Index, conn: sqlite3.Connection, seq: int) -> None:
+        self._index = index
+        self.conn = conn
+        self.seq = seq
+
+    @property
+    def passages(self) -> int:
+        return len(self._index.vectors)
+
+    def search_dense(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense candidates at exactly this view's change. Call it before any other read on `conn`:
+        when another thread has moved the dense index on meanwhile, the transaction restarts there."""
+        index = self._index
+        with index._sync_lock:
+            if index.watermark != self.seq:
+                self.seq = index._sync(self.conn)
+            return index.vectors.search_many(queries, k)
+
+
 class Index:
     """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
 
-    def __init__(self, directory: Path, manifest: Manifest) -> None:
+    def __init__(self, directory: Path, manifest: Manifest, index_dir: Path | None = None) -> None:
         self.directory = directory
         self.manifest = manifest
         self.dim = manifest.dim
+        self.index_dir = index_dir
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._closed = False
         self._write_lock = threading.Lock()
         self._sync_lock = threading.Lock()
+        self._snapshotting = threading.Lock()
+        self._snapshot_thread: threading.Thread | None = None
         self.vectors, self.watermark = self._load_snapshot()
         self.refresh()
 
@@ -141,18 +174,67 @@ class Index:
             )
         if not (directory / "qa.sqlite").is_file():
             raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
-        return cls(directory, manifest)
+        return cls(directory, manifest, Path(index_dir))
+
+    # -- snapshots of the dense index ----------------------------------------------------------------
+
+    def _snapshots(self) -> list[tuple[int, Path]]:
+        """Snapshot files of this generation, oldest first."""
+        return sorted((int(m.group(1)), path) for path in self.directory.iterdir() if (m := _SNAPSHOT.match(path.name)))
 
     def _load_snapshot(self) -> tuple[VectorStore, int]:
-        snapshots = sorted(
-            (int(m.group(1)), path) for path in self.directory.iterdir() if (m := _SNAPSHOT.match(path.name))
-        )
-        for seq, path in reversed(snapshots):
+        """The newest readable snapshot; with none, an empty index that the change log fills from seq 0."""
+        for stale in self.directory.glob(".vectors-*.tmp"):
+            pid = stale.name.split(".")[3] if stale.name.count(".") >= 4 else ""
+            if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+                stale.unlink(missing_ok=True)
+        for seq, path in reversed(self._snapshots()):
             try:
                 return VectorStore.load(path, self.dim), seq
-            except (RuntimeError, ValueError) as error:
+            except (OSError, RuntimeError, ValueError) as error:
+                # Another process may have just replaced it with a newer one; an older one or the log will do.
                 logger.warning("skipping unreadable snapshot %s: %s", path.name, error)
         return VectorStore(self.dim), 0
+
+    def save_snapshot(self) -> Path:
+        """Write the dense index as of the current watermark; keep the two newest snapshots.
+
+        Safe with several processes: the name carries the change number, the file is written under a
+        private name and renamed atomically, and a reader that loses a race falls back to an older one.
+        """
+        with self._sync_lock:
+            seq = self.watermark
+            copy = self.vectors.copy()
+        path = self.directory / f"vectors-{seq}.faiss"
+        if not path.exists():
+            copy.save(path)
+            _fsync_dir(self.directory)
+        for _seq, old in self._snapshots()[:-2]:
+            old.unlink(missing_ok=True)
+        return path
+
+    def _maybe_snapshot(self) -> None:
+        """Snapshot in the background once the log since the newest snapshot is long enough to slow a start."""
+        snapshots = self._snapshots()
+        behind = self.watermark - (snapshots[-1][0] if snapshots else 0)
+        if behind < max(SNAPSHOT_MIN_CHANGES, int(SNAPSHOT_FRACTION * len(self.vectors))):
+            return
+        if not self._snapshotting.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                path = self.save_snapshot()
+                logger.info("saved dense snapshot %s", path.name)
+            except Exception:
+                logger.exception("could not save a dense snapshot (the change log still has everything)")
+            finally:
+                self._snapshotting.release()
+
+        self._snapshot_thread = threading.Thread(target=run, name="qa-snapshot", daemon=True)
+        self._snapshot_thread.start()
+
+    # -- reading -------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
@@ -164,65 +246,96 @@ class Index:
                 conn = store.connect(self.directory / "qa.sqlite")
             except sqlite3.DatabaseError as error:
                 raise IndexMismatch(f"{self.directory}/qa.sqlite cannot be opened: {error}") from None
+        healthy = False
         try:
             conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 conn.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            conn.close()
+            healthy = True
+        except BaseException as error:
+            # A user error inside the block leaves a good connection; a database error may not.
+            healthy = not isinstance(error, sqlite3.DatabaseError) and not conn.in_transaction
             raise
-        self._pool.put(conn)
+        finally:
+            if healthy and not self._closed:
+                self._pool.put(conn)
+            else:
+                conn.close()
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction at a time: a thread lock here, SQLite's lock across processes."""
-        with self._write_lock:
-            conn = store.connect(self.directory / "qa.sqlite")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-        self.refresh()
+    def view(self) -> Iterator[View]:
+        """A read transaction with the dense index caught up to exactly its state (see View)."""
+        with self.reader() as conn:
+            with self._sync_lock:
+                seq = self._sync(conn)
+            yield View(self, conn, seq)
 
-    def refresh(self) -> int:
-        """Apply every change committed (by any process) since the last call; returns how many ids moved."""
-        with self._sync_lock:
-            with self.reader() as conn:
-                if store.last_change(conn) <= self.watermark:
-                    return 0
-                seq, added, vectors, removed = store.changes_since(conn, self.watermark, self.dim)
+    def _sync(self, conn: sqlite3.Connection) -> int:
+        """Bring the dense index to the state of `conn`'s read transaction; the caller holds _sync_lock.
+
+        When the dense index is already newer (another thread caught up further), the transaction
+        restarts: it then sees at least that state, because every change is committed before it is applied.
+        """
+        seq = store.last_change(conn)
+        while seq < self.watermark:
+            conn.execute("COMMIT")
+            conn.execute("BEGIN")
+            seq = store.last_change(conn)
+        if seq > self.watermark:
+            last, added, vectors, removed = store.changes_since(conn, self.watermark, self.dim)
             self.vectors.remove(np.asarray(removed + added, dtype=np.int64))
             if added:
                 self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
-            self.watermark = seq
-            logger.debug("caught up to change %d: +%d -%d passages", seq, len(added), len(removed))
-            return len(added) + len(removed)
+            logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))
+            self.watermark = last
+        return seq
 
-    def save_snapshot(self) -> Path:
-        """Write the dense index as of the current watermark, then drop older snapshots."""
-        with self._sync_lock:
-            seq = self.watermark
-            path = self.directory / f"vectors-{seq}.faiss"
-            self.vectors.save(path)
-        for old in self.directory.glob("vectors-*.faiss"):
-            match = _SNAPSHOT.match(old.name)
-            if match and int(match.group(1)) < seq:
-                old.unlink(missing_ok=True)
-        return path
+    def refresh(self) -> int:
+        """Apply every change committed (by any process) since the last call; returns how many changes."""
+        with self.reader() as conn, self._sync_lock:
+            before = self.watermark
+            self._sync(conn)
+            return self.watermark - before
 
     def counts(self) -> tuple[int, int]:
         with self.reader() as conn:
             return store.counts(conn)
 
+    # -- writing -------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: a thread lock here, SQLite's write lock across processes.
+
+        Committed means durable (WAL, synchronous=FULL). A generation that a rebuild replaced refuses
+        the write (GenerationSwapped), because the rebuild copies run-time documents while it holds
+        this same lock. After the commit this process's dense index catches up before returning.
+        """
+        with self._write_lock:
+            conn = store.connect(self.directory / "qa.sqlite")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if self.index_dir is not None and generation_dir(self.index_dir) != self.directory:
+                        raise GenerationSwapped(f"{self.directory.name} is no longer the current generation")
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+        self.refresh()
+        self._maybe_snapshot()
+
     def close(self) -> None:
+        self._closed = True
+        thread = self._snapshot_thread
+        if thread is not None:
+            thread.join(timeout=60)
         while True:
             try:
                 self._pool.get_nowait().close()
@@ -230,13 +343,52 @@ class Index:
                 return
 
 
+@contextlib.contextmanager
+def _locked_current(index_dir: Path) -> Iterator[tuple[sqlite3.Connection, Manifest] | None]:
+    """Hold the write lock of the current generation (None when there is none or it cannot be read)."""
+    while True:
+        directory = generation_dir(index_dir)
+        if directory is None or not (directory / "qa.sqlite").is_file():
+            yield None
+            return
+        try:
+            manifest = Manifest.load(directory)
+        except IndexMismatch:
+            manifest = None
+        if manifest is None or manifest.format_version != FORMAT_VERSION:
+            logger.warning("the previous index has another format: its run-time documents are not carried over")
+            yield None
+            return
+        conn = store.connect(directory / "qa.sqlite")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if generation_dir(index_dir) != directory:
+                continue  # another build swapped meanwhile: lock that one instead
+            yield conn, manifest
+            return
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+
+
+Carry = Callable[[sqlite3.Connection, Manifest, sqlite3.Connection], int]
+
+
 def create_generation(
     index_dir: str | Path,
     encoder_name: str,
     dim: int,
     fill: Callable[[sqlite3.Connection], None],
+    carry: Carry | None = None,
 ) -> Manifest:
-    """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current."""
+    """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current.
+
+    With `carry`, the documents written at run time into the current generation are copied over by
+    `carry(old_conn, old_manifest, new_conn)` while this holds the current generation's write lock,
+    until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
+    and write into the new generation.
+    """
     index_dir = Path(index_dir)
     building = new_generation(index_dir)
     try:
@@ -244,27 +396,39 @@ def create_generation(
         try:
             store.init_schema(conn)
             fill(conn)
-            documents, passages = store.counts(conn)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with _locked_current(index_dir) if carry else contextlib.nullcontext() as old:
+                if old is not None:
+                    conn.execute("BEGIN IMMEDIATE")
+                    carried = carry(old[0], old[1], conn)
+                    conn.execute("COMMIT")
+                    logger.info("carried %d run-time documents over from the previous generation", carried)
+                manifest = _finish(building, conn, encoder_name, dim)
+                final = index_dir / ("gen-" + building.name.split("-")[1])
+                os.replace(building, final)
+                swap_in(index_dir, final)
         finally:
             conn.close()
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            encoder=encoder_name,
-            dim=dim,
-            dtype="float32",
-            documents=documents,
-            passages=passages,
-            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        )
-        manifest.save(building)
-        index = Index(building, manifest)
-        index.save_snapshot()
-        index.close()
-        final = index_dir / ("gen-" + building.name.split("-")[1])
-        os.replace(building, final)
-        swap_in(index_dir, final)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+    return manifest
+
+
+def _finish(building: Path, conn: sqlite3.Connection, encoder_name: str, dim: int) -> Manifest:
+    """Checkpoint, write the manifest and the first dense snapshot of a generation being built."""
+    documents, passages = store.counts(conn)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        encoder=encoder_name,
+        dim=dim,
+        dtype="float32",
+        documents=documents,
+        passages=passages,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    manifest.save(building)
+    index = Index(building, manifest)
+    index.save_snapshot()
+    index.close()
     return manifest

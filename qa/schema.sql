@@ -11,7 +11,9 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT NOT NULL DEFAULT '',
     language TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    -- 'build': from the files `qa index` read; 'added': through the API or `qa add`, carried over by a rebuild.
+    origin TEXT NOT NULL DEFAULT 'build' CHECK (origin IN ('build', 'added'))
 );
 CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (content_hash);
 

@@ -66,16 +66,18 @@ class Searcher:
     ) -> list[Retrieval]:
         if mode not in MODES:
             raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        self.index.refresh()
-        k = clamp_k(k, self.max_k, len(self.index.vectors))
         languages = languages or [detect_language(q) for q in questions]
         queries = self.encoder.encode_queries(questions)
-        if mode == "lexical":
-            dense_ids = np.full((len(questions), 0), -1, dtype=np.int64)
-        else:
-            _scores, dense_ids = self.index.vectors.search_many(queries, self.candidates)
         results = []
-        with self.index.reader() as conn:
+        # One view: FAISS and the SQLite read transaction at the same change, so a concurrent write is
+        # seen wholly or not at all (index.View).
+        with self.index.view() as view:
+            conn = view.conn
+            k = clamp_k(k, self.max_k, view.passages)
+            if mode == "lexical":
+                dense_ids = np.full((len(questions), 0), -1, dtype=np.int64)
+            else:
+                _scores, dense_ids = view.search_dense(queries, self.candidates)
             for i, question in enumerate(questions):
                 matches = []
                 if mode != "dense":

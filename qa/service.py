@@ -78,6 +78,7 @@ class QAService:
             self.encoder.name,
             self.encoder.dim,
             lambda conn: document_writer.fill(conn, self.encoder, docs, progress),
+            lambda old, old_manifest, new: document_writer.carry_over(self.encoder, old, old_manifest, new),
         )
         with self._lock:
             self._open()
@@ -122,10 +123,12 @@ class QAService:
     # -- documents ------------------------------------------------------------------------------
 
     def add_documents(self, docs: Sequence[Document]) -> list[dict]:
-        return [r.to_dict() for r in document_writer.add_documents(self.index, self.encoder, docs)]
+        """Add or replace documents durably; each gets status added, replaced or unchanged."""
+        results = document_writer.add_documents(lambda: self.index, self.encoder, docs)
+        return [r.to_dict() for r in results]
 
     def remove_document(self, document_id: str) -> int:
-        return document_writer.remove_document(self.index, document_id)
+        return document_writer.remove_document(lambda: self.index, document_id)
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
         with self.index.reader() as conn:
@@ -138,8 +141,7 @@ class QAService:
             record = store.document_by_id(conn, document_id)
             if record is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            record.pop("content_hash", None)
-            record["passage_list"] = store.document_passages(conn, document_id)
+            record["passages"] = store.document_passages(conn, document_id)
         return record
 
     def health(self) -> dict:

@@ -67,13 +67,18 @@ def insert_document(
     passage_vectors: np.ndarray,
     sentence_vectors: list[np.ndarray],
     digest: str,
+    origin: str = "build",
 ) -> list[int]:
-    """Insert one document inside the caller's transaction; returns the new passage ids."""
+    """Insert one document inside the caller's transaction; returns the new passage ids.
+
+    `origin` is "build" for documents read from files by `qa index` and "added" for run-time writes,
+    which a rebuild carries over into the new generation.
+    """
     if len(passages) != passage_vectors.shape[0] or len(passages) != len(sentence_vectors):
         raise ValueError("one vector and one sentence matrix per passage expected")
     conn.execute(
-        "INSERT INTO documents (id, title, date, source, language, content_hash, added_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents (id, title, date, source, language, content_hash, added_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.id,
             document.title,
@@ -82,6 +87,7 @@ def insert_document(
             passages[0].language if passages else "de",
             digest,
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            origin,
         ),
     )
     ids = []
@@ -113,32 +119,56 @@ def delete_document(conn: sqlite3.Connection, document_id: str) -> list[int]:
     return ids
 
 
+_DOCUMENT_KEYS = ("id", "title", "date", "source", "language", "added_at", "origin", "passages")
+_DOCUMENT_COLUMNS = (
+    "d.id, d.title, d.date, d.source, d.language, d.added_at, d.origin, "
+    "(SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
+)
+
+
 def document_by_id(conn: sqlite3.Connection, document_id: str) -> dict | None:
-    row = conn.execute(
-        "SELECT d.id, d.title, d.date, d.source, d.language, d.content_hash, d.added_at, "
-        "(SELECT count(*) FROM passages p WHERE p.document_id = d.id) FROM documents d WHERE d.id = ?",
-        (document_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    keys = ("id", "title", "date", "source", "language", "content_hash", "added_at", "passages")
-    return dict(zip(keys, row, strict=True))
+    row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?", (document_id,)).fetchone()
+    return dict(zip(_DOCUMENT_KEYS, row, strict=True)) if row else None
 
 
-def document_id_by_hash(conn: sqlite3.Connection, digest: str) -> str | None:
-    row = conn.execute("SELECT id FROM documents WHERE content_hash = ?", (digest,)).fetchone()
+def content_hash_of(conn: sqlite3.Connection, document_id: str) -> str | None:
+    """The content fingerprint of the stored document with this id, or None when there is none."""
+    row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document_id,)).fetchone()
     return row[0] if row else None
 
 
 def list_documents(conn: sqlite3.Connection, offset: int, limit: int) -> list[dict]:
+    """A page of documents, newest date first (undated last), then by id: a stable order for paging."""
     rows = conn.execute(
-        "SELECT d.id, d.title, d.date, d.source, d.language, "
-        "(SELECT count(*) FROM passages p WHERE p.document_id = d.id) "
-        "FROM documents d ORDER BY d.date DESC, d.id LIMIT ? OFFSET ?",
+        f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY d.date IS NULL, d.date DESC, d.id LIMIT ? OFFSET ?",
         (limit, offset),
     ).fetchall()
-    keys = ("id", "title", "date", "source", "language", "passages")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [dict(zip(_DOCUMENT_KEYS, row, strict=True)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document as stored, with everything needed to copy it into another generation."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str
+    content_hash: str
+    passages: tuple[PassageRow, ...]
+
+
+def added_documents(conn: sqlite3.Connection, dim: int) -> list[StoredDocument]:
+    """Every document written at run time (origin 'added'), with its passages and vectors."""
+    result = []
+    for doc_id, title, date, source, digest in conn.execute(
+        "SELECT id, title, date, source, content_hash FROM documents WHERE origin = 'added' ORDER BY added_at, id"
+    ).fetchall():
+        ids = [row[0] for row in conn.execute("SELECT id FROM passages WHERE document_id = ?", (doc_id,))]
+        rows = passage_rows(conn, ids, dim)
+        passages = tuple(sorted(rows.values(), key=lambda row: row.position))
+        result.append(StoredDocument(doc_id, title, date, source, digest, passages))
+    return result
 
 
 def document_passages(conn: sqlite3.Connection, document_id: str) -> list[dict]:

@@ -64,6 +64,13 @@ class VectorStore:
             scores, ids = self._index.search(queries, min(k, int(self._index.ntotal)))
         return scores.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
+    def copy(self) -> VectorStore:
+        """An independent copy (for writing a snapshot without holding up searches)."""
+        import faiss
+
+        with self._lock:
+            return VectorStore(self.dim, faiss.clone_index(self._index))
+
     def save(self, path: str | Path) -> None:
         """Write atomically: readers of `path` see the old file or the new one, never half of one."""
         import faiss

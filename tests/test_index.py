@@ -13,7 +13,7 @@ import pytest
 
 from qa.config import load_settings
 from qa.errors import IndexMismatch, IndexNotReady
-from qa.index import Index, generation_dir
+from qa.index import FORMAT_VERSION, Index, generation_dir
 from qa.service import QAService
 
 from .conftest import DATA, ROOT
@@ -28,7 +28,7 @@ def test_build_writes_manifest_and_reloads_with_the_same_results(hash_service, h
     manifest = json.loads((directory / "manifest.json").read_text())
     assert manifest["encoder"] == "hash:64" and manifest["dim"] == 64 and manifest["dtype"] == "float32"
     assert manifest["documents"] == 4 and manifest["passages"] >= 4
-    assert manifest["format_version"] == 1 and manifest["created"]
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["created"]
     question = "Wann legen die Boote im Hafen ab?"
     before = _ranking(hash_service, question)
     reopened = QAService(hash_settings)

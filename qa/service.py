@@ -8,15 +8,17 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import conversation, store
 from . import documents as document_writer
-from . import store
 from .answer import make_answer, no_answer_threshold
 from .config import Settings
+from .conversation import Message
 from .encoder import Encoder, load_encoder
 from .errors import IndexNotReady, InvalidRequest, NotFound
 from .index import Index, create_generation, generation_dir
 from .ingest import read_documents
 from .records import Answer, Document
+from .reply import ChatAnswer, compose_reply
 from .search import Searcher
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,29 @@ class QAService:
 
     def ask(self, question: str, top_k: int | None = None, mode: str = "hybrid") -> Answer:
         return self.ask_many([question], top_k, mode)[0]
+
+    def chat(
+        self, messages: Sequence[Message], top_k: int | None = None, mode: str = "hybrid", resolve: bool = True
+    ) -> ChatAnswer:
+        """Answer the conversation's last user message, resolved against the earlier turns."""
+        if resolve:
+            resolution = conversation.resolve(messages)
+        else:
+            text = messages[-1].content.strip()
+            resolution = conversation.Resolution(text, text, conversation.message_language(text), "none")
+        return self._chat_answers([resolution], top_k, mode)[0]
+
+    def chat_turns(
+        self, messages: Sequence[Message], top_k: int | None = None, mode: str = "hybrid"
+    ) -> list[ChatAnswer]:
+        """Answer every user turn of the conversation (the page without JavaScript shows them all)."""
+        return self._chat_answers(conversation.resolve_all(messages), top_k, mode)
+
+    def _chat_answers(
+        self, resolutions: list[conversation.Resolution], top_k: int | None, mode: str
+    ) -> list[ChatAnswer]:
+        answers = self.ask_many([r.resolved for r in resolutions], top_k, mode) if resolutions else []
+        return [ChatAnswer(r, a, compose_reply(a, r.language)) for r, a in zip(resolutions, answers, strict=True)]
 
     # -- documents ------------------------------------------------------------------------------
 

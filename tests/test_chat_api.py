@@ -1,0 +1,118 @@
+"""POST /api/chat: follow-ups resolved against the history, a cited reply, and the limits on history."""
+
+from __future__ import annotations
+
+import pytest
+
+FIRST = "Wer nimmt an dem Treffen nur virtuell teil?"
+
+
+def _chat(client, *contents, **extra):
+    roles = ["user", "assistant"] * len(contents)
+    messages = [{"role": role, "content": content} for role, content in zip(roles, contents, strict=False)]
+    return client.post("/api/chat", json={"messages": messages, **extra})
+
+
+def test_first_question_gets_passages_and_a_cited_reply(client):
+    response = _chat(client, FIRST, top_k=3)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) >= {"question", "resolved_question", "language", "no_answer", "reply", "passages", "took_ms"}
+    assert body["question"] == body["resolved_question"] == FIRST and body["followup"] is False
+    assert body["language"] == "de" and body["no_answer"] is False and len(body["passages"]) == 3
+    best = body["passages"][0]
+    assert best["heading"] == "Merz nimmt nur virtuell an dem Treffen teil"
+    assert body["reply"].startswith("Laut dem Artikel „Die Staats- und Regierungschefs")
+    assert "vom 4. September 2025:" in body["reply"] and best["highlight"]["sentence"] in body["reply"]
+
+
+def test_followup_is_resolved_against_the_history(client):
+    first = _chat(client, FIRST).get_json()
+    body = _chat(client, FIRST, first["reply"], "Und warum?").get_json()
+    assert body["question"] == "Und warum?" and body["followup"] is True
+    assert body["resolved_question"] == "Warum nimmt Bundeskanzler Friedrich Merz an dem Treffen nur virtuell teil?"
+    assert body["passages"][0]["heading"] == "Merz nimmt nur virtuell an dem Treffen teil"
+    assert body["language"] == "de" and body["reply"].startswith("Laut dem Artikel")
+
+
+def test_english_ellipsis_substitutes_the_new_country(client):
+    first = _chat(client, "What did Estonia promise?").get_json()
+    assert "Estland bereit sei, Soldaten" in first["passages"][0]["highlight"]["sentence"]
+    assert (
+        first["reply"].startswith("According to the article “Die Staats-") and "of 4 September 2025:" in first["reply"]
+    )
+    body = _chat(client, "What did Estonia promise?", first["reply"], "And Germany?").get_json()
+    assert body["resolved_question"] == "What did Germany promise?" and body["language"] == "en"
+    assert body["passages"][0]["heading"] == "Deutschland bislang zurückhaltend"
+
+
+def test_self_contained_question_ignores_the_history(client):
+    first = _chat(client, FIRST).get_json()
+    body = _chat(client, FIRST, first["reply"], "Which country is ready to provide soldiers?").get_json()
+    assert body["resolved_question"] == "Which country is ready to provide soldiers?" and body["followup"] is False
+    assert "Estland bereit sei, Soldaten" in body["passages"][0]["highlight"]["sentence"]
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "words"),
+    [
+        ("What is the best recipe for apple pie?", "en", "no matching passage"),
+        ("Wie backe ich einen Apfelkuchen?", "de", "keine passende Stelle"),
+    ],
+)
+def test_unanswerable_question_says_so_in_the_users_language(client, question, language, words):
+    body = _chat(client, question).get_json()
+    assert body["no_answer"] is True and body["passages"] == [] and body["language"] == language
+    assert words in body["reply"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({}, "'messages' is missing"),
+        ({"messages": "Wer?"}, "must be a list"),
+        ({"messages": []}, "'messages' is empty"),
+        ({"messages": ["Wer?"]}, "messages[0] must be an object"),
+        ({"messages": [{"role": "system", "content": "Wer?"}]}, "messages[0].role must be 'user' or 'assistant'"),
+        ({"messages": [{"role": "user"}]}, "messages[0].content must be a string"),
+        ({"messages": [{"role": "user", "content": 7}]}, "messages[0].content must be a string"),
+        ({"messages": [{"role": "user", "content": "  "}]}, "messages[0].content is empty"),
+        ({"messages": [{"role": "user", "content": "Wer?"}, {"role": "assistant", "content": "Merz"}]}, "last message"),
+        ({"messages": [{"role": "user", "content": "x" * 2001}]}, "longer than 2000 characters"),
+        ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": 0}, "between 1 and 50"),
+        ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": "3"}, "must be an integer"),
+        ({"messages": [{"role": "user", "content": "Wer?"}], "mode": "magic"}, "'mode' must be one of"),
+    ],
+)
+def test_bad_conversations_get_400_in_words(client, payload, message):
+    response = client.post("/api/chat", json=payload)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert message in body["error"] and body["code"] == "invalid_request"
+
+
+def test_at_most_50_messages(client):
+    history = [{"role": ("user", "assistant")[i % 2], "content": "Wer?"} for i in range(50)]
+    ok = client.post("/api/chat", json={"messages": history[:49]})
+    assert ok.status_code == 200
+    too_many = client.post("/api/chat", json={"messages": [*history, {"role": "user", "content": "Wer?"}]})
+    assert too_many.status_code == 400
+    assert "51 messages; at most 50 are allowed" in too_many.get_json()["error"]
+
+
+def test_at_most_20000_characters_of_history(client):
+    long_reply = {"role": "assistant", "content": "x" * 9_990}
+    question = {"role": "user", "content": "Wer?"}
+    ok = client.post("/api/chat", json={"messages": [question, long_reply, question, long_reply, question]})
+    assert ok.status_code == 200
+    response = client.post(
+        "/api/chat",
+        json={"messages": [question, long_reply, question, long_reply, {"role": "user", "content": "x" * 30}]},
+    )
+    assert response.status_code == 400
+    assert "at most 20,000 are allowed" in response.get_json()["error"]
+
+
+def test_chat_needs_json(client):
+    response = client.post("/api/chat", data="messages=Wer", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415 and "JSON" in response.get_json()["error"]

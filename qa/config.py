@@ -19,9 +19,19 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("max_question_chars", 2000, "Longest question accepted, in characters."),
     ("candidates", 50, "Passages the dense and the lexical retriever each propose before fusion."),
     ("dense_weight", 0.7, "Weight of the dense score when fusing it with BM25 for same-language passages."),
-    ("sentence_weight", 0.5, "Share of a passage's dense score that comes from its best sentence."),
-    ("no_answer_de", 0.80, "Dense score below which a German question gets 'no matching passage'."),
-    ("no_answer_en", 0.77, "Dense score below which an English question gets 'no matching passage'."),
+    ("sentence_weight", 0.6, "Share of a passage's dense score that comes from its best sentence."),
+    (
+        "highlight_lexical_weight",
+        0.1,
+        "Weight of the share of question terms a sentence holds when picking the highlight (same language).",
+    ),
+    ("no_answer_de", 0.825, "Dense score below which a German question gets 'no matching passage'."),
+    ("no_answer_en", 0.78, "Dense score below which an English question gets 'no matching passage'."),
+    (
+        "vector_cache",
+        "~/.cache/qa/vectors.sqlite",
+        "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none.",
+    ),
     ("api_key", "", "Bearer key for the write endpoints; empty disables them."),
     ("max_request_bytes", 1_000_000, "Largest body accepted by the question endpoints."),
     ("max_upload_bytes", 50_000_000, "Largest body accepted by the document endpoints."),
@@ -39,8 +49,10 @@ class Settings:
     candidates: int
     dense_weight: float
     sentence_weight: float
+    highlight_lexical_weight: float
     no_answer_de: float
     no_answer_en: float
+    vector_cache: str
     api_key: str
     max_request_bytes: int
     max_upload_bytes: int

@@ -41,6 +41,25 @@ def _best_sentence(row: store.PassageRow, query: np.ndarray) -> tuple[float, int
     return float(cosines[best]), best
 
 
+def highlight_sentence(
+    row: store.PassageRow, query: np.ndarray, question_terms: set[str], language: str, lexical_weight: float
+) -> int:
+    """Index of the sentence to highlight: its cosine to the question plus, in the question's language,
+    `lexical_weight` x the share of the question's terms it contains (-1 when the passage has no sentences).
+
+    Measured on XQuAD (answer inside the highlighted sentence of a gold first hit): cosine alone .790
+    DE->DE and .821 on the mixed corpus; with 0.1 x term share .816 and .845.
+    """
+    if row.sentence_vectors.shape[0] == 0:
+        return -1
+    scores = (row.sentence_vectors @ query).astype(np.float32)
+    if lexical_weight > 0 and question_terms and row.language == language:
+        for i, (start, end) in enumerate(row.sentence_spans):
+            shared = question_terms.intersection(lexical.tokenize(row.text[start:end], language))
+            scores[i] += lexical_weight * len(shared) / len(question_terms)
+    return int(np.argmax(scores))
+
+
 class Searcher:
     """Answers batches of questions against one open index with one encoder."""
 
@@ -51,7 +70,8 @@ class Searcher:
         *,
         candidates: int = 50,
         dense_weight: float = 0.7,
-        sentence_weight: float = 0.5,
+        sentence_weight: float = 0.6,
+        highlight_lexical_weight: float = 0.1,
         max_k: int = 50,
     ) -> None:
         self.index = index
@@ -59,6 +79,7 @@ class Searcher:
         self.candidates = candidates
         self.dense_weight = dense_weight
         self.sentence_weight = sentence_weight
+        self.highlight_lexical_weight = highlight_lexical_weight
         self.max_k = max_k
 
     def search_many(
@@ -107,9 +128,10 @@ class Searcher:
         else:
             scores = lexical_scores
         hits = []
+        terms = set(lexical.tokenize(question, language)) if self.highlight_lexical_weight > 0 else set()
         for position in rank(scores, k):
             row = candidates[position]
-            sentence = best[position][1]
+            sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight)
             start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
             hits.append(
                 Hit(

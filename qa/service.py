@@ -100,6 +100,7 @@ class QAService:
             "candidates": self.settings.candidates,
             "dense_weight": self.settings.dense_weight,
             "sentence_weight": self.settings.sentence_weight,
+            "highlight_lexical_weight": self.settings.highlight_lexical_weight,
             "max_k": self.settings.max_top_k,
         }
         options.update(overrides)

@@ -56,3 +56,34 @@ def test_shapes_are_checked():
 )
 def test_clamp_k(k, max_k, n, expected):
     assert clamp_k(k, max_k, n) == expected
+
+
+def test_mixed_corpus_english_question_keeps_the_german_gold_first():
+    """English question over a mixed corpus: the German gold (best dense) against an English passage
+    that matches every question word but is about something else; lexical may lift the English one
+    above its English siblings, never above the German gold's dense lead."""
+    dense = f32(0.84, 0.83, 0.80, 0.70)
+    lexical = f32(0.0, 9.0, 3.0, 0.0)
+    same = np.array([False, True, True, False])
+    fused = fuse(dense, lexical, same, 0.7)
+    # minmax dense: 1, .929, .714, 0; English: .7*.929+.3*1 = .95, .7*.714+.3*.333 = .6
+    assert fused.tolist() == pytest.approx([1.0, 0.95, 0.6, 0.0], abs=1e-3)
+    assert rank(fused, 4).tolist() == [0, 1, 2, 3]
+
+
+def test_hybrid_over_other_language_only_is_exactly_dense():
+    dense = f32(0.81, 0.86, 0.79)
+    fused = fuse(dense, f32(4.0, 0.0, 7.0), np.array([False, False, False]), 0.7)
+    assert fused.tolist() == pytest.approx(minmax(dense).tolist())
+
+
+@pytest.mark.parametrize(("weight", "expected"), [(1.0, [0, 1, 2]), (0.0, [1, 2, 0]), (0.5, [1, 0, 2])])
+def test_dense_weight_moves_between_dense_and_lexical(weight, expected):
+    dense = f32(0.9, 0.8, 0.7)  # minmax 1, .5, 0
+    lexical = f32(0.0, 6.0, 3.0)  # /max 0, 1, .5
+    assert rank(fuse(dense, lexical, np.array([True, True, True]), weight), 3).tolist() == expected
+
+
+def test_sentence_weight_zero_and_one():
+    assert dense_scores(f32(0.8), f32(0.9), 0.0).tolist() == pytest.approx([0.8])
+    assert dense_scores(f32(0.8), f32(0.9), 1.0).tolist() == pytest.approx([0.9])

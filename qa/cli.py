@@ -205,6 +205,67 @@ def eval_command(
         click.echo(f"off-topic  {report.offtopic_refused:.1%} of {report.offtopic} questions refused")
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@index_options
+def add(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+    """Add or replace the articles in PATHS (files or folders) in the index, durably.
+
+    A running server sees them at its next request. The same id replaces the stored article; the
+    same content again changes nothing. All articles are stored, or none.
+    """
+    from .ingest import read_documents
+
+    _configure_logging()
+    service = _service(_settings(index_dir, encoder))
+    try:
+        results = service.add_documents(list(read_documents(paths)))
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps({"documents": results}, ensure_ascii=False))
+        return
+    for result in results:
+        click.echo(f"{result['status']:<9} {result['id']}  {result['passages']} passages")
+
+
+@cli.command("list")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
+@index_options
+def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+    """List the indexed articles, newest first: id, date, passages, title."""
+    _configure_logging()
+    service = _service(_settings(index_dir, encoder))
+    try:
+        page = service.list_documents(offset, limit)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(page, ensure_ascii=False))
+        return
+    for doc in page["documents"]:
+        click.echo(f"{doc['id']}  {doc['date'] or 'undated':<10}  {doc['passages']:>3}  {doc['title']}")
+    shown = len(page["documents"])
+    click.echo(f"{offset + 1 if shown else 0}-{offset + shown} of {page['total']} documents", err=True)
+
+
+@cli.command()
+@click.argument("document_id")
+@index_options
+def remove(document_id: str, index_dir: str | None, encoder: str | None) -> None:
+    """Delete the article DOCUMENT_ID from the index, durably."""
+    _configure_logging()
+    service = _service(_settings(index_dir, encoder))
+    try:
+        removed = service.remove_document(document_id)
+    finally:
+        service.close()
+    click.echo(f"removed {document_id} ({removed} passages)")
+
+
 @cli.group()
 def bench() -> None:
     """Benchmarks that measure the numbers the product promises (run on an idle machine)."""
@@ -229,6 +290,28 @@ def bench_serve(seeds: str, requests: int, clients: int, as_json: bool) -> None:
         return
     for key, value in report.items():
         click.echo(f"{key:28s} {value}")
+
+
+@bench.command("writes")
+@click.option("--passages", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
+@click.option("--batch", type=click.IntRange(10, 100_000), default=500, show_default=True, help="Passages a request.")
+@click.option("--seconds", type=click.FloatRange(2, 3600), default=20.0, show_default=True, help="Query phase.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_writes(passages: int, batch: int, seconds: float, as_json: bool) -> None:
+    """One 10-paragraph article from POST to answerable, bulk import through the API against the encoder's
+    own speed on the same passages, and question latency under a steady stream of writes.
+
+    Targets: under 1 s to answerable; at least 90% of the encoder's speed; at most 2x the idle median.
+    """
+    from .bench_writes import run
+
+    _configure_logging()
+    report = run(passages=passages, batch_passages=batch, seconds=seconds).to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    for key, value in report.items():
+        click.echo(f"{key:32s} {value}")
 
 
 @cli.command()

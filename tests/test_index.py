@@ -126,3 +126,79 @@ def test_another_encoder_is_refused_with_how_to_rebuild(hash_service, hash_setti
     other = load_settings({"index_dir": hash_settings.index_dir, "encoder": "hash:32"}, environ={})
     with pytest.raises(IndexMismatch, match=r"built with encoder 'hash:64'.*qa index --encoder hash:32"):
         QAService(other)
+
+
+def _article(n: int, words: str = "Hafen Fähre Kai") -> object:
+    from qa.ingest import parse_record
+
+    return parse_record(
+        {"id": f"doc-{n}", "text": f"Artikel {n}: {words} Nummer {n}. " * 3 + f"\n\nZweiter Absatz {n}."}
+    )
+
+
+def test_a_read_view_sees_faiss_and_sqlite_at_the_same_change(hash_service, hash_settings):
+    """While another 'process' adds, replaces and deletes, every view's dense ids equal its stored passages."""
+    import contextlib
+    import threading
+
+    import numpy as np
+
+    from qa import store
+    from qa.errors import NotFound
+
+    writer = QAService(hash_settings)
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            writer.add_documents([_article(n % 7, "Hafen" if n % 2 else "Schleuse")])
+            if n % 3 == 0:
+                with contextlib.suppress(NotFound):
+                    writer.remove_document(f"doc-{(n + 3) % 7}")
+            n += 1
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    index = hash_service.index
+    query = np.full((1, index.dim), 1 / np.sqrt(index.dim), dtype=np.float32)
+    checked = 0
+    try:
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            with index.view() as view:
+                if checked % 2:
+                    index.refresh()  # another thread moves the dense index on inside this view
+                _scores, ids = view.search_dense(query, 100_000)
+                stored = {row[0] for row in view.conn.execute("SELECT id FROM passages")}
+                assert set(ids[0].tolist()) == stored
+                assert set(store.passage_rows(view.conn, sorted(stored), index.dim)) == stored
+            checked += 1
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+    assert checked > 10
+
+
+def test_snapshots_are_written_as_the_log_grows_and_a_missing_one_is_replayed(hash_service, hash_settings, monkeypatch):
+    from qa import index as index_module
+
+    monkeypatch.setattr(index_module, "SNAPSHOT_MIN_CHANGES", 4)
+    directory = generation_dir(hash_settings.index_dir)
+    before = sorted(p.name for p in directory.glob("vectors-*.faiss"))
+    hash_service.add_documents([_article(n) for n in range(6)])
+    hash_service.close()  # waits for the background snapshot
+    after = sorted(p.name for p in directory.glob("vectors-*.faiss"))
+    assert after != before and len(after) <= 2
+    question = "Artikel 1 Hafen Fähre"
+    reopened = QAService(hash_settings)
+    newest = max(int(name[8:-6]) for name in after)
+    assert reopened.index.watermark == newest
+    ranking = _ranking(reopened, question)
+    reopened.close()
+    for path in directory.glob("vectors-*.faiss"):
+        path.unlink()
+    replayed = QAService(hash_settings)
+    assert _ranking(replayed, question) == ranking and len(replayed.index.vectors) == replayed.health()["passages"]
+    replayed.close()

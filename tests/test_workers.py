@@ -1,0 +1,79 @@
+"""Several server processes on one index directory see each other's writes, without restarting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import ROOT, free_port, start_server, wait_until_responds
+from .test_documents_http import BIKES, BIKES_QUESTION, KEY, LIBRARY, LIBRARY_QUESTION, call, copy_index, top
+
+
+def _seen_within(base: str, question: str, doc_id: str | None, seconds: float = 10.0) -> float:
+    """Seconds until the top answer to `question` comes from `doc_id` (None: from anything else)."""
+    started = time.monotonic()
+    while True:
+        hit = top(base, question)
+        found = hit is not None and hit["document"]["id"] == doc_id
+        if found == (doc_id is not None):
+            return time.monotonic() - started
+        assert time.monotonic() - started < seconds, f"{doc_id} not seen by {base} within {seconds}s"
+        time.sleep(0.05)
+
+
+def test_two_server_processes_on_one_index_see_each_others_writes(seed_index_dir, tmp_path):
+    index_dir = copy_index(seed_index_dir, tmp_path / "index")
+    first, a = start_server(index_dir, env={"QA_API_KEY": KEY})
+    second, b = start_server(index_dir, env={"QA_API_KEY": KEY})
+    try:
+        assert call(a, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
+        assert _seen_within(b, LIBRARY_QUESTION, "library") < 1.0
+        assert call(b, "POST", "/api/documents", {"id": "bikes", "text": BIKES})[0] == 201
+        assert _seen_within(a, BIKES_QUESTION, "bikes") < 1.0
+        assert call(b, "DELETE", "/api/documents/library")[0] == 204
+        assert _seen_within(a, LIBRARY_QUESTION, None) < 1.0
+        assert call(a, "GET", "/api/documents/library", key=None)[0] == 404
+        assert call(b, "GET", "/healthz", key=None)[1] == call(a, "GET", "/healthz", key=None)[1]
+    finally:
+        for process in (first, second):
+            process.terminate()
+            process.communicate(timeout=30)
+
+
+@pytest.mark.skipif(shutil.which("gunicorn", path=os.path.dirname(sys.executable)) is None, reason="no gunicorn")
+def test_gunicorn_with_two_workers_serves_writes_to_both(seed_index_dir, tmp_path):
+    index_dir = copy_index(seed_index_dir, tmp_path / "index")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "-w",
+            "2",
+            "--threads",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "qa:create_app()",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_API_KEY": KEY, "QA_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(base + "/healthz", process=process)
+        assert call(base, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
+        # Whichever worker answers, each of these questions finds the new article.
+        for _ in range(8):
+            assert _seen_within(base, LIBRARY_QUESTION, "library") < 1.0
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=30)
+    assert "Traceback" not in err, err[-2000:]

@@ -234,3 +234,13 @@ def test_cli_add_list_remove(runner, write_service, tmp_path):
     bad.write_text('{"text": "Ein Satz."}\n{broken\n', "utf-8")
     failed = runner.invoke(cli, ["add", str(bad), *common])
     assert failed.exit_code == 2 and "line 2" in failed.stderr
+
+
+def test_openapi_describes_the_document_endpoints(write_client):
+    from openapi_spec_validator import validate
+
+    spec = write_client.get("/openapi.json").get_json()
+    validate(spec)
+    assert {"post", "get"} <= set(spec["paths"]["/api/documents"])
+    assert {"get", "delete"} <= set(spec["paths"]["/api/documents/{doc_id}"])
+    assert spec["paths"]["/api/documents"]["post"]["security"] == [{"bearer": []}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..config import Settings
 from ..fusion import MODES
+from .openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -123,9 +124,12 @@ def openapi_spec(settings: Settings) -> dict:
                     },
                 }
             },
+            **document_paths(settings),
         },
         "components": {
+            "securitySchemes": SECURITY_SCHEMES,
             "schemas": {
+                **DOCUMENT_SCHEMAS,
                 "Ask": ask,
                 "Answer": answer,
                 "Passage": passage,
@@ -134,6 +138,6 @@ def openapi_spec(settings: Settings) -> dict:
                     "required": ["error"],
                     "properties": {"error": {"type": "string"}, "code": {"type": "string"}},
                 },
-            }
+            },
         },
     }

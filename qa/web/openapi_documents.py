@@ -1,0 +1,192 @@
+"""The OpenAPI description of /api/documents (merged into the spec by openapi.py)."""
+
+from __future__ import annotations
+
+from ..config import Settings
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict:
+    words = {
+        400: "Bad input (the message says which record, line or field)",
+        401: "Missing or wrong Bearer key",
+        403: "Writes are disabled: the server has no QA_API_KEY",
+        404: "No document with this id",
+        413: "Body too large",
+        415: "Unsupported content type or file type",
+        503: "No index yet",
+    }
+    return {str(s): {"description": words[s], **_json({"$ref": "#/components/schemas/Error"})} for s in statuses}
+
+
+_RECORD = {
+    "type": "object",
+    "required": ["text"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+            "description": "The same id again replaces the stored article (default: a hash of the content)",
+        },
+        "title": {"type": "string", "description": "Default: the first sentence of the teaser"},
+        "date": {"type": "string", "format": "date"},
+        "text": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 5_000_000,
+            "description": "The article in the seed format: optional `date YYYY-MM-DD <teaser>` line, "
+            "paragraphs separated by blank lines, short unpunctuated lines as subheadings",
+        },
+        "source": {"type": "string"},
+    },
+}
+
+_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "source": {"type": "string"},
+        "language": {"type": "string", "enum": ["de", "en"]},
+        "added_at": {"type": "string", "format": "date-time"},
+        "origin": {"type": "string", "enum": ["build", "added"], "description": "From `qa index` or added later"},
+        "passages": {"type": "integer"},
+    },
+}
+
+_WRITTEN = {
+    "type": "object",
+    "properties": {
+        "documents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "status": {"type": "string", "enum": ["added", "replaced", "unchanged"]},
+                    "passages": {"type": "integer"},
+                },
+            },
+        },
+        "added": {"type": "integer"},
+        "replaced": {"type": "integer"},
+        "unchanged": {"type": "integer"},
+    },
+}
+
+_SECURITY = [{"bearer": []}]
+_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def document_paths(settings: Settings) -> dict:
+    """Paths of the document endpoints."""
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/DocumentRecord"},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/DocumentRecord"}, "maxItems": 10_000},
+                    ]
+                }
+            },
+            "text/plain": {"schema": {"type": "string", "description": "One article; ?id=&title=&date=&source="}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": ".txt / .md article, .json record(s) or .jsonl (one record a line)",
+                        }
+                    },
+                }
+            },
+        },
+    }
+    page = [
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1},
+            "description": "Instead of offset",
+        },
+    ]
+    listing = {
+        "type": "object",
+        "properties": {
+            "documents": {"type": "array", "items": {"$ref": "#/components/schemas/DocumentSummary"}},
+            "total": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+        },
+    }
+    record = {
+        "allOf": [
+            {"$ref": "#/components/schemas/DocumentSummary"},
+            {
+                "type": "object",
+                "properties": {
+                    "passages": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "position": {"type": "integer"},
+                                "heading": {"type": "string"},
+                                "text": {"type": "string"},
+                                "language": {"type": "string"},
+                            },
+                        },
+                    }
+                },
+            },
+        ]
+    }
+    return {
+        "/api/documents": {
+            "post": {
+                "summary": "Add or replace articles (answerable as soon as this returns; durable)",
+                "description": f"At most 10,000 records and {settings.max_upload_bytes:,} bytes per request; "
+                "all records are stored or none.",
+                "security": _SECURITY,
+                "requestBody": body,
+                "responses": {
+                    "201": {"description": "Stored", **_json(_WRITTEN)},
+                    **_errors(400, 401, 403, 413, 415, 503),
+                },
+            },
+            "get": {
+                "summary": "List articles, newest first",
+                "parameters": page,
+                "responses": {"200": {"description": "A page", **_json(listing)}, **_errors(400, 503)},
+            },
+        },
+        "/api/documents/{doc_id}": {
+            "get": {
+                "summary": "One article and its passages",
+                "parameters": [_ID],
+                "responses": {"200": {"description": "The article", **_json(record)}, **_errors(404, 503)},
+            },
+            "delete": {
+                "summary": "Delete an article (durable; it is never answered again)",
+                "security": _SECURITY,
+                "parameters": [_ID],
+                "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 503)},
+            },
+        },
+    }
+
+
+DOCUMENT_SCHEMAS = {"DocumentRecord": _RECORD, "DocumentSummary": _SUMMARY}
+SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "description": "The server's QA_API_KEY"}}

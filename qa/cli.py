@@ -314,6 +314,34 @@ def bench_writes(passages: int, batch: int, seconds: float, as_json: bool) -> No
         click.echo(f"{key:32s} {value}")
 
 
+@bench.command("chat")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--languages", default="de,en", show_default=True, help="XQuAD paragraph languages to index.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None, help="Keep (and reuse) the index here.")
+@click.option("--misses", is_flag=True, help="List the turns whose first passage is not the gold one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_chat(xquad: str, seeds: str, languages: str, index_dir: str | None, misses: bool, as_json: bool) -> None:
+    """Follow-up Recall@1 with history resolution on and off, over the conversation set in qa/data.
+
+    Self-contained questions asked mid-conversation are reported too: resolution must leave them alone.
+    """
+    from .bench_chat import run
+
+    _configure_logging()
+    wanted = tuple(part.strip() for part in languages.split(",") if part.strip())
+    report = run(Path(xquad), Path(seeds), wanted, Path(index_dir) if index_dir else None)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    click.echo(f"{report.conversations} conversations; Recall@1 with history resolution on / off")
+    for key, value in report.recall.items():
+        click.echo(f"  {key:22s} n={report.counts[key]:3d}  on {value['on']:.3f}  off {value['off']:.3f}")
+    if misses:
+        for miss in report.misses["on"]:
+            click.echo(f"  miss {miss['conversation']}: {miss['question']!r} -> {miss['resolved']!r} got {miss['got']}")
+
+
 @cli.command()
 @click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", type=click.IntRange(0, 65535), default=8000, show_default=True)

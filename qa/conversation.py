@@ -107,8 +107,8 @@ def _after_article(tokens: list[str], i: int) -> bool:
     j = i - 1
     while j >= 0 and j >= i - 4:
         before = tokens[j]
-        if before.lower() in w.DETERMINERS:
-            return True
+        if before.lower() in w.DETERMINERS or before.isdigit():
+            return True  # "dem Treffen", "16 Jahre"
         if not (before.islower() and before.endswith(w.ADJECTIVE_ENDINGS) and before not in w.FUNCTION_WORDS):
             return False
         j -= 1
@@ -190,8 +190,8 @@ def _answer_entity(question: _Question, answer: str, known: str) -> str | None:
     """The name the previous answer gave, when the previous question asked for one."""
     if not question.asks_for_entity or not answer:
         return None
-    known_words = {t.lower() for t in _words(_tokens(known))}
-    candidates = [m for m in mentions(_answer_text(answer)) if not set(m.lower().split()) <= known_words]
+    known_stems = {t.lower()[:5] for t in _words(_tokens(known))}
+    candidates = [m for m in mentions(_answer_text(answer)) if not {x[:5] for x in m.lower().split()} <= known_stems]
     if question.wh_noun in w.COUNTRY_NOUNS:
         candidates = [m for m in candidates if _is_country(m)]
     elif question.wh[0].lower() in w.PERSON_WH:
@@ -306,6 +306,10 @@ def _antecedent(pronoun: str, previous: str, entity: str | None) -> str | None:
         return f"in {places[-1]}" if places else None
     if entity:
         return entity
+    # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person
+    tokens = _tokens(previous)
+    after_preposition = {tokens[i] for i in range(1, len(tokens)) if tokens[i - 1].lower() in w.PREPOSITIONS_DE}
+    found = [m for m in found if m.split()[0] not in after_preposition]
     people = [m for m in found if not _is_country(m)]
     return next((m for m in people if " " in m), None) or (people or found or [None])[0]
 
@@ -341,6 +345,12 @@ def _substitute(new: str, previous: str, question: _Question, language: str) -> 
             return asked
     for target in same_kind or found[-1:]:
         if target.lower() != new.lower():
+            # "Wie viele starben in Paris?" + "Und in Venedig?": the preposition is there already
+            first, _, rest = new.partition(" ")
+            pattern = rf"(?<!\w){re.escape(first)}\s+{re.escape(target)}(?!\w)" if rest else ""
+            match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
+            if match:
+                return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
             return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", new, previous, count=1)
     return ""
 

@@ -87,6 +87,7 @@ DETERMINERS = frozenset(
     "im am zum zur vom beim ins ans".split()
 )
 ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+PREPOSITIONS_DE = frozenset("für über unter gegen ohne um durch bei mit nach von zu aus seit".split())
 
 FUNCTION_WORDS = (
     frozenset(

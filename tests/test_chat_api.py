@@ -116,3 +116,14 @@ def test_at_most_20000_characters_of_history(client):
 def test_chat_needs_json(client):
     response = client.post("/api/chat", data="messages=Wer", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415 and "JSON" in response.get_json()["error"]
+
+
+def test_openapi_describes_chat(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").get_json()
+    validate(spec)
+    assert "/api/chat" in spec["paths"]
+    chat = spec["components"]["schemas"]["Chat"]["properties"]["messages"]
+    assert chat["maxItems"] == 50 and chat["items"]["properties"]["role"]["enum"] == ["user", "assistant"]
+    assert "resolved_question" in spec["components"]["schemas"]["ChatAnswer"]["properties"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..config import Settings
+from ..conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from ..fusion import MODES
 from .openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths
 
@@ -102,6 +103,23 @@ def openapi_spec(settings: Settings) -> dict:
                     },
                 }
             },
+            "/api/chat": {
+                "post": {
+                    "summary": "Answer the last user message of a conversation; follow-ups are resolved first",
+                    "description": (
+                        f"At most {MAX_MESSAGES} messages and {MAX_HISTORY_CHARS:,} characters in all; the last "
+                        "message is the user's question, earlier ones are context."
+                    ),
+                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Chat"})},
+                    "responses": {
+                        "200": {
+                            "description": "The resolved question, a cited reply and the ranked passages",
+                            **_json({"$ref": "#/components/schemas/ChatAnswer"}),
+                        },
+                        **_errors(400, 413, 415, 503),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Liveness and index size",
@@ -131,6 +149,43 @@ def openapi_spec(settings: Settings) -> dict:
             "schemas": {
                 **DOCUMENT_SCHEMAS,
                 "Ask": ask,
+                "Chat": {
+                    "type": "object",
+                    "required": ["messages"],
+                    "properties": {
+                        "messages": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_MESSAGES,
+                            "items": {
+                                "type": "object",
+                                "required": ["role", "content"],
+                                "properties": {
+                                    "role": {"type": "string", "enum": ["user", "assistant"]},
+                                    "content": {"type": "string"},
+                                },
+                            },
+                        },
+                        "top_k": ask["properties"]["top_k"],
+                        "mode": ask["properties"]["mode"],
+                    },
+                },
+                "ChatAnswer": {
+                    "type": "object",
+                    "required": ["question", "resolved_question", "language", "no_answer", "reply", "passages"],
+                    "properties": {
+                        **answer["properties"],
+                        "resolved_question": {
+                            "type": "string",
+                            "description": "The question as understood, with the conversation filled in",
+                        },
+                        "followup": {"type": "boolean", "description": "True when earlier turns were used"},
+                        "reply": {
+                            "type": "string",
+                            "description": "Short reply in the question's language quoting the best sentence",
+                        },
+                    },
+                },
                 "Answer": answer,
                 "Passage": passage,
                 "Error": {

@@ -80,7 +80,8 @@ def test_add_unchanged_replace_and_delete(write_client, write_service):
 
 def test_writes_need_the_key_and_reads_stay_open(write_client, tmp_path):
     record = {"id": "ferry", "text": FERRY}
-    assert write_client.post("/api/documents", json=record).status_code == 401
+    missing = write_client.post("/api/documents", json=record)
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
     wrong = write_client.post("/api/documents", json=record, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and wrong.get_json()["error"]
     assert write_client.post("/api/documents", json=record, headers={"Authorization": KEY}).status_code == 401

@@ -33,7 +33,9 @@ def _respond(status: int, code: str, message: str):
 def register_error_handlers(app) -> None:
     @app.errorhandler(QAError)
     def handle_qa_error(error: QAError):
-        return _respond(error.status, error.code, error.message)
+        body, status = _respond(error.status, error.code, error.message)
+        # RFC 9110: a 401 names the scheme it wants.
+        return body, status, ({"WWW-Authenticate": 'Bearer realm="qa"'} if status == 401 else {})
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

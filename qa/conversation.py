@@ -13,16 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import wordlists as w
-from .language import LANGUAGES, detect_language
+from .language import LANGUAGES
+from .mentions import (
+    answer_text,
+    as_question,
+    is_capitalised,
+    is_country,
+    join_tokens,
+    mentions,
+    message_language,
+    strip_question_mark,
+    tokenize,
+    word_tokens,
+)
 
 ROLES = ("user", "assistant")
 MAX_MESSAGES = 50
 MAX_HISTORY_CHARS = 20_000
-
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-_NO_SPACE_BEFORE = re.compile(r"\s+([,.;:?!)“”])")
-_NO_SPACE_AFTER = re.compile(r"([(„])\s+")
-_QUOTED_ANSWER = re.compile(r':\s*["„“«»]\s*(.+?)\s*["“”»«]?\s*$', re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,101 +66,6 @@ class Resolution:
         return self.strategy != "none"
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def _join(tokens: Sequence[str]) -> str:
-    text = " ".join(t for t in tokens if t)
-    return _NO_SPACE_AFTER.sub(r"\1", _NO_SPACE_BEFORE.sub(r"\1", text)).strip()
-
-
-def _words(tokens: Sequence[str]) -> list[str]:
-    return [t for t in tokens if t[0].isalnum() or t[0] == "_"]
-
-
-def _strip_question_mark(tokens: list[str]) -> list[str]:
-    while tokens and tokens[-1] in "?!.":
-        tokens = tokens[:-1]
-    return tokens
-
-
-def _as_question(tokens: Sequence[str]) -> str:
-    text = _join(_strip_question_mark(list(tokens)))
-    return (text[:1].upper() + text[1:] + "?") if text else ""
-
-
-def message_language(text: str, fallback: str = "en") -> str:
-    """A message's language; short follow-ups ("Und warum?") are told apart by their little words."""
-    lowered = [t.lower() for t in _words(_tokens(text))]
-    german = sum(t in w.GERMAN_HINTS for t in lowered)
-    english = sum(t in w.ENGLISH_HINTS for t in lowered)
-    if german != english and len(lowered) <= 4:
-        return "de" if german > english else "en"
-    if len(lowered) <= 1 and not german and not english:
-        return fallback
-    return detect_language(text)
-
-
-# -- mentions: names and other capitalised phrases ------------------------------------------------
-
-
-def _is_capitalised(token: str) -> bool:
-    return token[:1].isupper() and (token[:1].isalpha())
-
-
-def _after_article(tokens: list[str], i: int) -> bool:
-    """Whether tokens[i] follows an article, maybe across inflected adjectives ("eine mögliche europäische")."""
-    j = i - 1
-    while j >= 0 and j >= i - 4:
-        before = tokens[j]
-        if before.lower() in w.DETERMINERS or before.isdigit():
-            return True  # "dem Treffen", "16 Jahre"
-        if not (before.islower() and before.endswith(w.ADJECTIVE_ENDINGS) and before not in w.FUNCTION_WORDS):
-            return False
-        j -= 1
-    return False
-
-
-def mentions(text: str, language: str | None = None, question: bool | None = None) -> list[str]:
-    """Name-like phrases in reading order: runs of capitalised words that are not function words.
-
-    German capitalises every noun, so there a capitalised word right after an article or an inflected
-    adjective ("dem Treffen", "eine europäische Friedenstruppe") is a common noun, not a name.
-    """
-    tokens = _tokens(text)
-    german = (language or detect_language(text)) == "de"
-    question = text.rstrip().endswith("?") if question is None else question
-    found, run = [], []
-    for i, token in enumerate(tokens):
-        lowered = token.lower()
-        acronym = token.isupper() and len(token) > 1
-        name_like = _is_capitalised(token) and (acronym or lowered not in w.FUNCTION_WORDS)
-        if name_like and german and not run and _after_article(tokens, i):
-            name_like = False
-        if name_like and i == 0 and question and not (len(tokens) > 1 and _is_capitalised(tokens[1])):
-            name_like = False  # a question's first word is a verb or question word ("Gibt es dort Burgen?")
-        if name_like:
-            run.append(token)
-            continue
-        if run:
-            found.append(" ".join(run))
-            run = []
-    if run:
-        found.append(" ".join(run))
-    return found
-
-
-def _is_country(phrase: str) -> bool:
-    return phrase.lower() in w.COUNTRIES
-
-
-def _answer_text(content: str) -> str:
-    """The quoted sentence of a reply like «Laut dem Artikel … vom …: "…"», or the whole reply."""
-    match = _QUOTED_ANSWER.search(content)
-    return match.group(1) if match else content
-
-
 # -- the previous question's structure ------------------------------------------------------------
 
 
@@ -174,7 +86,7 @@ class _Question:
 
 
 def _split_question(tokens: list[str]) -> _Question:
-    tokens = _strip_question_mark(tokens)
+    tokens = strip_question_mark(tokens)
     if not tokens or tokens[0].lower() not in w.WH_WORDS:
         return _Question([], tokens)
     size = 1
@@ -190,12 +102,12 @@ def _answer_entity(question: _Question, answer: str, known: str) -> str | None:
     """The name the previous answer gave, when the previous question asked for one."""
     if not question.asks_for_entity or not answer:
         return None
-    known_stems = {t.lower()[:5] for t in _words(_tokens(known))}
-    candidates = [m for m in mentions(_answer_text(answer)) if not {x[:5] for x in m.lower().split()} <= known_stems]
+    known_stems = {t.lower()[:5] for t in word_tokens(tokenize(known))}
+    candidates = [m for m in mentions(answer_text(answer)) if not {x[:5] for x in m.lower().split()} <= known_stems]
     if question.wh_noun in w.COUNTRY_NOUNS:
-        candidates = [m for m in candidates if _is_country(m)]
+        candidates = [m for m in candidates if is_country(m)]
     elif question.wh[0].lower() in w.PERSON_WH:
-        people = [m for m in candidates if not _is_country(m)]
+        people = [m for m in candidates if not is_country(m)]
         candidates = [m for m in people if " " in m] or people
     return candidates[0] if candidates else None
 
@@ -229,21 +141,21 @@ def _ask_with(new_wh: list[str], question: _Question, subject: str | None, langu
     if subject and question.asks_for_entity and rest:
         verb, tail = rest[0], rest[1:]
         if language == "de" or verb.lower() in w.AUXILIARIES:
-            return _as_question([*new_wh, verb, subject, *tail])
+            return as_question([*new_wh, verb, subject, *tail])
         support = _english_verb(verb)
         if support:
-            return _as_question([*new_wh, support[0], subject, support[1], *tail])
-        return _as_question([*new_wh, "is it true that" if not new_wh else "is it that", subject, verb, *tail])
+            return as_question([*new_wh, support[0], subject, support[1], *tail])
+        return as_question([*new_wh, "is it true that" if not new_wh else "is it that", subject, verb, *tail])
     if not new_wh:
         return ""
     if question.asks_for_entity or not question.wh:
         return ""  # "Why takes part only virtually?" reads worse than the context fallback
-    return _as_question([*new_wh, *rest])
+    return as_question([*new_wh, *rest])
 
 
 def _keywords(text: str) -> list[str]:
     seen, words = set(), []
-    for token in _words(_tokens(text)):
+    for token in word_tokens(tokenize(text)):
         lowered = token.lower()
         if lowered in w.FUNCTION_WORDS or lowered in w.WH_WORDS or lowered in w.ANAPHORS or lowered in seen:
             continue
@@ -256,7 +168,7 @@ def _with_context(followup: list[str], previous: str, entity: str | None) -> str
     """The follow-up plus the previous question's key words: "Was sagte Rutte dazu (Merz, Treffen)?"."""
     own = {t.lower() for t in followup}
     extra = [t for t in ([entity] if entity else []) + _keywords(previous) if t.lower() not in own]
-    body = _join(_strip_question_mark(followup))
+    body = join_tokens(strip_question_mark(followup))
     return f"{body} ({', '.join(extra)})?" if extra else body + "?"
 
 
@@ -285,7 +197,7 @@ def _anaphors(tokens: list[str]) -> tuple[list[int], bool]:
             if word in ("das", "that"):
                 # "das" before a capitalised noun is an article; "that" mid-question is usually a conjunction
                 standalone = (after in "?!." or after in w.AUXILIARIES or after in w.EVENT_VERBS) and before != ","
-                if word == "das" and i + 1 < len(tokens) and _is_capitalised(tokens[i + 1]):
+                if word == "das" and i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
                     standalone = False
                 event = event or standalone
             else:
@@ -302,15 +214,15 @@ def _anaphors(tokens: list[str]) -> tuple[list[int], bool]:
 def _antecedent(pronoun: str, previous: str, entity: str | None) -> str | None:
     found = mentions(previous)
     if pronoun in w.PLACE_PRONOUNS:
-        places = [m for m in found if _is_country(m)] or found
+        places = [m for m in found if is_country(m)] or found
         return f"in {places[-1]}" if places else None
     if entity:
         return entity
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person
-    tokens = _tokens(previous)
+    tokens = tokenize(previous)
     after_preposition = {tokens[i] for i in range(1, len(tokens)) if tokens[i - 1].lower() in w.PREPOSITIONS_DE}
     found = [m for m in found if m.split()[0] not in after_preposition]
-    people = [m for m in found if not _is_country(m)]
+    people = [m for m in found if not is_country(m)]
     return next((m for m in people if " " in m), None) or (people or found or [None])[0]
 
 
@@ -325,7 +237,7 @@ def _replace_pronouns(tokens: list[str], positions: list[int], previous: str, en
             out[i] = name + "'s"
         elif word in w.POSSESSIVES_DE:
             # "seine Patente" -> "die Patente von Tesla" needs the noun's gender; "Patente von Tesla" does not
-            if i + 1 < len(tokens) and _is_capitalised(tokens[i + 1]):
+            if i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
                 out[i], out[i + 1] = "", f"{tokens[i + 1]} von {name}"
             else:
                 out[i] = f"von {name}"
@@ -337,7 +249,7 @@ def _replace_pronouns(tokens: list[str], positions: list[int], previous: str, en
 def _substitute(new: str, previous: str, question: _Question, language: str) -> str:
     """Put the new entity where the previous question had the same kind of entity."""
     found = mentions(previous)
-    same_kind = [m for m in found if _is_country(m) == _is_country(new) and m.lower() != new.lower()]
+    same_kind = [m for m in found if is_country(m) == is_country(new) and m.lower() != new.lower()]
     if not same_kind and question.asks_for_entity:
         # "Welches Land ist bereit …?" + "Und Deutschland?" -> "Ist Deutschland bereit …?"
         asked = _ask_with([], question, new, language)
@@ -368,15 +280,15 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     language = message_language(question, fallback_language)
     if not previous:
         return Resolution(question, question, language, "none")
-    tokens = _tokens(question)
+    tokens = tokenize(question)
     lowered = [t.lower() for t in tokens]
     cue = _strip_cue(lowered, language)
-    body = _strip_question_mark(tokens[cue:])
+    body = strip_question_mark(tokens[cue:])
     body = [t for t in body if not (t.lower() in w.FILLERS and len(body) <= 4)]
     if body and body[-1].lower() == "aus" and " ".join(lowered[:cue]).endswith("mit"):
         body = body[:-1]  # "Wie sieht es mit X aus?"
-    words = _words(body)
-    prev = _split_question(_tokens(previous))
+    words = word_tokens(body)
+    prev = _split_question(tokenize(previous))
     entity = _answer_entity(prev, answer, previous)
 
     # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
@@ -386,17 +298,17 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
 
     # "Und Deutschland?", "What about the British prime minister?": the previous question, new entity
     if cue and words and len(words) <= 4 and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
-        new = _join(body)
+        new = join_tokens(body)
         resolved = _substitute(new, previous, prev, language) or _with_context(list(body), previous, entity)
         return Resolution(question, resolved, language, "substitute")
 
     positions, event = _anaphors(tokens)
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
-    anchored = bool(mentions(_join(tokens[: positions[0]] if positions else tokens), language, question=True))
+    anchored = bool(mentions(join_tokens(tokens[: positions[0]] if positions else tokens), language, question=True))
     if positions and not anchored:
         replaced = _replace_pronouns(tokens, positions, previous, entity)
         if replaced is not None:
-            resolved = _with_context(replaced, previous, None) if event else _as_question(replaced)
+            resolved = _with_context(replaced, previous, None) if event else as_question(replaced)
             return Resolution(question, resolved, language, "pronoun")
         return Resolution(question, _with_context(tokens, previous, entity), language, "context")
     if event or (cue and not anchored):

@@ -17,6 +17,7 @@ from .encoder import Encoder, load_encoder
 from .errors import IndexNotReady, InvalidRequest, NotFound
 from .index import Index, create_generation, generation_dir
 from .ingest import read_documents
+from .mentions import message_language
 from .records import Answer, Document
 from .reply import ChatAnswer, compose_reply
 from .search import Searcher
@@ -131,7 +132,7 @@ class QAService:
             resolution = conversation.resolve(messages)
         else:
             text = messages[-1].content.strip()
-            resolution = conversation.Resolution(text, text, conversation.message_language(text), "none")
+            resolution = conversation.Resolution(text, text, message_language(text), "none")
         return self._chat_answers([resolution], top_k, mode)[0]
 
     def chat_turns(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import Message, mentions, message_language, resolve, resolve_all, resolve_turn
+from qa.conversation import Message, resolve, resolve_all, resolve_turn
+from qa.mentions import mentions, message_language
 from qa.reply import format_date
 
 MERZ_REPLY = (

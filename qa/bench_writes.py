@@ -152,18 +152,20 @@ def _start_server(index_dir: Path, key: str) -> tuple[subprocess.Popen, str]:
     from .bench_serve import _free_port
 
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--index-dir", str(index_dir), "--port", str(port)],
-        env={**os.environ, "QA_API_KEY": key, "QA_LOG_LEVEL": "WARNING", "QA_VECTOR_CACHE": ""},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = index_dir.parent / "server.log"
+    with open(log, "w", encoding="utf-8") as stderr:
+        # A file, not a pipe: nobody reads the request log, and a full pipe would stall the server.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "serve", "--index-dir", str(index_dir), "--port", str(port)],
+            env={**os.environ, "QA_API_KEY": key, "QA_LOG_LEVEL": "WARNING", "QA_VECTOR_CACHE": ""},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read()[-2000:] if process.stderr else ''}")
+            raise RuntimeError(f"the server exited: {log.read_text(encoding='utf-8')[-2000:]}")
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=2):
                 return process, base
@@ -300,9 +302,13 @@ def run(
         process, base = _start_server(index_dir, key)
         try:
             posts, answerable = _single_articles(base, key, paragraphs, repeats)
+            logger.info("one article to answerable: %s ms", [round(a) for a in answerable])
             bulk_seconds = _bulk_import(base, key, records, batch_passages, paragraphs)
+            logger.info("bulk import: %d passages in %.1fs", n_passages, bulk_seconds)
             idle = _ask_for(base, min(seconds, 10.0))
             busy, writes = _queries_under_writes(base, key, seconds, paragraphs)
+            logger.info("questions: idle median %.1f ms, under writes %.1f ms", statistics.median(idle),
+                        statistics.median(busy))  # fmt: skip
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -205,6 +205,28 @@ def eval_command(
         click.echo(f"off-topic  {report.offtopic_refused:.1%} of {report.offtopic} questions refused")
 
 
+@cli.command("calibrate")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--offtopic-xquad", type=click.Path(), default="bench/offtopic-xquad.txt", show_default=True)
+@click.option("--offtopic-seeds", type=click.Path(), default="bench/offtopic-seeds.txt", show_default=True)
+@click.option("--wrong", type=click.FloatRange(0.0, 0.5), default=0.01, show_default=True, help="Share to refuse.")
+@click.option("--json", "as_json", is_flag=True, help="Print the cut-offs and shares as JSON.")
+def calibrate_command(
+    xquad: str, seeds: str, offtopic_xquad: str, offtopic_seeds: str, wrong: float, as_json: bool
+) -> None:
+    """Fit the no-answer cut-offs on half the XQuAD and off-topic questions; report refusals on the other half."""
+    from .answer import Cutoffs
+    from .calibrate import calibrate, collect, describe
+
+    _configure_logging()
+    settings = _settings(None, None)
+    paths = (Path(xquad), Path(seeds), Path(offtopic_xquad), Path(offtopic_seeds))
+    samples = collect(*paths, settings, _encoder(settings))
+    result = calibrate(samples, Cutoffs.from_settings(settings), wrong)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else "\n".join(describe(result)))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")

@@ -25,8 +25,26 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
         0.1,
         "Weight of the share of question terms a sentence holds when picking the highlight (same language).",
     ),
-    ("no_answer_de", 0.825, "Dense score below which a German question gets 'no matching passage'."),
-    ("no_answer_en", 0.78, "Dense score below which an English question gets 'no matching passage'."),
+    (
+        "no_answer_de",
+        0.818,
+        "Dense score below which a German question gets 'no matching passage' (first passage in another language).",
+    ),
+    (
+        "no_answer_en",
+        0.769,
+        "Dense score below which an English question gets 'no matching passage' (first passage in another language).",
+    ),
+    (
+        "no_answer_same_language",
+        0.844,
+        "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
+    ),
+    (
+        "no_answer_coverage_weight",
+        0.052,
+        "Weight of the share of question terms the first passage holds, in the same-language cut-off.",
+    ),
     (
         "vector_cache",
         "~/.cache/qa/vectors.sqlite",
@@ -52,6 +70,8 @@ class Settings:
     highlight_lexical_weight: float
     no_answer_de: float
     no_answer_en: float
+    no_answer_same_language: float
+    no_answer_coverage_weight: float
     vector_cache: str
     api_key: str
     max_request_bytes: int

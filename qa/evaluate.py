@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import documents as document_writer
-from .answer import make_answer, no_answer_threshold
+from .answer import Cutoffs, refuses
 from .config import Settings
 from .encoder import Encoder
 from .errors import InvalidRequest
@@ -289,11 +289,8 @@ def run(
             timings.append((time.perf_counter() - started) * 1000)
             if progress:
                 progress(1)
-    thresholds = {"de": settings.no_answer_de, "en": settings.no_answer_en}
-    refusals = [
-        make_answer(r, mode, 0.0, no_answer_threshold(r.language, thresholds["de"], thresholds["en"])).no_answer
-        for r in retrievals
-    ]
+    cutoffs = Cutoffs.from_settings(settings)
+    refusals = [refuses(r, cutoffs) for r in retrievals]
     ranks: list[int | None] = []
     highlights: list[bool] = []
     for question, retrieval in zip(questions, retrievals, strict=False):

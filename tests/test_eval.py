@@ -134,14 +134,17 @@ def test_eval_text_output_and_parallel_corpus(runner, squad_files, env, tmp_path
     assert "Recall@1   0.750" in result.stdout and "4 questions" in result.stdout
 
 
+_CUTOFFS = ("QA_NO_ANSWER_DE", "QA_NO_ANSWER_EN", "QA_NO_ANSWER_SAME_LANGUAGE")
+
+
 def test_eval_offtopic_refusals(runner, squad_files, env):
     path, offtopic = squad_files
     args = ["eval", "--corpus", str(path), "--questions", str(path), "--offtopic", str(offtopic), "--json"]
-    report = json.loads(runner.invoke(cli, args, env={**env, "QA_NO_ANSWER_DE": "2", "QA_NO_ANSWER_EN": "2"}).stdout)
+    report = json.loads(runner.invoke(cli, args, env={**env, **dict.fromkeys(_CUTOFFS, "2")}).stdout)
     assert report["offtopic_questions"] == 2 and report["offtopic_refused"] == 1.0 and report["refused"] == 1.0
     # Refusing does not change how the retrieval is scored.
     assert report["recall@1"] == 0.75
-    env = {**env, "QA_NO_ANSWER_DE": "-2", "QA_NO_ANSWER_EN": "-2"}
+    env = {**env, **dict.fromkeys(_CUTOFFS, "-2")}
     report = json.loads(runner.invoke(cli, args, env=env).stdout)
     assert report["offtopic_refused"] == 0.0 and report["refused"] == 0.0
 

@@ -285,7 +285,10 @@ class Index:
             seq = store.last_change(conn)
         if seq > self.watermark:
             last, added, vectors, removed = store.changes_since(conn, self.watermark, self.dim)
-            self.vectors.remove(np.asarray(removed + added, dtype=np.int64))
+            # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
+            # number), so only removals touch existing rows; each remove call costs O(passages).
+            if removed:
+                self.vectors.remove(np.asarray(removed, dtype=np.int64))
             if added:
                 self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
             logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))

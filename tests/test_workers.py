@@ -77,3 +77,27 @@ def test_gunicorn_with_two_workers_serves_writes_to_both(seed_index_dir, tmp_pat
         process.terminate()
         _out, err = process.communicate(timeout=30)
     assert "Traceback" not in err, err[-2000:]
+
+
+def test_a_rebuild_while_serving_keeps_articles_added_at_run_time(seed_index_dir, tmp_path):
+    index_dir = copy_index(seed_index_dir, tmp_path / "index")
+    process, base = start_server(index_dir, env={"QA_API_KEY": KEY})
+    try:
+        assert call(base, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
+        rebuilt = subprocess.run(
+            [sys.executable, "-m", "qa.cli", "index", str(ROOT / "seeds"), "--index-dir", str(index_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "QA_VECTOR_CACHE": ""},
+        )
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert _seen_within(base, LIBRARY_QUESTION, "library") < 1.0
+        assert call(base, "POST", "/api/documents", {"id": "bikes", "text": BIKES})[0] == 201
+        assert _seen_within(base, BIKES_QUESTION, "bikes") < 1.0
+        _status, listing = call(base, "GET", "/api/documents", key=None)
+        assert {"library", "bikes"} <= {d["id"] for d in listing["documents"]} and listing["total"] == 3
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

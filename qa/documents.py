@@ -18,7 +18,7 @@ import numpy as np
 from . import store
 from .embedding import embed_passages
 from .encoder import Encoder
-from .errors import IndexNotReady, NotFound
+from .errors import Busy, IndexNotReady, NotFound
 from .index import GenerationSwapped, Index, Manifest
 from .ingest import split_passages
 from .records import Document, Passage, Section
@@ -153,6 +153,13 @@ def fill(
     return results
 
 
+def _busy(error: sqlite3.OperationalError) -> Exception:
+    """SQLite gave up waiting for another process's write: a 503 to retry, not a 500."""
+    if "locked" in str(error) or "busy" in str(error):
+        return Busy("another write is holding the index: send the request again in a moment")
+    return error
+
+
 def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Sequence[Document]) -> list[WriteResult]:
     """Add or replace documents in the live index, all in one transaction: all are stored or none.
 
@@ -176,6 +183,8 @@ def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Se
         except (GenerationSwapped, _NotEncoded) as reason:
             logger.info("writing again: %s", reason)
             continue
+        except sqlite3.OperationalError as error:
+            raise _busy(error) from None
         logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
         return results
     raise IndexNotReady("the index kept changing under this write: try again")
@@ -191,6 +200,8 @@ def remove_document(index_of: Callable[[], Index], document_id: str) -> int:
                 removed = len(store.delete_document(conn, document_id))
         except GenerationSwapped:
             continue
+        except sqlite3.OperationalError as error:
+            raise _busy(error) from None
         logger.info("removed document %s (%d passages)", document_id, removed)
         return removed
     raise IndexNotReady("the index kept changing under this write: try again")

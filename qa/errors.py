@@ -47,6 +47,13 @@ class UnsupportedMediaType(QAError):
     code = "unsupported_media_type"
 
 
+class Busy(QAError):
+    """Another write held the index longer than a request may wait; sending it again is safe."""
+
+    status = 503
+    code = "busy"
+
+
 class IndexNotReady(QAError):
     status = 503
     code = "index_not_ready"

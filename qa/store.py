@@ -33,13 +33,17 @@ class PassageRow:
     source: str
 
 
+# How long a writer waits for another process's write transaction before giving up (a 503 to retry).
+BUSY_TIMEOUT_S = 30.0
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """WAL for concurrent readers, synchronous=FULL so a committed write survives power loss or kill -9."""
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     return conn
 
 

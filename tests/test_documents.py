@@ -259,3 +259,21 @@ def test_batch_encodes_leave_a_core_to_questions(monkeypatch):
     assert threads[-1] == 1
     encoder.encode_passages(["Ein dritter Absatz.", "Ein vierter Absatz."])
     assert threads[-1] == 1, "a batch right after a question must leave a core free"
+
+
+def test_a_write_blocked_by_another_process_answers_503_and_writes_nothing(write_client, write_service, monkeypatch):
+    from qa import store
+    from qa.index import generation_dir
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    other = store.connect(generation_dir(write_service.settings.index_dir) / "qa.sqlite")
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        response = write_client.post("/api/documents", json={"id": "ferry", "text": FERRY}, headers=AUTH)
+        assert response.status_code == 503 and response.get_json()["code"] == "busy"
+        assert write_client.delete("/api/documents/rec-1", headers=AUTH).status_code == 503
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert write_client.get("/api/documents/ferry").status_code == 404
+    assert write_client.post("/api/documents", json={"id": "ferry", "text": FERRY}, headers=AUTH).status_code == 201

@@ -17,7 +17,7 @@ def _errors(*statuses: int) -> dict:
         404: "No document with this id",
         413: "Body too large",
         415: "Unsupported content type or file type",
-        503: "No index yet",
+        503: "No index yet, or another write held the index too long (send it again)",
     }
     return {str(s): {"description": words[s], **_json({"$ref": "#/components/schemas/Error"})} for s in statuses}
 

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -14,16 +13,12 @@ from .conftest import ROOT, free_port, start_server, wait_until_responds
 from .test_documents_http import BIKES, BIKES_QUESTION, KEY, LIBRARY, LIBRARY_QUESTION, call, copy_index, top
 
 
-def _seen_within(base: str, question: str, doc_id: str | None, seconds: float = 10.0) -> float:
-    """Seconds until the top answer to `question` comes from `doc_id` (None: from anything else)."""
-    started = time.monotonic()
-    while True:
-        hit = top(base, question)
-        found = hit is not None and hit["document"]["id"] == doc_id
-        if found == (doc_id is not None):
-            return time.monotonic() - started
-        assert time.monotonic() - started < seconds, f"{doc_id} not seen by {base} within {seconds}s"
-        time.sleep(0.05)
+def _top_id(base: str, question: str) -> str | None:
+    """The document of the top answer. Every request first applies the changes other processes
+    committed, so the first question after a write's answer must already see it (well within 1 s;
+    `qa bench writes` measures the time)."""
+    hit = top(base, question)
+    return hit["document"]["id"] if hit else None
 
 
 def test_two_server_processes_on_one_index_see_each_others_writes(seed_index_dir, tmp_path):
@@ -32,11 +27,11 @@ def test_two_server_processes_on_one_index_see_each_others_writes(seed_index_dir
     second, b = start_server(index_dir, env={"QA_API_KEY": KEY})
     try:
         assert call(a, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
-        assert _seen_within(b, LIBRARY_QUESTION, "library") < 1.0
+        assert _top_id(b, LIBRARY_QUESTION) == "library"
         assert call(b, "POST", "/api/documents", {"id": "bikes", "text": BIKES})[0] == 201
-        assert _seen_within(a, BIKES_QUESTION, "bikes") < 1.0
+        assert _top_id(a, BIKES_QUESTION) == "bikes"
         assert call(b, "DELETE", "/api/documents/library")[0] == 204
-        assert _seen_within(a, LIBRARY_QUESTION, None) < 1.0
+        assert _top_id(a, LIBRARY_QUESTION) != "library"
         assert call(a, "GET", "/api/documents/library", key=None)[0] == 404
         assert call(b, "GET", "/healthz", key=None)[1] == call(a, "GET", "/healthz", key=None)[1]
     finally:
@@ -72,7 +67,7 @@ def test_gunicorn_with_two_workers_serves_writes_to_both(seed_index_dir, tmp_pat
         assert call(base, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
         # Whichever worker answers, each of these questions finds the new article.
         for _ in range(8):
-            assert _seen_within(base, LIBRARY_QUESTION, "library") < 1.0
+            assert _top_id(base, LIBRARY_QUESTION) == "library"
     finally:
         process.terminate()
         _out, err = process.communicate(timeout=30)
@@ -93,9 +88,9 @@ def test_a_rebuild_while_serving_keeps_articles_added_at_run_time(seed_index_dir
             env={**os.environ, "QA_VECTOR_CACHE": ""},
         )
         assert rebuilt.returncode == 0, rebuilt.stderr
-        assert _seen_within(base, LIBRARY_QUESTION, "library") < 1.0
+        assert _top_id(base, LIBRARY_QUESTION) == "library"
         assert call(base, "POST", "/api/documents", {"id": "bikes", "text": BIKES})[0] == 201
-        assert _seen_within(base, BIKES_QUESTION, "bikes") < 1.0
+        assert _top_id(base, BIKES_QUESTION) == "bikes"
         _status, listing = call(base, "GET", "/api/documents", key=None)
         assert {"library", "bikes"} <= {d["id"] for d in listing["documents"]} and listing["total"] == 3
     finally:

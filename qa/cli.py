@@ -210,7 +210,7 @@ def eval_command(
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
 @click.option("--offtopic-xquad", type=click.Path(), default="bench/offtopic-xquad.txt", show_default=True)
 @click.option("--offtopic-seeds", type=click.Path(), default="bench/offtopic-seeds.txt", show_default=True)
-@click.option("--wrong", type=click.FloatRange(0.0, 0.5), default=0.01, show_default=True, help="Share to refuse.")
+@click.option("--wrong", type=click.FloatRange(0.0, 0.5), default=0.0175, show_default=True, help="Share to refuse.")
 @click.option("--json", "as_json", is_flag=True, help="Print the cut-offs and shares as JSON.")
 def calibrate_command(
     xquad: str, seeds: str, offtopic_xquad: str, offtopic_seeds: str, wrong: float, as_json: bool

@@ -27,17 +27,17 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ),
     (
         "no_answer_de",
-        0.818,
+        0.826,
         "Dense score below which a German question gets 'no matching passage' (first passage in another language).",
     ),
     (
         "no_answer_en",
-        0.769,
+        0.779,
         "Dense score below which an English question gets 'no matching passage' (first passage in another language).",
     ),
     (
         "no_answer_same_language",
-        0.844,
+        0.845,
         "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
     ),
     (

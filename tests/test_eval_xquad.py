@@ -90,27 +90,41 @@ def test_mixed_corpus_floors(mixed, questions_file):
     _hybrid_wins(reports)
 
 
-def _offtopic_refused(service, questions) -> float:
-    from qa.evaluate import run
+def _refusals(service, questions) -> list[bool]:
+    from qa.answer import Cutoffs, refuses
 
-    return run(service, [], questions, batch=True).offtopic_refused
+    retrievals = service.searcher().search_many([q.text for q in questions], 10, "hybrid")
+    return [refuses(r, Cutoffs.from_settings(service.settings)) for r in retrievals]
 
 
-def test_offtopic_questions_are_refused(german, tmp_path_factory, encoder):
-    """Measured with the defaults (`qa calibrate`): German off-topic 79.6 %, English over the German
-    corpus 31 % (the cross-lingual weak spot: dense alone decides), seeds 82.9 %."""
-    from qa.evaluate import load_offtopic
+def test_offtopic_questions_are_refused(german, tmp_path_factory, encoder, capsys):
+    """The issue's floor with the defaults: >= 80 % of all off-topic questions (both corpora) refused while
+    at most 2 % of the answerable XQuAD questions are, in each direction. Measured (`qa calibrate`):
+    81.9 % of 210 refused; per set German over XQuAD 81.5 %, English over XQuAD 64.7 % (the cross-lingual
+    weak spot: dense alone decides), seeds 90.5 %; wrongly refused DE->DE 1.3 %, EN->DE 1.6 %. The
+    per-set shares are printed, not asserted: only the floor over all of them is the product's."""
+    from qa.evaluate import load_offtopic, load_squad_questions
     from qa.language import detect_language
 
     service, _ = german
+    for questions_file in ("xquad.de.json", "xquad.en.json"):
+        wrongly = _refusals(service, load_squad_questions(XQUAD / questions_file))
+        assert len(wrongly) == 632 and sum(wrongly) / len(wrongly) <= 0.02, questions_file
     questions = load_offtopic(BENCH / "offtopic-xquad.txt")
-    german_questions = [q for q in questions if detect_language(q.text) == "de"]
-    english_questions = [q for q in questions if detect_language(q.text) == "en"]
-    assert len(german_questions) >= 50 and len(english_questions) >= 50
-    assert _offtopic_refused(service, german_questions) >= 0.75
-    assert _offtopic_refused(service, english_questions) >= 0.25
+    sets = {
+        "XQuAD, German": [q for q in questions if detect_language(q.text) == "de"],
+        "XQuAD, English": [q for q in questions if detect_language(q.text) == "en"],
+    }
+    assert len(sets["XQuAD, German"]) >= 50 and len(sets["XQuAD, English"]) >= 50
+    refused = {name: _refusals(service, qs) for name, qs in sets.items()}
     seeds, _ = _service(tmp_path_factory, encoder, [SEEDS])
     try:
-        assert _offtopic_refused(seeds, load_offtopic(BENCH / "offtopic-seeds.txt")) >= 0.8
+        refused["seeds"] = _refusals(seeds, load_offtopic(BENCH / "offtopic-seeds.txt"))
     finally:
         seeds.close()
+    with capsys.disabled():
+        for name, shares in refused.items():
+            print(f"\noff-topic {name}: {sum(shares) / len(shares):.1%} of {len(shares)} refused", end="")
+    everything = [r for shares in refused.values() for r in shares]
+    assert len(everything) >= 120
+    assert sum(everything) / len(everything) >= 0.8

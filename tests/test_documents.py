@@ -143,6 +143,10 @@ def test_uploads_text_markdown_and_jsonl(write_client, write_service):
         headers={**AUTH, "Content-Type": "text/plain"},
     )
     assert plain.status_code == 201 and plain.get_json()["documents"][0]["id"] == "plain-1"
+    lines = '{"id": "n1", "text": "Die Seilbahn in Koblenz fährt wieder."}\n\n{"id": "n2", "text": "Es ist warm."}\n'
+    lines = lines.encode()
+    ndjson = write_client.post("/api/documents", data=lines, headers={**AUTH, "Content-Type": "application/x-ndjson"})
+    assert ndjson.status_code == 201 and [d["id"] for d in ndjson.get_json()["documents"]] == ["n1", "n2"]
     assert write_client.get("/api/documents/plain-1").get_json()["date"] == "2025-05-01"
 
 
@@ -159,6 +163,7 @@ def test_uploads_text_markdown_and_jsonl(write_client, write_service):
         ({"data": {"file": (io.BytesIO(b"a"), "x.pdf")}}, 415, ".txt, .md"),
         ({"data": b"<a/>", "content_type": "application/xml"}, 415, "application/json"),
         ({"data": b"{not json", "content_type": "application/json"}, 400, "not valid JSON"),
+        ({"data": b'{"text": "Ein Satz hier."}\n[1]\n', "content_type": "application/x-ndjson"}, 400, "line 2"),
     ],
 )
 def test_bad_uploads_get_a_clear_4xx(write_client, kwargs, status, expected):

@@ -18,6 +18,7 @@ MAX_RECORDS = 10_000
 MAX_PAGE = 1000
 DEFAULT_PAGE = 50
 UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
 
 
 def _require_key(api_key: str) -> None:
@@ -38,6 +39,12 @@ def _text(data: bytes, what: str) -> str:
         raise InvalidRequest(f"{what} is not UTF-8 text") from None
 
 
+def _limited(records: list) -> list:
+    if len(records) > MAX_RECORDS:
+        raise InvalidRequest(f"at most {MAX_RECORDS:,} records per request, got {len(records):,}")
+    return records
+
+
 def _from_json() -> list[Document]:
     payload = request.get_json(silent=True)
     if payload is None:
@@ -45,8 +52,7 @@ def _from_json() -> list[Document]:
     records = payload if isinstance(payload, list) else [payload]
     if not records:
         raise InvalidRequest("the list of records is empty")
-    if len(records) > MAX_RECORDS:
-        raise InvalidRequest(f"at most {MAX_RECORDS:,} records per request, got {len(records):,}")
+    _limited(records)
     return [parse_record(record, f"record {n}") for n, record in enumerate(records, start=1)]
 
 
@@ -70,9 +76,7 @@ def _from_upload() -> list[Document]:
                 documents.append(parse_article(text, source=name))
         except InvalidRequest as error:
             raise InvalidRequest(f"{name}: {error.message}") from None
-    if len(documents) > MAX_RECORDS:
-        raise InvalidRequest(f"at most {MAX_RECORDS:,} records per request, got {len(documents):,}")
-    return documents
+    return _limited(documents)
 
 
 def _from_text() -> list[Document]:
@@ -92,8 +96,11 @@ def parse_documents(max_bytes: int) -> list[Document]:
         return _from_upload()
     if mimetype in ("text/plain", "text/markdown"):
         return _from_text()
+    if mimetype in JSONL_TYPES:
+        return _limited(parse_jsonl(_text(request.get_data(cache=False), "the body")))
     raise UnsupportedMediaType(
-        "send JSON (application/json), an article as text/plain, or files as multipart/form-data"
+        "send JSON (application/json), JSONL (application/x-ndjson), an article as text/plain, "
+        "or files as multipart/form-data"
     )
 
 

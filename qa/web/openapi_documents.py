@@ -97,6 +97,7 @@ def document_paths(settings: Settings) -> dict:
                 }
             },
             "text/plain": {"schema": {"type": "string", "description": "One article; ?id=&title=&date=&source="}},
+            "application/x-ndjson": {"schema": {"type": "string", "description": "One JSON record a line"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

@@ -4,6 +4,7 @@ Layout: `<index_dir>/current` is a symlink to `gen-<time>/`, which holds `manife
 (the durable record) and `vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>).
 A process loads the newest snapshot and replays the change log after it, so a write committed by any
 process reaches every process without re-encoding, and a crash never loses an acknowledged write.
+A question reads FAISS and SQLite at one change (View); a rebuild carries run-time writes over.
 """
 
 from __future__ import annotations

@@ -5,27 +5,22 @@ from __future__ import annotations
 from ..config import Settings
 from ..conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from ..fusion import MODES
-from .openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths
+from .openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths, error_responses, json_content
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
+_ERROR_WORDS = {
+    400: "Bad input",
+    401: "Missing or wrong key",
+    403: "Writes disabled",
+    404: "Not found",
+    409: "Conflict",
+    413: "Body too large",
+    415: "Not JSON",
+    503: "No index yet",
+}
 
 
 def _errors(*statuses: int) -> dict:
-    words = {
-        400: "Bad input",
-        401: "Missing or wrong key",
-        403: "Writes disabled",
-        404: "Not found",
-        409: "Conflict",
-        413: "Body too large",
-        415: "Not JSON",
-        503: "No index yet",
-    }
-    return {str(s): {"description": words[s], **_json(_ERROR)} for s in statuses}
+    return error_responses(_ERROR_WORDS, *statuses)
 
 
 def openapi_spec(settings: Settings) -> dict:
@@ -96,9 +91,12 @@ def openapi_spec(settings: Settings) -> dict:
             "/api/ask": {
                 "post": {
                     "summary": "Answer one question with the best-matching passages",
-                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Ask"})},
+                    "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/Ask"})},
                     "responses": {
-                        "200": {"description": "Ranked passages", **_json({"$ref": "#/components/schemas/Answer"})},
+                        "200": {
+                            "description": "Ranked passages",
+                            **json_content({"$ref": "#/components/schemas/Answer"}),
+                        },
                         **_errors(400, 413, 415, 503),
                     },
                 }
@@ -110,11 +108,11 @@ def openapi_spec(settings: Settings) -> dict:
                         f"At most {MAX_MESSAGES} messages and {MAX_HISTORY_CHARS:,} characters in all; the last "
                         "message is the user's question, earlier ones are context."
                     ),
-                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Chat"})},
+                    "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/Chat"})},
                     "responses": {
                         "200": {
                             "description": "The resolved question, a cited reply and the ranked passages",
-                            **_json({"$ref": "#/components/schemas/ChatAnswer"}),
+                            **json_content({"$ref": "#/components/schemas/ChatAnswer"}),
                         },
                         **_errors(400, 413, 415, 503),
                     },
@@ -126,7 +124,7 @@ def openapi_spec(settings: Settings) -> dict:
                     "responses": {
                         "200": {
                             "description": "Ready",
-                            **_json(
+                            **json_content(
                                 {
                                     "type": "object",
                                     "properties": {

@@ -5,21 +5,28 @@ from __future__ import annotations
 from ..config import Settings
 
 
-def _json(schema: dict) -> dict:
+def json_content(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def error_responses(words: dict[int, str], *statuses: int) -> dict:
+    """Error responses with the shared Error schema, described by `words` per status."""
+    return {str(s): {"description": words[s], **json_content({"$ref": "#/components/schemas/Error"})} for s in statuses}
+
+
+_ERROR_WORDS = {
+    400: "Bad input (the message says which record, line or field)",
+    401: "Missing or wrong Bearer key",
+    403: "Writes are disabled: the server has no QA_API_KEY",
+    404: "No document with this id",
+    413: "Body too large",
+    415: "Unsupported content type or file type",
+    503: "No index yet, or another write held the index too long (send it again)",
+}
+
+
 def _errors(*statuses: int) -> dict:
-    words = {
-        400: "Bad input (the message says which record, line or field)",
-        401: "Missing or wrong Bearer key",
-        403: "Writes are disabled: the server has no QA_API_KEY",
-        404: "No document with this id",
-        413: "Body too large",
-        415: "Unsupported content type or file type",
-        503: "No index yet, or another write held the index too long (send it again)",
-    }
-    return {str(s): {"description": words[s], **_json({"$ref": "#/components/schemas/Error"})} for s in statuses}
+    return error_responses(_ERROR_WORDS, *statuses)
 
 
 _RECORD = {
@@ -163,21 +170,21 @@ def document_paths(settings: Settings) -> dict:
                 "security": _SECURITY,
                 "requestBody": body,
                 "responses": {
-                    "201": {"description": "Stored", **_json(_WRITTEN)},
+                    "201": {"description": "Stored", **json_content(_WRITTEN)},
                     **_errors(400, 401, 403, 413, 415, 503),
                 },
             },
             "get": {
                 "summary": "List articles, newest first",
                 "parameters": page,
-                "responses": {"200": {"description": "A page", **_json(listing)}, **_errors(400, 503)},
+                "responses": {"200": {"description": "A page", **json_content(listing)}, **_errors(400, 503)},
             },
         },
         "/api/documents/{doc_id}": {
             "get": {
                 "summary": "One article and its passages",
                 "parameters": [_ID],
-                "responses": {"200": {"description": "The article", **_json(record)}, **_errors(404, 503)},
+                "responses": {"200": {"description": "The article", **json_content(record)}, **_errors(404, 503)},
             },
             "delete": {
                 "summary": "Delete an article (durable; it is never answered again)",

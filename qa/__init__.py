@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None, service=None):
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.json.sort_keys = False
     app.extensions["qa"] = service if service is not None else QAService(settings)
+    app.extensions["qa"].warm_up()
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(chat.bp)

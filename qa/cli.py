@@ -72,10 +72,10 @@ def make_encoder(settings):
     return CachedEncoder(encoder, settings.vector_cache)
 
 
-def _service(settings, cached: bool = False):
+def _service(settings, cached: bool = False, open_index: bool = True):
     from .service import QAService
 
-    return QAService(settings, make_encoder(settings) if cached else None)
+    return QAService(settings, make_encoder(settings) if cached else None, open_index)
 
 
 def _build(service, paths) -> dict:
@@ -104,7 +104,8 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, encoder: str | 
     """
     configure_logging("INFO")
     settings = make_settings(index_dir, encoder)
-    service = _service(settings, cached=True)
+    # Not opened: the index being replaced may be of another encoder or format (the rebuild is the cure).
+    service = _service(settings, cached=True, open_index=False)
     try:
         result = _build(service, list(paths) or [settings.seeds_dir])
     except KeyboardInterrupt:

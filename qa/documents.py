@@ -30,12 +30,15 @@ BATCH_PASSAGES = 256
 # chunk behind a bulk import, large enough to keep every core busy.
 ENCODE_CHUNK = 32
 _ATTEMPTS = 5
+# A request of at most this many passages is written in two steps: passage vectors first (answerable at
+# the 201), sentence vectors just after (qa.sentence_fill). Bulk requests store everything at once.
+SMALL_WRITE_PASSAGES = 32
 
 # A batch encode already uses every core, so two at once only fight over them: the cores are a
 # per-process resource, hence one lock per process, taken per chunk.
 _encode_lock = threading.Lock()
 
-Vectors = tuple[np.ndarray, list[np.ndarray]]
+Vectors = tuple[np.ndarray, list[np.ndarray | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class _NotEncoded(Exception):
     """Inside the write transaction a document turned out to need vectors it was not given."""
 
 
-class _ChunkedEncoder:
+class ChunkedEncoder:
     """The encoder, fed in chunks under the process's encode lock (same vectors, fairer sharing)."""
 
     def __init__(self, encoder: Encoder, chunk: int = ENCODE_CHUNK) -> None:
@@ -90,10 +93,11 @@ def prepare(documents: Sequence[Document]) -> list[_Prepared]:
     return [_Prepared(d, split_passages(d), store.content_hash(d)) for d in latest.values()]
 
 
-def encode(encoder: Encoder, items: Sequence[_Prepared]) -> dict[str, Vectors]:
-    """Vectors for each document's passages and sentences; every distinct text is encoded once."""
+def encode(encoder: Encoder, items: Sequence[_Prepared], sentences: bool = True) -> dict[str, Vectors]:
+    """Vectors for each document's passages and (unless `sentences` is False) sentences; every
+    distinct text is encoded once."""
     passages = [p for item in items for p in item.passages]
-    vectors, sentence_vectors = embed_passages(_ChunkedEncoder(encoder), passages)
+    vectors, sentence_vectors = embed_passages(ChunkedEncoder(encoder), passages, sentences)
     result, offset = {}, 0
     for item in items:
         n = len(item.passages)
@@ -160,13 +164,22 @@ def _busy(error: sqlite3.OperationalError) -> Exception:
     return error
 
 
-def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Sequence[Document]) -> list[WriteResult]:
+def add_documents(
+    index_of: Callable[[], Index],
+    encoder: Encoder,
+    documents: Sequence[Document],
+    fill_sentences: Callable[[], None] | None = None,
+) -> list[WriteResult]:
     """Add or replace documents in the live index, all in one transaction: all are stored or none.
 
     `index_of` returns the current index (it changes when a rebuild swaps generations; the write then
-    goes to the new one). Documents whose stored content is identical are not encoded again.
+    goes to the new one). Documents whose stored content is identical are not encoded again. With
+    `fill_sentences`, a request of at most SMALL_WRITE_PASSAGES passages stores its passage vectors
+    only and calls `fill_sentences()` after the commit to have the sentence vectors stored in the
+    background (qa.sentence_fill); until then search falls back to the passage vector.
     """
     prepared = prepare(documents)
+    two_step = fill_sentences is not None and sum(len(item.passages) for item in prepared) <= SMALL_WRITE_PASSAGES
     vectors: dict[str, Vectors] = {}
     for _attempt in range(_ATTEMPTS):
         index = index_of()
@@ -176,7 +189,7 @@ def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Se
                 for item in prepared
                 if item.document.id not in vectors and store.content_hash_of(conn, item.document.id) != item.digest
             ]
-        vectors.update(encode(encoder, todo))
+        vectors.update(encode(encoder, todo, sentences=not two_step))
         try:
             with index.writer() as conn:
                 results = [_write(conn, item, vectors, "added") for item in prepared]
@@ -186,6 +199,8 @@ def add_documents(index_of: Callable[[], Index], encoder: Encoder, documents: Se
         except sqlite3.OperationalError as error:
             raise _busy(error) from None
         logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
+        if two_step and fill_sentences is not None and any(r.status != "unchanged" for r in results):
+            fill_sentences()
         return results
     raise IndexNotReady("the index kept changing under this write: try again")
 

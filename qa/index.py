@@ -31,7 +31,9 @@ from .vectors import VectorStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: documents.origin, so a rebuild carries run-time documents over
+FORMAT_VERSION = 3  # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors
+# Formats a rebuild still copies run-time documents from (3 only added NULLs where 2 had vectors).
+CARRY_FORMATS = (2, 3)
 CURRENT = "current"
 _SNAPSHOT = re.compile(r"^vectors-(\d+)\.faiss$")
 # A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
@@ -359,7 +361,7 @@ def _locked_current(index_dir: Path) -> Iterator[tuple[sqlite3.Connection, Manif
             manifest = Manifest.load(directory)
         except IndexMismatch:
             manifest = None
-        if manifest is None or manifest.format_version != FORMAT_VERSION:
+        if manifest is None or manifest.format_version not in CARRY_FORMATS:
             logger.warning("the previous index has another format: its run-time documents are not carried over")
             yield None
             return

@@ -33,9 +33,12 @@ CREATE TABLE IF NOT EXISTS sentences (
     passage_id INTEGER NOT NULL REFERENCES passages (id) ON DELETE CASCADE,
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
-    vector BLOB NOT NULL
+    -- NULL between the two steps of a small write: its passage vectors are stored first, the sentence
+    -- vectors just after (qa/sentence_fill.py); any process that opens the index fills what is left.
+    vector BLOB
 );
 CREATE INDEX IF NOT EXISTS sentences_by_passage ON sentences (passage_id);
+CREATE INDEX IF NOT EXISTS sentences_missing ON sentences (passage_id) WHERE vector IS NULL;
 
 -- Stemmed terms per passage (stemmed in the passage's language before insert), ranked with FTS5's bm25().
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5 (

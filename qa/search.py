@@ -34,7 +34,8 @@ def clamp_k(k: int, max_k: int, n_passages: int) -> int:
 
 
 def _best_sentence(row: store.PassageRow, query: np.ndarray) -> tuple[float, int]:
-    if row.sentence_vectors.shape[0] == 0:
+    # Sentence vectors not stored yet (a small write's second step): the passage stands for its sentences.
+    if row.sentence_vectors is None or row.sentence_vectors.shape[0] == 0:
         return float(row.vector @ query), -1
     cosines = row.sentence_vectors @ query
     best = int(np.argmax(cosines))
@@ -49,10 +50,16 @@ def highlight_sentence(
 
     Measured on XQuAD (answer inside the highlighted sentence of a gold first hit): cosine alone .790
     DE->DE and .821 on the mixed corpus; with 0.1 x term share .816 and .845.
+    While the sentence vectors are not stored yet, the sentence sharing most question terms (in the
+    question's language; the first sentence on a tie) is highlighted.
     """
-    if row.sentence_vectors.shape[0] == 0:
+    if not row.sentence_spans:
         return -1
-    scores = (row.sentence_vectors @ query).astype(np.float32)
+    if row.sentence_vectors is None:
+        scores = np.zeros(len(row.sentence_spans), dtype=np.float32)
+        lexical_weight = 1.0
+    else:
+        scores = (row.sentence_vectors @ query).astype(np.float32)
     if lexical_weight > 0 and question_terms and row.language == language:
         for i, (start, end) in enumerate(row.sentence_spans):
             shared = question_terms.intersection(lexical.tokenize(row.text[start:end], language))
@@ -128,7 +135,7 @@ class Searcher:
         else:
             scores = lexical_scores
         hits = []
-        terms = set(lexical.tokenize(question, language)) if self.highlight_lexical_weight > 0 else set()
+        terms = set(lexical.tokenize(question, language))
         for position in rank(scores, k):
             row = candidates[position]
             sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight)

@@ -27,7 +27,8 @@ class PassageRow:
     language: str
     vector: np.ndarray
     sentence_spans: tuple[tuple[int, int], ...]
-    sentence_vectors: np.ndarray
+    # (n_sentences, dim); None while they are not yet encoded (a small write stores them just after).
+    sentence_vectors: np.ndarray | None
     title: str
     date: str | None
     source: str
@@ -69,14 +70,15 @@ def insert_document(
     document: Document,
     passages: list[Passage],
     passage_vectors: np.ndarray,
-    sentence_vectors: list[np.ndarray],
+    sentence_vectors: list[np.ndarray | None],
     digest: str,
     origin: str = "build",
 ) -> list[int]:
     """Insert one document inside the caller's transaction; returns the new passage ids.
 
     `origin` is "build" for documents read from files by `qa index` and "added" for run-time writes,
-    which a rebuild carries over into the new generation.
+    which a rebuild carries over into the new generation. A passage's sentence vectors may be None:
+    its sentences are stored with NULL vectors, to be filled by `fill_sentence_vectors`.
     """
     if len(passages) != passage_vectors.shape[0] or len(passages) != len(sentence_vectors):
         raise ValueError("one vector and one sentence matrix per passage expected")
@@ -107,7 +109,9 @@ def insert_document(
             [
                 (passage_id, start, end, _blob(sentence_vector))
                 for (start, end), sentence_vector in zip(passage.sentences, sentences, strict=True)
-            ],
+            ]
+            if sentences is not None
+            else [(passage_id, start, end, None) for start, end in passage.sentences],
         )
     lexical.add_passages(conn, [(pid, p.embedding_text, p.language) for pid, p in zip(ids, passages, strict=True)])
     conn.executemany("INSERT INTO changes (op, passage_id) VALUES ('add', ?)", [(pid,) for pid in ids])
@@ -194,7 +198,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    sentences: dict[int, list[tuple[int, int, bytes]]] = {}
+    sentences: dict[int, list[tuple[int, int, bytes | None]]] = {}
     for passage_id, start, end, blob in conn.execute(
         f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id",
         ids,
@@ -208,6 +212,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
         ids,
     ):
         spans = sentences.get(row[0], [])
+        blobs = [blob for *_, blob in spans]
         result[row[0]] = PassageRow(
             id=row[0],
             document_id=row[1],
@@ -217,14 +222,53 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
             language=row[5],
             vector=np.frombuffer(row[6], dtype=np.float32),
             sentence_spans=tuple((start, end) for start, end, _ in spans),
-            sentence_vectors=np.frombuffer(b"".join(blob for *_, blob in spans), dtype=np.float32).reshape(
-                len(spans), dim
-            ),
+            sentence_vectors=None
+            if None in blobs
+            else np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(spans), dim),
             title=row[7],
             date=row[8],
             source=row[9],
         )
     return result
+
+
+def passages_missing_sentences(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[tuple[int, list[str]]]:
+    """Up to `limit` passages (ids above `after`) with a sentence whose vector is still NULL:
+    (passage id, sentence texts), by id."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT passage_id FROM sentences WHERE vector IS NULL AND passage_id > ? "
+            "ORDER BY passage_id LIMIT ?",
+            (after, limit),
+        )
+    ]
+    result = []
+    for passage_id in ids:
+        row = conn.execute("SELECT text FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        if row is None:
+            continue
+        spans = conn.execute("SELECT start, end FROM sentences WHERE passage_id = ? ORDER BY id", (passage_id,))
+        result.append((passage_id, [row[0][start:end] for start, end in spans]))
+    return result
+
+
+def fill_sentence_vectors(conn: sqlite3.Connection, passage_id: int, vectors: np.ndarray) -> int:
+    """Store a passage's sentence vectors where they are still NULL, inside the caller's transaction.
+
+    Returns how many rows were filled: 0 when the passage is gone (replaced or deleted) or another
+    process filled it first.
+    """
+    ids = [row[0] for row in conn.execute("SELECT id FROM sentences WHERE passage_id = ? ORDER BY id", (passage_id,))]
+    if len(ids) != vectors.shape[0]:
+        return 0
+    filled = 0
+    for sentence_id, vector in zip(ids, vectors, strict=True):
+        cursor = conn.execute(
+            "UPDATE sentences SET vector = ? WHERE id = ? AND vector IS NULL", (_blob(vector), sentence_id)
+        )
+        filled += cursor.rowcount
+    return filled
 
 
 def last_change(conn: sqlite3.Connection) -> int:

@@ -19,7 +19,8 @@ from . import store
 from .embedding import embed_passages
 from .encoder import Encoder
 from .errors import Busy, IndexNotReady, NotFound
-from .index import GenerationSwapped, Index, Manifest
+from .generations import Manifest
+from .index import GenerationSwapped, Index
 from .ingest import split_passages
 from .records import Document, Passage, Section
 

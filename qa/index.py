@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import logging
 import os
 import queue
@@ -20,13 +19,13 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import store
 from .errors import IndexMismatch, IndexNotReady
+from .generations import Manifest, fsync_dir, generation_dir, new_generation, swap_in
 from .vectors import VectorStore
 
 logger = logging.getLogger(__name__)
@@ -34,85 +33,10 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors
 # Formats a rebuild still copies run-time documents from (3 only added NULLs where 2 had vectors).
 CARRY_FORMATS = (2, 3)
-CURRENT = "current"
 _SNAPSHOT = re.compile(r"^vectors-(\d+)\.faiss$")
 # A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
 SNAPSHOT_MIN_CHANGES = 2000
 SNAPSHOT_FRACTION = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    format_version: int
-    encoder: str
-    dim: int
-    dtype: str
-    documents: int
-    passages: int
-    created: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def save(self, directory: Path) -> None:
-        tmp = directory / ".manifest.json.tmp"
-        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, directory / "manifest.json")
-
-    @classmethod
-    def load(cls, directory: Path) -> Manifest:
-        path = directory / "manifest.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-        except (OSError, ValueError, KeyError, TypeError):
-            raise IndexMismatch(f"{path} is missing or damaged: rebuild the index with `qa index`") from None
-
-
-def generation_dir(index_dir: str | Path) -> Path | None:
-    """The generation `current` points at, or None when nothing was built yet."""
-    link = Path(index_dir) / CURRENT
-    if not link.is_symlink() and not link.exists():
-        return None
-    target = link.resolve()
-    if not target.is_dir():
-        raise IndexMismatch(f"{link} points at nothing: rebuild the index with `qa index`")
-    return target
-
-
-def swap_in(index_dir: Path, generation: Path) -> None:
-    """Point `current` at `generation` atomically, then drop generations older than the previous one."""
-    tmp = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    os.symlink(generation.name, tmp)
-    previous = generation_dir(index_dir)
-    os.replace(tmp, index_dir / CURRENT)
-    _fsync_dir(index_dir)
-    keep = {generation.name, previous.name if previous else ""}
-    for old in index_dir.glob("gen-*"):
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def new_generation(index_dir: Path) -> Path:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    for stale in index_dir.glob(".building-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(stale, ignore_errors=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    path = index_dir / f".building-{stamp}-{os.getpid()}"
-    path.mkdir()
-    return path
 
 
 class GenerationSwapped(Exception):
@@ -211,7 +135,7 @@ class Index:
         path = self.directory / f"vectors-{seq}.faiss"
         if not path.exists():
             copy.save(path)
-            _fsync_dir(self.directory)
+            fsync_dir(self.directory)
         for _seq, old in self._snapshots()[:-2]:
             old.unlink(missing_ok=True)
         return path

@@ -15,7 +15,8 @@ from .config import Settings
 from .conversation import Message
 from .encoder import Encoder, load_encoder
 from .errors import IndexNotReady, InvalidRequest, NotFound
-from .index import Index, create_generation, generation_dir
+from .generations import generation_dir
+from .index import Index, create_generation
 from .ingest import read_documents
 from .language import detect_language
 from .mentions import message_language

@@ -51,18 +51,23 @@ class ServeReport:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _post(url: str, payload: dict) -> dict:
-    request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+def request_json(
+    url: str, payload: dict | list | None = None, key: str = "", method: str = "POST", timeout: float = 30
+) -> dict:
+    """One JSON request over real HTTP (with a Bearer key when given); the decoded JSON answer."""
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"{}")
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -75,7 +80,7 @@ def _timed_asks(url: str, count: int, offset: int = 0) -> list[float]:
     for i in range(count):
         question = QUESTIONS[(i + offset) % len(QUESTIONS)]
         started = time.perf_counter()
-        _post(url, {"question": question})
+        request_json(url, {"question": question})
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -98,7 +103,7 @@ def run(seeds: Path, requests: int = 500, clients: int = 8, python: str = sys.ex
         index_command_s = time.perf_counter() - started
         build_s = float(result.stdout.rsplit(" in ", 1)[1].split("s", 1)[0])
 
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
         server = subprocess.Popen(
@@ -113,7 +118,7 @@ def run(seeds: Path, requests: int = 500, clients: int = 8, python: str = sys.ex
                 if server.poll() is not None:
                     raise RuntimeError(f"the server exited with code {server.returncode}")
                 try:
-                    _post(base + "/api/ask", {"question": QUESTIONS[0]})
+                    request_json(base + "/api/ask", {"question": QUESTIONS[0]})
                     break
                 except (urllib.error.URLError, ConnectionError):
                     time.sleep(0.02)

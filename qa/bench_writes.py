@@ -8,7 +8,6 @@ Run it on an idle machine: other load shows up in every figure.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
@@ -24,6 +23,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .bench_serve import free_port, request_json
 
 logger = logging.getLogger(__name__)
 
@@ -139,19 +140,11 @@ def news_articles(count: int, paragraphs: int, seed: int = 5) -> list[dict]:
 
 
 def _request(url: str, payload: dict | list | None = None, key: str = "", method: str = "POST") -> dict:
-    headers = {"Content-Type": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=3600) as response:
-        return json.loads(response.read() or b"{}")
+    return request_json(url, payload, key, method, timeout=3600)
 
 
 def _start_server(index_dir: Path, key: str) -> tuple[subprocess.Popen, str]:
-    from .bench_serve import _free_port
-
-    port = _free_port()
+    port = free_port()
     log = index_dir.parent / "server.log"
     with open(log, "w", encoding="utf-8") as stderr:
         # A file, not a pipe: nobody reads the request log, and a full pipe would stall the server.

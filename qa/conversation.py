@@ -259,11 +259,12 @@ def _substitute(new: str, previous: str, question: _Question, language: str) -> 
         if target.lower() != new.lower():
             # "Wie viele starben in Paris?" + "Und in Venedig?": the preposition is there already
             first, _, rest = new.partition(" ")
-            pattern = rf"(?<!\w){re.escape(first)}\s+{re.escape(target)}(?!\w)" if rest else ""
+            pattern = rf"(?<!\w){re.escape(first)}\s{{1,3}}{re.escape(target)}(?!\w)" if rest and first else ""
             match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
             if match:
                 return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
-            return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", new, previous, count=1)
+            # a function, not a template: the user's text may end in a backslash
+            return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", lambda _match: new, previous, count=1)
     return ""
 
 

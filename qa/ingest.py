@@ -26,7 +26,6 @@ RECORD_SUFFIXES = (".json", ".jsonl")
 
 _DATE_LINE = re.compile(r"^\s*date\s+(\S+)[ \t]*(.*)$", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FINAL_PUNCTUATION = tuple(".!?:;,…\"“”»«'")
 
 
@@ -49,6 +48,23 @@ def _is_subheading(block: str) -> bool:
         and not block.endswith(_FINAL_PUNCTUATION)
         and len(block.split()) <= 15
     )
+
+
+def _markdown_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line ("## Text ##"), or None.
+
+    String operations, not a regular expression: `\\s+(.*?)\\s*#*\\s*$` backtracks quadratically on a
+    heading of many blanks, and article text comes from anyone with a write key.
+    """
+    level = len(line) - len(line.lstrip("#"))
+    rest = line[level:]
+    if not 1 <= level <= 6 or not rest[:1].isspace():
+        return None
+    text = rest.strip()
+    unclosed = text.rstrip("#")
+    if unclosed != text and (not unclosed or unclosed[-1].isspace()):
+        text = unclosed.rstrip()
+    return level, text
 
 
 def _title_from(text: str) -> str:
@@ -82,7 +98,7 @@ def parse_article(
         raise InvalidRequest("the article text is empty")
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidRequest(f"the article text is longer than {MAX_TEXT_CHARS:,} characters")
-    if doc_id is not None and not DOCUMENT_ID_PATTERN.match(doc_id):
+    if doc_id is not None and not DOCUMENT_ID_PATTERN.fullmatch(doc_id):
         raise InvalidRequest("id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
     first_line, _, rest = text.partition("\n")
@@ -97,10 +113,10 @@ def parse_article(
         block = raw.strip()
         if not block:
             continue
-        markdown = _MARKDOWN_HEADING.match(block) if "\n" not in block else None
+        markdown = _markdown_heading(block) if "\n" not in block else None
         if markdown or _is_subheading(block):
-            label = markdown.group(2) if markdown else block
-            if title is None and not sections and (not markdown or markdown.group(1) == "#"):
+            label = markdown[1] if markdown else block
+            if title is None and not sections and (not markdown or markdown[0] == 1):
                 title = label
             else:
                 heading = label

@@ -9,9 +9,12 @@ from . import wordlists as w
 from .language import detect_language
 
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-_NO_SPACE_BEFORE = re.compile(r"\s+([,.;:?!)“”])")
+# Every pattern here runs on user text: each must be linear in its input. A whitespace run is
+# matched only from its first character ((?<!\s)), so a long run cannot be rescanned at every offset.
+_NO_SPACE_BEFORE = re.compile(r"(?<!\s)\s+([,.;:?!)“”])")
 _NO_SPACE_AFTER = re.compile(r"([(„])\s+")
-_QUOTED_ANSWER = re.compile(r':\s*["„“«»]\s*(.+?)\s*["“”»«]?\s*$', re.DOTALL)
+_OPENING_QUOTES = '"„“«»'
+_CLOSING_QUOTES = '"“”»«'
 
 
 def tokenize(text: str) -> list[str]:
@@ -104,6 +107,19 @@ def is_country(phrase: str) -> bool:
 
 
 def answer_text(content: str) -> str:
-    """The quoted sentence of a reply like «Laut dem Artikel … vom …: "…"», or the whole reply."""
-    match = _QUOTED_ANSWER.search(content)
-    return match.group(1) if match else content
+    """The quoted sentence of a reply like «Laut dem Artikel … vom …: "…"», or the whole reply.
+
+    Plain string scanning, not a regular expression: the reply comes from the client, and a pattern
+    with two optional whitespace runs around a lazy group backtracks quadratically on long blanks.
+    """
+    start = content.find(":")
+    while start != -1:
+        rest = content[start + 1 :].lstrip()
+        if rest[:1] and rest[0] in _OPENING_QUOTES:
+            quoted = rest[1:].strip()
+            if quoted[-1:] and quoted[-1] in _CLOSING_QUOTES and len(quoted) > 1:
+                quoted = quoted[:-1].rstrip()
+            if quoted:
+                return quoted
+        start = content.find(":", start + 1)
+    return content

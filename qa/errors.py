@@ -32,11 +32,6 @@ class NotFound(QAError):
     code = "not_found"
 
 
-class Conflict(QAError):
-    status = 409
-    code = "conflict"
-
-
 class PayloadTooLarge(QAError):
     status = 413
     code = "payload_too_large"

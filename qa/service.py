@@ -8,22 +8,22 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import conversation, store
-from . import documents as document_writer
-from .answer import Cutoffs, make_answer
-from .config import Settings
-from .conversation import Message
-from .encoder import Encoder, load_encoder
-from .errors import IndexNotReady, InvalidRequest, NotFound
-from .generations import generation_dir
-from .index import Index, create_generation
-from .ingest import read_documents
-from .language import detect_language
-from .mentions import message_language
-from .records import Answer, Document
-from .reply import ChatAnswer, compose_reply
-from .search import Searcher
-from .sentence_fill import SentenceFiller, missing
+from qa.chat import conversation
+from qa.chat.conversation import Message
+from qa.chat.mentions import message_language
+from qa.chat.reply import ChatAnswer, compose_reply
+from qa.config import Settings
+from qa.encoding.encoder import Encoder, load_encoder
+from qa.errors import IndexNotReady, InvalidRequest, NotFound
+from qa.records import Answer, Document
+from qa.retrieval.no_answer import Cutoffs, make_answer
+from qa.retrieval.search import Searcher
+from qa.storage import sqlite, writer
+from qa.storage.generation import Generation, create_generation
+from qa.storage.manifest import generation_dir
+from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
+from qa.text.ingest import read_documents
+from qa.text.language import detect_language
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +37,16 @@ class QAService:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.encoder)
         self._lock = threading.Lock()
-        self._index: Index | None = None
-        self._filler = SentenceFiller(lambda: self.index, self.encoder)
+        self._index: Generation | None = None
+        self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
         if open_index and generation_dir(settings.index_dir) is not None:
             self._open()
 
     # -- the index -------------------------------------------------------------------------------
 
-    def _open(self) -> Index:
+    def _open(self) -> Generation:
         started = time.perf_counter()
-        index = Index.open(self.settings.index_dir, self.encoder.name)
+        index = Generation.open(self.settings.index_dir, self.encoder.name)
         old, self._index = self._index, index
         if old is not None:
             old.close()
@@ -63,7 +63,7 @@ class QAService:
         return index
 
     @property
-    def index(self) -> Index:
+    def index(self) -> Generation:
         """The open index, reopened when another process swapped in a new generation."""
         index = self._index
         current = generation_dir(self.settings.index_dir)
@@ -91,13 +91,17 @@ class QAService:
         docs = list(read_documents(paths))
         if not docs:
             raise InvalidRequest(f"no articles found in {', '.join(map(str, paths))}")
+        return self.build_documents(docs, progress)
+
+    def build_documents(self, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> dict:
+        """Index these documents into a new generation and swap it in atomically (see `build`)."""
         started = time.perf_counter()
         manifest = create_generation(
             self.settings.index_dir,
             self.encoder.name,
             self.encoder.dim,
-            lambda conn: document_writer.fill(conn, self.encoder, docs, progress),
-            lambda old, old_manifest, new: document_writer.carry_over(self.encoder, old, old_manifest, new),
+            lambda conn: writer.write_build(conn, self.encoder, list(docs), progress),
+            lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
         )
         with self._lock:
             self._open()
@@ -106,22 +110,27 @@ class QAService:
         return {**manifest.to_dict(), "seconds": round(seconds, 2)}
 
     def count_passages(self, paths: Sequence[str | Path]) -> int:
-        from .ingest import split_passages
+        from qa.text.ingest import split_passages
 
         return sum(len(split_passages(d)) for d in read_documents(paths))
 
     # -- questions ------------------------------------------------------------------------------
 
-    def searcher(self, **overrides) -> Searcher:
-        options = {
-            "candidates": self.settings.candidates,
-            "dense_weight": self.settings.dense_weight,
-            "sentence_weight": self.settings.sentence_weight,
-            "highlight_lexical_weight": self.settings.highlight_lexical_weight,
-            "max_k": self.settings.max_top_k,
-        }
-        options.update(overrides)
-        return Searcher(self.index, self.encoder, **options)
+    def searcher(self, **overrides: float) -> Searcher:
+        """A Searcher with the settings' weights, any of them overridden (the lab's weight sweeps)."""
+        unknown = set(overrides) - {"candidates", "dense_weight", "sentence_weight", "highlight_lexical_weight"}
+        if unknown:
+            raise TypeError(f"unknown search options: {', '.join(sorted(unknown))}")
+        s = self.settings.replace(**overrides)
+        return Searcher(
+            self.index,
+            self.encoder,
+            candidates=int(s.candidates),
+            dense_weight=s.dense_weight,
+            sentence_weight=s.sentence_weight,
+            highlight_lexical_weight=s.highlight_lexical_weight,
+            max_k=s.max_top_k,
+        )
 
     def ask_many(self, questions: list[str], top_k: int | None = None, mode: str = "hybrid") -> list[Answer]:
         started = time.perf_counter()
@@ -167,24 +176,24 @@ class QAService:
 
     def add_documents(self, docs: Sequence[Document]) -> list[dict]:
         """Add or replace documents durably; each gets status added, replaced or unchanged."""
-        results = document_writer.add_documents(lambda: self.index, self.encoder, docs, self._filler.kick)
+        results = writer.add_documents(lambda: self.index, self.encoder, docs, self._filler.kick)
         return [r.to_dict() for r in results]
 
     def remove_document(self, document_id: str) -> int:
-        return document_writer.remove_document(lambda: self.index, document_id)
+        return writer.remove_document(lambda: self.index, document_id)
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
         with self.index.reader() as conn:
-            total, _ = store.counts(conn)
-            items = store.list_documents(conn, offset, limit)
+            total, _ = sqlite.counts(conn)
+            items = sqlite.list_documents(conn, offset, limit)
         return {"documents": items, "total": total, "offset": offset, "limit": limit}
 
     def get_document(self, document_id: str) -> dict:
         with self.index.reader() as conn:
-            record = store.document_by_id(conn, document_id)
+            record = sqlite.document_by_id(conn, document_id)
             if record is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            record["passages"] = store.document_passages(conn, document_id)
+            record["passages"] = sqlite.document_passages(conn, document_id)
         return record
 
     def health(self) -> dict:

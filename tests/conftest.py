@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from qa.lab.http import ServerProcess, free_port, wait_until_responds  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parent.parent
+# The slow tiers: real servers, the browser and the benchmarks. `pytest` skips them; `pytest -m slow`
+# runs them (so does .ci/run).
+SLOW_FOLDERS = ("e2e", "lab")
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad"
@@ -64,7 +65,7 @@ def seed_service(seed_index_dir):
 def app(seed_service):
     from qa import create_app
 
-    app = create_app(service=seed_service)
+    app = create_app(seed_service)
     app.config["TESTING"] = True
     return app
 
@@ -94,45 +95,11 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_responds(url: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
 def start_server(index_dir: Path, *args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`python server.py` as a user starts it, in its own process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "server.py"), "--port", str(port), "--index-dir", str(index_dir), *args],
-        cwd=ROOT,
-        env={**os.environ, "QA_LOG_LEVEL": "WARNING", **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_responds(base + "/healthz", process=process)
-    except Exception:
-        process.kill()
-        out, err = process.communicate()
-        raise RuntimeError(f"server did not start: {err[-2000:]}") from None
-    return process, base
+    """`python server.py` as a user starts it, in its own process, ready to answer."""
+    server = ServerProcess(index_dir, *args, env=env, argv=[sys.executable, str(ROOT / "server.py")], cwd=ROOT)
+    server.wait_ready()
+    return server.process, server.base
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +108,9 @@ def server_process(seed_index_dir):
     yield base
     process.terminate()
     process.communicate(timeout=20)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.path)).parent.name in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

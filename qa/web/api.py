@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, ROLES, Message
-from ..errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from ..fusion import MODES
-from . import get_service
-from .openapi import openapi_spec
+from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, ROLES, Message
+from qa.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from qa.retrieval.fusion import MODES
+from qa.web import get_service
+from qa.web.openapi import openapi_spec
 
 bp = Blueprint("api", __name__)
 

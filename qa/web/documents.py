@@ -7,10 +7,10 @@ from pathlib import PurePosixPath
 
 from flask import Blueprint, jsonify, request
 
-from ..errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
-from ..ingest import parse_article, parse_json, parse_jsonl, parse_record
-from ..records import Document
-from . import get_service
+from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from qa.records import Document
+from qa.text.ingest import parse_article, parse_json, parse_jsonl, parse_record
+from qa.web import get_service
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 
@@ -62,7 +62,7 @@ def _from_upload() -> list[Document]:
         raise InvalidRequest("no file: send the article as the multipart field 'file' (.txt, .md, .json or .jsonl)")
     documents: list[Document] = []
     for upload in uploads:
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        name = PurePosixPath((upload.filename or "").replace("\\", "/")).name
         suffix = PurePosixPath(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
             raise UnsupportedMediaType(f"{name}: upload .txt, .md, .json or .jsonl files")

@@ -7,7 +7,8 @@ import logging
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import QAError
+from qa.errors import QAError
+from qa.web.texts import texts_for
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,13 @@ def _wants_json() -> bool:
 
 def _respond(status: int, code: str, message: str):
     if _wants_json():
-        response = jsonify({"error": message, "code": code})
-    else:
-        response = render_template("error.html", status=status, message=message)
-    return response, status
+        return jsonify({"error": message, "code": code}), status
+    # The page speaks the browser's language; the detail is the API's (English) message.
+    language = request.accept_languages.best_match(["de", "en"]) or "en"
+    texts = texts_for(language)
+    summary = texts.get(f"error_{status}") or texts[f"error_{status // 100 * 100}"]
+    page = render_template("error.html", status=status, summary=summary, detail=message, texts=texts, language=language)
+    return page, status
 
 
 def register_error_handlers(app) -> None:

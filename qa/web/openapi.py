@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from ..config import Settings
-from ..conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
-from ..fusion import MODES
-from .openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths, error_responses, json_content
+from typing import Any
 
-_ERROR_WORDS = {
-    400: "Bad input",
-    401: "Missing or wrong key",
-    403: "Writes disabled",
-    404: "Not found",
-    409: "Conflict",
-    413: "Body too large",
-    415: "Not JSON",
-    503: "No index yet",
-}
-
-
-def _errors(*statuses: int) -> dict:
-    return error_responses(_ERROR_WORDS, *statuses)
+from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
+from qa.config import Settings
+from qa.retrieval.fusion import MODES
+from qa.web.openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths, error_responses, json_content
 
 
 def openapi_spec(settings: Settings) -> dict:
@@ -54,7 +41,7 @@ def openapi_spec(settings: Settings) -> dict:
             },
         },
     }
-    answer = {
+    answer: dict[str, Any] = {
         "type": "object",
         "required": ["question", "language", "passages", "no_answer", "took_ms"],
         "properties": {
@@ -66,7 +53,7 @@ def openapi_spec(settings: Settings) -> dict:
             "took_ms": {"type": "number"},
         },
     }
-    ask = {
+    ask: dict[str, Any] = {
         "type": "object",
         "required": ["question"],
         "properties": {
@@ -97,7 +84,7 @@ def openapi_spec(settings: Settings) -> dict:
                             "description": "Ranked passages",
                             **json_content({"$ref": "#/components/schemas/Answer"}),
                         },
-                        **_errors(400, 413, 415, 503),
+                        **error_responses(400, 413, 415, 503),
                     },
                 }
             },
@@ -114,7 +101,7 @@ def openapi_spec(settings: Settings) -> dict:
                             "description": "The resolved question, a cited reply and the ranked passages",
                             **json_content({"$ref": "#/components/schemas/ChatAnswer"}),
                         },
-                        **_errors(400, 413, 415, 503),
+                        **error_responses(400, 413, 415, 503),
                     },
                 }
             },
@@ -136,7 +123,7 @@ def openapi_spec(settings: Settings) -> dict:
                                 }
                             ),
                         },
-                        **_errors(503),
+                        **error_responses(503),
                     },
                 }
             },

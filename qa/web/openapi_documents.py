@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from ..config import Settings
+from qa.config import Settings
 
 
 def json_content(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def error_responses(words: dict[int, str], *statuses: int) -> dict:
-    """Error responses with the shared Error schema, described by `words` per status."""
-    return {str(s): {"description": words[s], **json_content({"$ref": "#/components/schemas/Error"})} for s in statuses}
-
-
-_ERROR_WORDS = {
-    400: "Bad input (the message says which record, line or field)",
+ERROR_WORDS = {
+    400: "Bad input (the message says which field, record or line)",
     401: "Missing or wrong Bearer key",
     403: "Writes are disabled: the server has no QA_API_KEY",
-    404: "No document with this id",
+    404: "Not found",
     413: "Body too large",
     415: "Unsupported content type or file type",
     503: "No index yet, or another write held the index too long (send it again)",
 }
 
 
-def _errors(*statuses: int) -> dict:
-    return error_responses(_ERROR_WORDS, *statuses)
+def error_responses(*statuses: int) -> dict:
+    """Error responses with the shared Error schema, described in ERROR_WORDS."""
+    return {
+        str(s): {"description": ERROR_WORDS[s], **json_content({"$ref": "#/components/schemas/Error"})}
+        for s in statuses
+    }
 
 
 _RECORD = {
@@ -86,7 +85,7 @@ _WRITTEN = {
     },
 }
 
-_SECURITY = [{"bearer": []}]
+_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 _ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -171,26 +170,29 @@ def document_paths(settings: Settings) -> dict:
                 "requestBody": body,
                 "responses": {
                     "201": {"description": "Stored", **json_content(_WRITTEN)},
-                    **_errors(400, 401, 403, 413, 415, 503),
+                    **error_responses(400, 401, 403, 413, 415, 503),
                 },
             },
             "get": {
                 "summary": "List articles, newest first",
                 "parameters": page,
-                "responses": {"200": {"description": "A page", **json_content(listing)}, **_errors(400, 503)},
+                "responses": {"200": {"description": "A page", **json_content(listing)}, **error_responses(400, 503)},
             },
         },
         "/api/documents/{doc_id}": {
             "get": {
                 "summary": "One article and its passages",
                 "parameters": [_ID],
-                "responses": {"200": {"description": "The article", **json_content(record)}, **_errors(404, 503)},
+                "responses": {
+                    "200": {"description": "The article", **json_content(record)},
+                    **error_responses(404, 503),
+                },
             },
             "delete": {
                 "summary": "Delete an article (durable; it is never answered again)",
                 "security": _SECURITY,
                 "parameters": [_ID],
-                "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 503)},
+                "responses": {"204": {"description": "Deleted"}, **error_responses(401, 403, 404, 503)},
             },
         },
     }

@@ -23,6 +23,12 @@ TEXTS = {
         "article": "Article",
         "back": "Back to the questions",
         "passage": "Passage",
+        "error_400": "The request could not be used.",
+        "error_404": "There is no such page.",
+        "error_405": "This method is not allowed here.",
+        "error_413": "The request is too large.",
+        "error_500": "The server could not answer this request.",
+        "error_503": "The service is not ready or busy; please try again shortly.",
     },
     "de": {
         "title": "Frag die Nachrichten",
@@ -47,6 +53,12 @@ TEXTS = {
         "article": "Artikel",
         "back": "Zurück zu den Fragen",
         "passage": "Abschnitt",
+        "error_400": "Die Anfrage konnte nicht verarbeitet werden.",
+        "error_404": "Diese Seite gibt es nicht.",
+        "error_405": "Diese Methode ist hier nicht erlaubt.",
+        "error_413": "Die Anfrage ist zu groß.",
+        "error_500": "Der Server konnte diese Anfrage nicht beantworten.",
+        "error_503": "Der Dienst ist noch nicht bereit oder ausgelastet; bitte gleich noch einmal versuchen.",
     },
 }
 

@@ -1,0 +1,343 @@
+"""Follow-up questions without an LLM: rewrite the last user message into a self-contained question.
+
+"Und Deutschland?", "and why?", "What did he say?" lean on earlier turns. `resolve` walks the user
+turns in order and rewrites each one that leans on the previous (already resolved) question and the
+assistant's reply to it; a question that stands on its own passes through unchanged. The rules are
+word lists and a few German/English word-order patterns (`qa bench chat` measures them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.chat import wordlists as w
+from qa.chat.mentions import (
+    answer_text,
+    as_question,
+    is_capitalised,
+    is_country,
+    join_tokens,
+    mentions,
+    message_language,
+    message_tokens,
+    strip_question_mark,
+    word_tokens,
+)
+from qa.text.language import LANGUAGES
+
+ROLES = ("user", "assistant")
+MAX_MESSAGES = 50
+MAX_HISTORY_CHARS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One turn of a conversation as the client sent it."""
+
+    role: str
+    content: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, got {self.role!r}")
+        if not isinstance(self.content, str):
+            raise TypeError("content must be a string")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The last user message, and the self-contained question retrieval gets instead."""
+
+    question: str
+    resolved: str
+    language: str
+    strategy: str  # "none" (self-contained), "substitute", "ellipsis", "pronoun" or "context"
+
+    def __post_init__(self) -> None:
+        if not self.resolved.strip():
+            raise ValueError("a resolved question cannot be empty")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language {self.language!r}")
+
+    @property
+    def followup(self) -> bool:
+        return self.strategy != "none"
+
+
+# -- the previous question's structure ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """A question split into its leading question phrase and the rest ("Welches Land" | "ist bereit …")."""
+
+    wh: list[str]
+    rest: list[str]
+
+    @property
+    def asks_for_entity(self) -> bool:
+        return bool(self.wh) and self.wh[0].lower() in w.ENTITY_WH
+
+    @property
+    def wh_noun(self) -> str:
+        return self.wh[1].lower() if len(self.wh) > 1 else ""
+
+
+def _split_question(tokens: list[str]) -> _Question:
+    tokens = strip_question_mark(tokens)
+    if not tokens or tokens[0].lower() not in w.WH_WORDS:
+        return _Question([], tokens)
+    size = 1
+    if len(tokens) > 1 and (tokens[0].lower(), tokens[1].lower()) in w.WH_PAIRS:
+        size = 2
+    elif tokens[0].lower() in w.WH_DETERMINERS and len(tokens) > 1 and tokens[1].lower() not in w.AUXILIARIES:
+        if tokens[1].lower() not in w.FUNCTION_WORDS:
+            size = 2
+    return _Question(tokens[:size], tokens[size:])
+
+
+def _answer_entity(question: _Question, answer: str, known: str) -> str | None:
+    """The name the previous answer gave, when the previous question asked for one."""
+    if not question.asks_for_entity or not answer:
+        return None
+    known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
+    candidates = [m for m in mentions(answer_text(answer)) if not {x[:5] for x in m.lower().split()} <= known_stems]
+    if question.wh_noun in w.COUNTRY_NOUNS:
+        candidates = [m for m in candidates if is_country(m)]
+    elif question.wh[0].lower() in w.PERSON_WH:
+        people = [m for m in candidates if not is_country(m)]
+        candidates = [m for m in people if " " in m] or people
+    return candidates[0] if candidates else None
+
+
+def _english_verb(verb: str) -> tuple[str, str] | None:
+    """("does", "take") for "takes", ("did", "say") for "said"; None when unsure."""
+    lowered = verb.lower()
+    if lowered in w.IRREGULAR_PAST:
+        return "did", w.IRREGULAR_PAST[lowered]
+    if lowered.endswith("ied"):
+        return "did", lowered[:-3] + "y"
+    if lowered.endswith("ed") and len(lowered) > 4:
+        return "did", lowered[:-1] if lowered.endswith(("eed", "ged", "sed", "ced", "ved", "zed", "ued")) else lowered[
+            :-2
+        ]
+    if lowered.endswith(("sses", "shes", "ches", "xes", "oes")):
+        return "does", lowered[:-2]
+    if lowered.endswith("s") and not lowered.endswith("ss") and len(lowered) > 3:
+        return "does", lowered[:-1]
+    return None
+
+
+def _ask_with(new_wh: list[str], question: _Question, subject: str | None, language: str) -> str:
+    """Put `new_wh` in front of the previous question's rest; the entity it asked for becomes the subject.
+
+    German keeps the verb second ("Warum nimmt Merz … teil?"); English moves an auxiliary ("Why is
+    Estonia ready …?") or adds do ("Why does Merz take part …?"). With no wh-word it becomes a yes/no
+    question ("Ist Deutschland bereit …?").
+    """
+    rest = list(question.rest)
+    if subject and question.asks_for_entity and rest:
+        verb, tail = rest[0], rest[1:]
+        if language == "de" or verb.lower() in w.AUXILIARIES:
+            return as_question([*new_wh, verb, subject, *tail])
+        support = _english_verb(verb)
+        if support:
+            return as_question([*new_wh, support[0], subject, support[1], *tail])
+        return as_question([*new_wh, "is it true that" if not new_wh else "is it that", subject, verb, *tail])
+    if not new_wh:
+        return ""
+    if question.asks_for_entity or not question.wh:
+        return ""  # "Why takes part only virtually?" reads worse than the context fallback
+    return as_question([*new_wh, *rest])
+
+
+def _keywords(text: str) -> list[str]:
+    seen, words = set(), []
+    for token in word_tokens(message_tokens(text)):
+        lowered = token.lower()
+        if lowered in w.FUNCTION_WORDS or lowered in w.WH_WORDS or lowered in w.ANAPHORS or lowered in seen:
+            continue
+        seen.add(lowered)
+        words.append(token)
+    return words
+
+
+def _with_context(followup: list[str], previous: str, entity: str | None) -> str:
+    """The follow-up plus the previous question's key words: "Was sagte Rutte dazu (Merz, Treffen)?"."""
+    own = {t.lower() for t in followup}
+    extra = [t for t in ([entity] if entity else []) + _keywords(previous) if t.lower() not in own]
+    body = join_tokens(strip_question_mark(followup))
+    return f"{body} ({', '.join(extra)})?" if extra else body + "?"
+
+
+# -- one turn ----------------------------------------------------------------------------------
+
+
+def _strip_cue(lowered: list[str], language: str) -> int:
+    """How many leading tokens are a continuation cue ("und", "what about", "was ist mit")."""
+    for cue in w.CUES:
+        parts = cue.split()
+        if lowered[: len(parts)] == parts:
+            return len(parts)
+    return 0
+
+
+def _anaphors(tokens: list[str]) -> tuple[list[int], bool]:
+    """Positions of entity pronouns ("he", "sie", "dort") and whether an event word ("dazu", "that") occurs."""
+    lowered = [t.lower() for t in tokens]
+    pronouns, event = [], False
+    for i, word in enumerate(lowered):
+        before = lowered[i - 1] if i else ""
+        after = lowered[i + 1] if i + 1 < len(lowered) else "?"
+        if word in w.EVENT_WORDS:
+            event = True
+        elif word in w.DEMONSTRATIVES:
+            if word in ("das", "that"):
+                # "das" before a capitalised noun is an article; "that" mid-question is usually a conjunction
+                standalone = (after in "?!." or after in w.AUXILIARIES or after in w.EVENT_VERBS) and before != ","
+                if word == "das" and i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
+                    standalone = False
+                event = event or standalone
+            else:
+                event = True
+        elif word in w.PRONOUNS and (tokens[i] == word or i == 0):
+            if word == "es" and (before in w.EXPLETIVE_VERBS or after in w.EXPLETIVE_VERBS):
+                continue
+            if word == "there" and (before in w.AUXILIARIES or after in w.AUXILIARIES):
+                continue  # "Is there …", "there were …"
+            pronouns.append(i)
+    return pronouns, event
+
+
+def _antecedent(pronoun: str, previous: str, entity: str | None) -> str | None:
+    found = mentions(previous)
+    if pronoun in w.PLACE_PRONOUNS:
+        places = [m for m in found if is_country(m)] or found
+        return f"in {places[-1]}" if places else None
+    if entity:
+        return entity
+    # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person
+    tokens = message_tokens(previous)
+    after_preposition = {tokens[i] for i in range(1, len(tokens)) if tokens[i - 1].lower() in w.PREPOSITIONS_DE}
+    found = [m for m in found if m.split()[0] not in after_preposition]
+    people = [m for m in found if not is_country(m)]
+    candidates = people or found
+    return next((m for m in people if " " in m), None) or (candidates[0] if candidates else None)
+
+
+def _replace_pronouns(tokens: list[str], positions: list[int], previous: str, entity: str | None) -> list[str] | None:
+    out = list(tokens)
+    for i in positions:
+        word = tokens[i].lower()
+        name = _antecedent(word, previous, entity)
+        if name is None:
+            return None
+        if word in w.POSSESSIVES_EN:
+            out[i] = name + "'s"
+        elif word in w.POSSESSIVES_DE:
+            # "seine Patente" -> "die Patente von Tesla" needs the noun's gender; "Patente von Tesla" does not
+            if i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
+                out[i], out[i + 1] = "", f"{tokens[i + 1]} von {name}"
+            else:
+                out[i] = f"von {name}"
+        else:
+            out[i] = name
+    return out
+
+
+def _substitute(new: str, previous: str, question: _Question, language: str) -> str:
+    """Put the new entity where the previous question had the same kind of entity."""
+    found = mentions(previous)
+    same_kind = [m for m in found if is_country(m) == is_country(new) and m.lower() != new.lower()]
+    if not same_kind and question.asks_for_entity:
+        # "Welches Land ist bereit …?" + "Und Deutschland?" -> "Ist Deutschland bereit …?"
+        asked = _ask_with([], question, new, language)
+        if asked:
+            return asked
+    for target in same_kind or found[-1:]:
+        if target.lower() != new.lower():
+            # "Wie viele starben in Paris?" + "Und in Venedig?": the preposition is there already
+            first, _, rest = new.partition(" ")
+            pattern = rf"(?<!\w){re.escape(first)}\s{{1,3}}{re.escape(target)}(?!\w)" if rest and first else ""
+            match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
+            if match:
+                return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
+            # a function, not a template: the user's text may end in a backslash
+            return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", lambda _match: new, previous, count=1)
+    return ""
+
+
+def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_language: str = "en") -> Resolution:
+    """Resolve one user message against the previous resolved question and the reply to it.
+
+    Args:
+        text: the user's message.
+        previous: the previous user question, already resolved (None for the first turn).
+        answer: the assistant's reply to `previous` ("" when there was none).
+        fallback_language: the language to assume when the message is too short to tell.
+    """
+    question = text.strip()
+    language = message_language(question, fallback_language)
+    if not previous:
+        return Resolution(question, question, language, "none")
+    tokens = message_tokens(question)
+    lowered = [t.lower() for t in tokens]
+    cue = _strip_cue(lowered, language)
+    body = strip_question_mark(tokens[cue:])
+    body = [t for t in body if not (t.lower() in w.FILLERS and len(body) <= 4)]
+    if body and body[-1].lower() == "aus" and " ".join(lowered[:cue]).endswith("mit"):
+        body = body[:-1]  # "Wie sieht es mit X aus?"
+    words = word_tokens(body)
+    prev = _split_question(message_tokens(previous))
+    entity = _answer_entity(prev, answer, previous)
+
+    # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
+    if words and len(words) <= 2 and all(t.lower() in w.WH_WORDS for t in words):
+        resolved = _ask_with(list(body), prev, entity, language) or _with_context(list(body), previous, entity)
+        return Resolution(question, resolved, language, "ellipsis")
+
+    # "Und Deutschland?", "What about the British prime minister?": the previous question, new entity
+    if cue and words and len(words) <= 4 and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
+        new = join_tokens(body)
+        resolved = _substitute(new, previous, prev, language) or _with_context(list(body), previous, entity)
+        return Resolution(question, resolved, language, "substitute")
+
+    positions, event = _anaphors(tokens)
+    # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
+    anchored = bool(mentions(join_tokens(tokens[: positions[0]] if positions else tokens), language, question=True))
+    if positions and not anchored:
+        replaced = _replace_pronouns(tokens, positions, previous, entity)
+        if replaced is not None:
+            resolved = _with_context(replaced, previous, None) if event else as_question(replaced)
+            return Resolution(question, resolved, language, "pronoun")
+        return Resolution(question, _with_context(tokens, previous, entity), language, "context")
+    if event or (cue and not anchored):
+        return Resolution(question, _with_context(tokens, previous, entity), language, "context")
+    return Resolution(question, question, language, "none")
+
+
+def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
+    """Every user turn of the conversation, each resolved against the turns before it."""
+    resolutions: list[Resolution] = []
+    previous, answer, language = None, "", "en"
+    for message in messages:
+        if message.role == "assistant":
+            answer = message.content
+            continue
+        resolution = resolve_turn(message.content, previous, answer, language)
+        resolutions.append(resolution)
+        previous, answer, language = resolution.resolved, "", resolution.language
+    return resolutions
+
+
+def resolve(messages: Sequence[Message]) -> Resolution:
+    """The last user message as a self-contained question.
+
+    Raises:
+        ValueError: when the conversation does not end with a user message.
+    """
+    if not messages or messages[-1].role != "user":
+        raise ValueError("a conversation must end with a user message")
+    return resolve_all(messages)[-1]

@@ -1,0 +1,75 @@
+"""The chat's short reply: the best sentence quoted with its article and date, in the user's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from qa.chat.conversation import Resolution
+from qa.records import Answer
+
+_MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+_TEMPLATES = {
+    "de": {
+        "dated": 'Laut dem Artikel „{title}“ vom {date}: "{sentence}"',
+        "undated": 'Laut dem Artikel „{title}“: "{sentence}"',
+        "no_answer": "Dazu habe ich in den Artikeln keine passende Stelle gefunden. "
+        "Bitte fragen Sie anders oder nach etwas anderem.",
+    },
+    "en": {
+        "dated": 'According to the article “{title}” of {date}: "{sentence}"',
+        "undated": 'According to the article “{title}”: "{sentence}"',
+        "no_answer": "I found no matching passage in the articles. Please rephrase the question or ask something else.",
+    },
+}
+
+
+def format_date(iso_date: str, language: str) -> str:
+    """'2025-09-04' -> '4. September 2025' (de) or '4 September 2025' (en)."""
+    day = dt.date.fromisoformat(iso_date)
+    month = _MONTHS.get(language, _MONTHS["en"])[day.month - 1]
+    return f"{day.day}. {month} {day.year}" if language == "de" else f"{day.day} {month} {day.year}"
+
+
+def compose_reply(answer: Answer, language: str) -> str:
+    """Quote the best passage's highlighted sentence and cite its article, or say plainly that nothing matched."""
+    texts = _TEMPLATES.get(language, _TEMPLATES["en"])
+    if answer.no_answer or not answer.hits:
+        return texts["no_answer"]
+    best = answer.hits[0]
+    sentence = best.highlight.sentence.strip()
+    if best.document.date:
+        return texts["dated"].format(
+            title=best.document.title, date=format_date(best.document.date, language), sentence=sentence
+        )
+    return texts["undated"].format(title=best.document.title, sentence=sentence)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAnswer:
+    """What a chat turn gets: the question as understood, the passages, and a reply that cites them."""
+
+    resolution: Resolution
+    answer: Answer
+    reply: str
+
+    def __post_init__(self) -> None:
+        if not self.reply:
+            raise ValueError("a chat answer needs a reply")
+
+    def to_dict(self) -> dict:
+        answer = self.answer.to_dict()
+        return {
+            "question": self.resolution.question,
+            "resolved_question": self.resolution.resolved,
+            "followup": self.resolution.followup,
+            "language": self.resolution.language,
+            "mode": answer["mode"],
+            "no_answer": answer["no_answer"],
+            "reply": self.reply,
+            "passages": answer["passages"],
+            "took_ms": answer["took_ms"],
+        }

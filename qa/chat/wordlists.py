@@ -1,0 +1,182 @@
+"""The German and English word lists follow-up resolution (qa.chat.conversation) works with."""
+
+from __future__ import annotations
+
+WH_WORDS = frozenset(
+    "what which who whom whose when where why how "
+    "was welche welcher welches welchen welchem wer wen wem wessen wann wo woher wohin warum wieso weshalb "
+    "weswegen wie womit wofür worüber wodurch woran worauf wovon wozu".split()
+)
+# question words that ask for a named thing: the answer to them can stand in for a pronoun later
+ENTITY_WH = frozenset("who whom which wer wen wem welche welcher welches welchen welchem".split())
+PERSON_WH = frozenset("who whom wer wen wem".split())
+WH_DETERMINERS = frozenset("which what welche welcher welches welchen welchem".split())
+WH_PAIRS = frozenset(
+    {
+        ("how", "many"),
+        ("how", "much"),
+        ("how", "long"),
+        ("how", "old"),
+        ("how", "often"),
+        ("wie", "viele"),
+        ("wie", "viel"),
+        ("wie", "lange"),
+        ("wie", "alt"),
+        ("wie", "oft"),
+    }
+)
+COUNTRY_NOUNS = frozenset("land länder country countries staat staaten state states nation nations".split())
+
+AUXILIARIES = frozenset(
+    "is are was were be been has have had do does did can could will would shall should may might must".split()
+)
+
+# continuation cues at the start of a follow-up, longest first so "und was ist mit" wins over "und"
+CUES = tuple(
+    sorted(
+        [
+            "and what about",
+            "what about",
+            "how about",
+            "and how about",
+            "and",
+            "but",
+            "also",
+            "and then",
+            "then",
+            "und was ist mit",
+            "was ist mit",
+            "und wie ist es mit",
+            "wie ist es mit",
+            "wie steht es mit",
+            "und wie steht es mit",
+            "wie sieht es mit",
+            "und wie sieht es mit",
+            "und",
+            "aber",
+            "auch",
+            "und dann",
+        ],
+        key=lambda cue: -len(cue.split()),
+    )
+)
+FILLERS = frozenset("genau denn dann eigentlich noch bitte exactly then again else please so".split())
+
+# pronouns that stand for an entity of the previous turn
+PRONOUNS = frozenset(
+    "he him his she her they them their it its there "
+    "er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres ihnen es "
+    "dort dorthin".split()
+)
+PLACE_PRONOUNS = frozenset("there dort dorthin".split())
+POSSESSIVES_EN = frozenset("his their its".split())
+POSSESSIVES_DE = frozenset("sein seine seinen seinem seiner seines ihre ihren ihrem ihrer ihres".split())
+# words that point back at what happened rather than at someone
+EVENT_WORDS = frozenset(
+    "dabei damit dazu davon darüber dafür dagegen daran darauf dadurch deshalb deswegen daraufhin".split()
+)
+DEMONSTRATIVES = frozenset("this that these those dies diese dieser dieses diesem diesen das".split())
+EVENT_VERBS = frozenset("happen happened mean means cost costs begin began end ended".split())
+EXPLETIVE_VERBS = frozenset("gibt gab gäbe geht ging".split())
+ANAPHORS = PRONOUNS | EVENT_WORDS | DEMONSTRATIVES
+
+DETERMINERS = frozenset(
+    "der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner "
+    "diese dieser dieses diesem diesen jede jeder jedes jeden jedem alle viele wenige einige mehrere "
+    "sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer unser unsere welche welcher welches welchen welchem "
+    "im am zum zur vom beim ins ans".split()
+)
+ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+PREPOSITIONS_DE = frozenset("für über unter gegen ohne um durch bei mit nach von zu aus seit".split())
+
+FUNCTION_WORDS = (
+    frozenset(
+        # English
+        "a an the and or but if of in on at to for from by with about as into over after before under between "
+        "during through against without within than then so also not no yes do does did is are was were be been "
+        "has have had can could will would shall should may might must i you he she it we they me him her us "
+        "them my your his its our their this that these those there here what which who whom whose when where "
+        "why how all any some many much more most other such only own same very just one two three first last "
+        "according article"
+        # German
+        " der die das den dem des ein eine einen einem einer eines und oder aber wenn als wie im in am an auf aus "
+        "bei mit nach von vor zu zum zur für über unter durch gegen ohne um bis seit vom beim ins ist sind war "
+        "waren wird werden wurde wurden hat haben hatte hatten sein kann können konnte soll sollen will wollen "
+        "muss müssen darf ich du er sie es wir ihr ihn ihm ihnen mein dein seine ihre unser dies diese dieser "
+        "dieses nicht kein keine auch noch nur schon sehr so dann denn doch ja nein laut artikel vom datum".split()
+    )
+    | WH_WORDS
+    | ANAPHORS
+    | AUXILIARIES
+)
+
+# words that only one of the two languages uses (for short messages py3langid cannot place)
+GERMAN_HINTS = frozenset(
+    "und aber auch warum wieso weshalb wer wen wem wann wo wie welche welcher welches ist hat sind haben "
+    "er ihn ihm sie es dort dabei dazu darüber davon was mit genau denn dann nicht noch".split()
+)
+ENGLISH_HINTS = frozenset(
+    "and but also why who whom when where how which what is has are have did does do he him she they them it "
+    "there about then exactly else".split()
+)
+
+COUNTRIES = frozenset(
+    """germany deutschland france frankreich estonia estland britain großbritannien uk england scotland schottland
+    wales ireland irland usa us america amerika russia russland ukraine china japan italy italien spain spanien
+    poland polen netherlands niederlande holland belgium belgien austria österreich switzerland schweiz sweden
+    schweden norway norwegen denmark dänemark finland finnland latvia lettland lithuania litauen canada kanada
+    turkey türkei greece griechenland portugal hungary ungarn romania rumänien bulgaria bulgarien czechia
+    tschechien slovakia slowakei croatia kroatien serbia serbien kenya kenia brazil brasilien india indien
+    egypt ägypten iran israel mexico mexiko australia australien mongolia mongolei belarus belarus moldova
+    moldau georgia georgien armenia armenien syria syrien iraq irak""".split()
+) | frozenset(
+    {
+        "united states",
+        "vereinigte staaten",
+        "united kingdom",
+        "vereinigtes königreich",
+        "south africa",
+        "südafrika",
+        "new zealand",
+        "neuseeland",
+    }
+)
+
+IRREGULAR_PAST = {
+    "took": "take",
+    "said": "say",
+    "went": "go",
+    "gave": "give",
+    "made": "make",
+    "won": "win",
+    "led": "lead",
+    "wrote": "write",
+    "found": "find",
+    "became": "become",
+    "began": "begin",
+    "came": "come",
+    "built": "build",
+    "held": "hold",
+    "left": "leave",
+    "lost": "lose",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "sold": "sell",
+    "told": "tell",
+    "thought": "think",
+    "brought": "bring",
+    "bought": "buy",
+    "fought": "fight",
+    "knew": "know",
+    "ran": "run",
+    "saw": "see",
+    "spoke": "speak",
+    "stood": "stand",
+    "taught": "teach",
+    "got": "get",
+    "kept": "keep",
+    "ruled": "rule",
+    "died": "die",
+    "married": "marry",
+}

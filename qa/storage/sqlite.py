@@ -1,0 +1,307 @@
+"""SQLite: the durable record of documents, passages, sentence spans, vectors and the change log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from qa.records import Document, Passage
+from qa.storage import fts
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A stored passage with what ranking and display need."""
+
+    id: int
+    document_id: str
+    position: int
+    heading: str
+    text: str
+    language: str
+    vector: np.ndarray
+    sentence_spans: tuple[tuple[int, int], ...]
+    # (n_sentences, dim); None while they are not yet encoded (a small write stores them just after).
+    sentence_vectors: np.ndarray | None
+    title: str
+    date: str | None
+    source: str
+
+
+# How long a writer waits for another process's write transaction before giving up (a 503 to retry).
+BUSY_TIMEOUT_S = 30.0
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """WAL for concurrent readers, synchronous=FULL so a committed write survives power loss or kill -9."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def init_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(resources.files("qa.storage").joinpath("schema.sql").read_text(encoding="utf-8"))
+
+
+def content_hash(document: Document) -> str:
+    digest = hashlib.sha256()
+    for part in (document.title, document.date or "", document.source):
+        digest.update(part.encode() + b"\x00")
+    for section in document.sections:
+        digest.update(section.heading.encode() + b"\x01" + section.text.encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def _sentence_matrix(blobs: list[bytes | None], dim: int) -> np.ndarray | None:
+    """The (n, dim) float32 sentence vectors of a passage, or None while any is not stored yet."""
+    present = [blob for blob in blobs if blob is not None]
+    if len(present) < len(blobs):
+        return None
+    return np.frombuffer(b"".join(present), dtype=np.float32).reshape(len(present), dim)
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def insert_document(
+    conn: sqlite3.Connection,
+    document: Document,
+    passages: list[Passage],
+    passage_vectors: np.ndarray,
+    sentence_vectors: list[np.ndarray | None],
+    digest: str,
+    origin: str = "build",
+) -> list[int]:
+    """Insert one document inside the caller's transaction; returns the new passage ids.
+
+    `origin` is "build" for documents read from files by `qa index` and "added" for run-time writes,
+    which a rebuild carries over into the new generation. A passage's sentence vectors may be None:
+    its sentences are stored with NULL vectors, to be filled by `fill_sentence_vectors`.
+    """
+    if len(passages) != passage_vectors.shape[0] or len(passages) != len(sentence_vectors):
+        raise ValueError("one vector and one sentence matrix per passage expected")
+    conn.execute(
+        "INSERT INTO documents (id, title, date, source, language, content_hash, added_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            document.id,
+            document.title,
+            document.date,
+            document.source,
+            passages[0].language if passages else "de",
+            digest,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            origin,
+        ),
+    )
+    ids = []
+    for passage, vector, sentences in zip(passages, passage_vectors, sentence_vectors, strict=True):
+        cursor = conn.execute(
+            "INSERT INTO passages (document_id, position, heading, text, language, vector) VALUES (?, ?, ?, ?, ?, ?)",
+            (document.id, passage.position, passage.heading, passage.text, passage.language, _blob(vector)),
+        )
+        passage_id = cursor.lastrowid
+        if passage_id is None:  # never after an INSERT; says so to the type checker
+            raise RuntimeError("SQLite returned no row id for a new passage")
+        ids.append(passage_id)
+        conn.executemany(
+            "INSERT INTO sentences (passage_id, start, end, vector) VALUES (?, ?, ?, ?)",
+            [
+                (passage_id, start, end, _blob(sentence_vector))
+                for (start, end), sentence_vector in zip(passage.sentences, sentences, strict=True)
+            ]
+            if sentences is not None
+            else [(passage_id, start, end, None) for start, end in passage.sentences],
+        )
+    fts.add_passages(conn, [(pid, p.embedding_text, p.language) for pid, p in zip(ids, passages, strict=True)])
+    conn.executemany("INSERT INTO changes (op, passage_id) VALUES ('add', ?)", [(pid,) for pid in ids])
+    return ids
+
+
+def delete_document(conn: sqlite3.Connection, document_id: str) -> list[int]:
+    """Delete a document and its passages inside the caller's transaction; returns the removed ids."""
+    ids = [row[0] for row in conn.execute("SELECT id FROM passages WHERE document_id = ?", (document_id,))]
+    fts.remove_passages(conn, ids)
+    conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+    conn.executemany("INSERT INTO changes (op, passage_id) VALUES ('remove', ?)", [(pid,) for pid in ids])
+    return ids
+
+
+_DOCUMENT_KEYS = ("id", "title", "date", "source", "language", "added_at", "origin", "passages")
+_DOCUMENT_COLUMNS = (
+    "d.id, d.title, d.date, d.source, d.language, d.added_at, d.origin, "
+    "(SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
+)
+
+
+def document_by_id(conn: sqlite3.Connection, document_id: str) -> dict | None:
+    row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?", (document_id,)).fetchone()
+    return dict(zip(_DOCUMENT_KEYS, row, strict=True)) if row else None
+
+
+def content_hash_of(conn: sqlite3.Connection, document_id: str) -> str | None:
+    """The content fingerprint of the stored document with this id, or None when there is none."""
+    row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document_id,)).fetchone()
+    return row[0] if row else None
+
+
+def list_documents(conn: sqlite3.Connection, offset: int, limit: int) -> list[dict]:
+    """A page of documents, newest date first (undated last), then by id: a stable order for paging."""
+    rows = conn.execute(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY d.date IS NULL, d.date DESC, d.id LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()
+    return [dict(zip(_DOCUMENT_KEYS, row, strict=True)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document as stored, with everything needed to copy it into another generation."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str
+    content_hash: str
+    passages: tuple[PassageRow, ...]
+
+
+def added_documents(conn: sqlite3.Connection, dim: int) -> list[StoredDocument]:
+    """Every document written at run time (origin 'added'), with its passages and vectors."""
+    result = []
+    for doc_id, title, date, source, digest in conn.execute(
+        "SELECT id, title, date, source, content_hash FROM documents WHERE origin = 'added' ORDER BY added_at, id"
+    ).fetchall():
+        ids = [row[0] for row in conn.execute("SELECT id FROM passages WHERE document_id = ?", (doc_id,))]
+        rows = passage_rows(conn, ids, dim)
+        passages = tuple(sorted(rows.values(), key=lambda row: row.position))
+        result.append(StoredDocument(doc_id, title, date, source, digest, passages))
+    return result
+
+
+def document_passages(conn: sqlite3.Connection, document_id: str) -> list[dict]:
+    rows = conn.execute(
+        "SELECT position, heading, text, language FROM passages WHERE document_id = ? ORDER BY position",
+        (document_id,),
+    ).fetchall()
+    return [dict(zip(("position", "heading", "text", "language"), row, strict=True)) for row in rows]
+
+
+def counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    return int(documents), int(passages)
+
+
+def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int, PassageRow]:
+    """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    sentences: dict[int, list[tuple[int, int, bytes | None]]] = {}
+    for passage_id, start, end, blob in conn.execute(
+        f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id",
+        ids,
+    ):
+        sentences.setdefault(passage_id, []).append((start, end, blob))
+    result = {}
+    for row in conn.execute(
+        "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
+        f"d.title, d.date, d.source FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"WHERE p.id IN ({marks})",
+        ids,
+    ):
+        spans = sentences.get(row[0], [])
+        blobs = [blob for *_, blob in spans]
+        result[row[0]] = PassageRow(
+            id=row[0],
+            document_id=row[1],
+            position=row[2],
+            heading=row[3],
+            text=row[4],
+            language=row[5],
+            vector=np.frombuffer(row[6], dtype=np.float32),
+            sentence_spans=tuple((start, end) for start, end, _ in spans),
+            sentence_vectors=_sentence_matrix(blobs, dim),
+            title=row[7],
+            date=row[8],
+            source=row[9],
+        )
+    return result
+
+
+def passages_missing_sentences(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[tuple[int, list[str]]]:
+    """Up to `limit` passages (ids above `after`) with a sentence whose vector is still NULL:
+    (passage id, sentence texts), by id."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT passage_id FROM sentences WHERE vector IS NULL AND passage_id > ? "
+            "ORDER BY passage_id LIMIT ?",
+            (after, limit),
+        )
+    ]
+    result = []
+    for passage_id in ids:
+        row = conn.execute("SELECT text FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        if row is None:
+            continue
+        spans = conn.execute("SELECT start, end FROM sentences WHERE passage_id = ? ORDER BY id", (passage_id,))
+        result.append((passage_id, [row[0][start:end] for start, end in spans]))
+    return result
+
+
+def fill_sentence_vectors(conn: sqlite3.Connection, passage_id: int, vectors: np.ndarray) -> int:
+    """Store a passage's sentence vectors where they are still NULL, inside the caller's transaction.
+
+    Returns how many rows were filled: 0 when the passage is gone (replaced or deleted) or another
+    process filled it first.
+    """
+    ids = [row[0] for row in conn.execute("SELECT id FROM sentences WHERE passage_id = ? ORDER BY id", (passage_id,))]
+    if len(ids) != vectors.shape[0]:
+        return 0
+    filled = 0
+    for sentence_id, vector in zip(ids, vectors, strict=True):
+        cursor = conn.execute(
+            "UPDATE sentences SET vector = ? WHERE id = ? AND vector IS NULL", (_blob(vector), sentence_id)
+        )
+        filled += cursor.rowcount
+    return filled
+
+
+def last_change(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
+
+
+def changes_since(conn: sqlite3.Connection, seq: int, dim: int) -> tuple[int, list[int], np.ndarray, list[int]]:
+    """Net effect of the changes after `seq`: (last seq, ids to add, their vectors, ids to remove)."""
+    rows = conn.execute("SELECT seq, op, passage_id FROM changes WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+    if not rows:
+        return seq, [], np.zeros((0, dim), dtype=np.float32), []
+    state: dict[int, str] = {}
+    for _seq, op, passage_id in rows:
+        state[passage_id] = op
+    removed = [pid for pid, op in state.items() if op == "remove"]
+    wanted = [pid for pid, op in state.items() if op == "add"]
+    present = []
+    blobs = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for pid, blob in conn.execute(f"SELECT id, vector FROM passages WHERE id IN ({marks})", chunk):
+            present.append(int(pid))
+            blobs.append(blob)
+    # An id added and removed again after `seq` is absent from passages; removing it is harmless.
+    removed += sorted(set(wanted) - set(present))
+    vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(present), dim)
+    return int(rows[-1][0]), present, vectors, removed

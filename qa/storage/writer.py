@@ -1,0 +1,254 @@
+"""Writing documents into an index: encode outside the lock, then one transaction per request.
+
+The same code serves a full build and a run-time add, so both store exactly the same thing. A run-time
+write is all or nothing: every document of a request is encoded first, then stored in one SQLite
+transaction, so a crash or a rejected record never leaves half of a request behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.encoding.embed import embed_passages
+from qa.encoding.encoder import Encoder
+from qa.errors import Busy, IndexNotReady, NotFound
+from qa.records import Document, Passage, Section
+from qa.storage import sqlite
+from qa.storage.generation import Generation, GenerationSwapped
+from qa.storage.manifest import Manifest
+from qa.text.ingest import split_passages
+
+logger = logging.getLogger(__name__)
+
+BATCH_PASSAGES = 256
+# Texts per encoder call on the write path: small enough that a single new article waits at most one
+# chunk behind a bulk import, large enough to keep every core busy.
+ENCODE_CHUNK = 32
+_ATTEMPTS = 5
+# A request of at most this many passages is written in two steps: passage vectors first (answerable at
+# the 201), sentence vectors just after (qa.storage.sentence_vectors). Bulk requests store everything at once.
+SMALL_WRITE_PASSAGES = 32
+
+# A batch encode already uses every core, so two at once only fight over them: the cores are a
+# per-process resource, hence one lock per process, taken per chunk.
+_encode_lock = threading.Lock()
+
+Vectors = tuple[np.ndarray, list[np.ndarray | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What happened to one submitted document."""
+
+    id: str
+    status: str  # "added", "replaced" or "unchanged"
+    passages: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "status": self.status, "passages": self.passages}
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    document: Document
+    passages: list[Passage]
+    digest: str
+
+
+class _NotEncoded(Exception):
+    """Inside the write transaction a document turned out to need vectors it was not given."""
+
+
+class ChunkedEncoder:
+    """The encoder, fed in chunks under the process's encode lock (same vectors, fairer sharing)."""
+
+    def __init__(self, encoder: Encoder, chunk: int = ENCODE_CHUNK) -> None:
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self._encoder = encoder
+        self._chunk = chunk
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encoder.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), self._chunk):
+            with _encode_lock:
+                parts.append(self._encoder.encode_passages(texts[start : start + self._chunk]))
+        return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def prepare(documents: Sequence[Document]) -> list[_Prepared]:
+    """Split into passages and fingerprint; a document given twice in one batch counts once (the last)."""
+    latest: dict[str, Document] = {}
+    for document in documents:
+        latest.pop(document.id, None)
+        latest[document.id] = document
+    return [_Prepared(d, split_passages(d), sqlite.content_hash(d)) for d in latest.values()]
+
+
+def encode(encoder: Encoder, items: Sequence[_Prepared], sentences: bool = True) -> dict[str, Vectors]:
+    """Vectors for each document's passages and (unless `sentences` is False) sentences; every
+    distinct text is encoded once."""
+    passages = [p for item in items for p in item.passages]
+    vectors, sentence_vectors = embed_passages(ChunkedEncoder(encoder), passages, sentences)
+    result, offset = {}, 0
+    for item in items:
+        n = len(item.passages)
+        result[item.document.id] = (vectors[offset : offset + n], sentence_vectors[offset : offset + n])
+        offset += n
+    return result
+
+
+def _batches(items: list[_Prepared], size: int) -> list[list[_Prepared]]:
+    batches: list[list[_Prepared]] = []
+    current: list[_Prepared] = []
+    count = 0
+    for item in items:
+        if current and count + len(item.passages) > size:
+            batches.append(current)
+            current, count = [], 0
+        current.append(item)
+        count += len(item.passages)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _write(conn: sqlite3.Connection, item: _Prepared, vectors: dict[str, Vectors], origin: str) -> WriteResult:
+    """Store one document inside the caller's transaction: unchanged, replaced or added."""
+    doc_id = item.document.id
+    stored = sqlite.content_hash_of(conn, doc_id)
+    if stored == item.digest:
+        if origin == "added":
+            # Sent again at run time: it now belongs to the run-time documents a rebuild keeps.
+            conn.execute("UPDATE documents SET origin = 'added' WHERE id = ?", (doc_id,))
+        return WriteResult(doc_id, "unchanged", len(item.passages))
+    if doc_id not in vectors:
+        raise _NotEncoded(doc_id)
+    if stored is not None:
+        sqlite.delete_document(conn, doc_id)
+    passage_vectors, sentence_vectors = vectors[doc_id]
+    sqlite.insert_document(conn, item.document, item.passages, passage_vectors, sentence_vectors, item.digest, origin)
+    return WriteResult(doc_id, "replaced" if stored is not None else "added", len(item.passages))
+
+
+def write_build(
+    conn: sqlite3.Connection,
+    encoder: Encoder,
+    documents: Sequence[Document],
+    progress: Callable[[int], None] | None = None,
+) -> list[WriteResult]:
+    """Write documents into a fresh generation, one committed transaction per batch."""
+    results: list[WriteResult] = []
+    for batch in _batches(prepare(documents), BATCH_PASSAGES):
+        vectors = encode(encoder, batch)
+        conn.execute("BEGIN IMMEDIATE")
+        results.extend(_write(conn, item, vectors, "build") for item in batch)
+        conn.execute("COMMIT")
+        if progress:
+            progress(sum(len(item.passages) for item in batch))
+    return results
+
+
+def _busy(error: sqlite3.OperationalError) -> Exception:
+    """SQLite gave up waiting for another process's write: a 503 to retry, not a 500."""
+    if "locked" in str(error) or "busy" in str(error):
+        return Busy("another write is holding the index: send the request again in a moment")
+    return error
+
+
+def add_documents(
+    index_of: Callable[[], Generation],
+    encoder: Encoder,
+    documents: Sequence[Document],
+    fill_sentences: Callable[[], None] | None = None,
+) -> list[WriteResult]:
+    """Add or replace documents in the live index, all in one transaction: all are stored or none.
+
+    `index_of` returns the current index (it changes when a rebuild swaps generations; the write then
+    goes to the new one). Documents whose stored content is identical are not encoded again. With
+    `fill_sentences`, a request of at most SMALL_WRITE_PASSAGES passages stores its passage vectors
+    only and calls `fill_sentences()` after the commit to have the sentence vectors stored in the
+    background (qa.storage.sentence_vectors); until then search falls back to the passage vector.
+    """
+    prepared = prepare(documents)
+    two_step = fill_sentences is not None and sum(len(item.passages) for item in prepared) <= SMALL_WRITE_PASSAGES
+    vectors: dict[str, Vectors] = {}
+    for _attempt in range(_ATTEMPTS):
+        index = index_of()
+        with index.reader() as conn:
+            todo = [
+                item
+                for item in prepared
+                if item.document.id not in vectors and sqlite.content_hash_of(conn, item.document.id) != item.digest
+            ]
+        vectors.update(encode(encoder, todo, sentences=not two_step))
+        try:
+            with index.writer() as conn:
+                results = [_write(conn, item, vectors, "added") for item in prepared]
+        except (GenerationSwapped, _NotEncoded) as reason:
+            logger.info("writing again: %s", reason)
+            continue
+        except sqlite3.OperationalError as error:
+            raise _busy(error) from None
+        logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
+        if two_step and fill_sentences is not None and any(r.status != "unchanged" for r in results):
+            fill_sentences()
+        return results
+    raise IndexNotReady("the index kept changing under this write: try again")
+
+
+def remove_document(index_of: Callable[[], Generation], document_id: str) -> int:
+    """Delete a document; returns how many passages went with it."""
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with index_of().writer() as conn:
+                if sqlite.content_hash_of(conn, document_id) is None:
+                    raise NotFound(f"no document with id {document_id!r}")
+                removed = len(sqlite.delete_document(conn, document_id))
+        except GenerationSwapped:
+            continue
+        except sqlite3.OperationalError as error:
+            raise _busy(error) from None
+        logger.info("removed document %s (%d passages)", document_id, removed)
+        return removed
+    raise IndexNotReady("the index kept changing under this write: try again")
+
+
+def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest, new: sqlite3.Connection) -> int:
+    """Copy the run-time documents of the old generation into the new one, inside the caller's transaction.
+
+    Vectors are copied when the encoder is the same and encoded again otherwise. A run-time document
+    replaces a file document of the same id: it was written after the files were last indexed.
+    """
+    same = old_manifest.encoder == encoder.name and old_manifest.dim == encoder.dim
+    documents = sqlite.added_documents(old, old_manifest.dim)
+    for stored in documents:
+        passages = [
+            Passage(stored.id, row.position, row.heading, row.text, row.language, row.sentence_spans)
+            for row in stored.passages
+        ]
+        if same:
+            vectors = np.stack([row.vector for row in stored.passages]).astype(np.float32, copy=False)
+            sentence_vectors = [row.sentence_vectors for row in stored.passages]
+        else:
+            vectors, sentence_vectors = embed_passages(encoder, passages)
+        document = Document(
+            id=stored.id,
+            title=stored.title,
+            date=stored.date,
+            source=stored.source,
+            sections=tuple(Section(p.heading, p.text) for p in passages),
+        )
+        if sqlite.content_hash_of(new, stored.id) is not None:
+            sqlite.delete_document(new, stored.id)
+        sqlite.insert_document(new, document, passages, vectors, sentence_vectors, stored.content_hash, "added")
+    return len(documents)

@@ -1,0 +1,1 @@
+"""Article text -> Document, passages and sentence spans, language, lexical terms (no model, no storage)."""

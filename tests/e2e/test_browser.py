@@ -1,0 +1,140 @@
+"""The chat page in real headless Chromium against a real server: ask, follow up, reload, keyboard only,
+phone width, new conversation, errors in words. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+FIRST = "Wer nimmt an dem Treffen nur virtuell teil?"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def _ask(page, question: str, turns: int) -> None:
+    """Type and press Enter, as a keyboard-only user does, then wait for the answer."""
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('#conversation .turn').length === {turns}")
+    page.wait_for_function("!document.getElementById('send').disabled")
+
+
+def _focused_id(page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def test_ask_follow_up_reload_and_start_again_with_the_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    assert _focused_id(page) == "question"
+    _ask(page, FIRST, 1)
+    first = page.locator(".turn").nth(0)
+    assert "Laut dem Artikel" in first.locator(".reply").inner_text()
+    assert "Merz" in first.locator("mark").first.inner_text()
+    assert _focused_id(page) == "question" and page.input_value("#question") == ""
+
+    _ask(page, "Und warum?", 2)
+    second = page.locator(".turn").nth(1)
+    assert second.locator(".resolved").inner_text() == (
+        "Verstanden als: Warum nimmt Bundeskanzler Friedrich Merz an dem Treffen nur virtuell teil?"
+    )
+    assert _focused_id(page) == "question"
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
+
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('#conversation .turn').length === 2")
+    assert page.locator(".turn .asked").all_inner_texts() == [FIRST, "Und warum?"]
+    _ask(page, "What did Estonia promise?", 3)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#send").inner_text() == "Ask"
+    assert page.locator(".turn").nth(2).locator(".resolved").count() == 0
+    _ask(page, "And Germany?", 4)
+    assert "What did Germany promise?" in page.locator(".turn").nth(3).locator(".resolved").inner_text()
+
+    page.locator("#new").click()
+    assert page.locator(".turn").count() == 0 and _focused_id(page) == "question"
+    page.reload()
+    assert page.locator(".turn").count() == 0
+
+
+def test_phone_width(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(live_server + "/")
+        page.locator("#question").click()
+        _ask(page, "Which country is ready to provide soldiers?", 1)
+        _ask(page, "Why?", 2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        box = page.locator("#send").bounding_box()
+        assert box and box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= 740
+        page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+        page.screenshot(path=str(ARTIFACTS / "chat-phone-full.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_passage_links_to_the_highlighted_article(page, live_server):
+    page.goto(live_server + "/")
+    _ask(page, FIRST, 1)
+    page.locator(".passage a.title").first.click()
+    page.wait_for_url("**/documents/*#p7")
+    target = page.locator(".article-passage:target")
+    assert target.get_attribute("id") == "p7" and "Bundeskanzler Friedrich Merz" in target.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "article-highlight.png"))
+
+
+def test_errors_are_shown_in_words(page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Enter")
+    assert page.locator("#status").inner_text() == "Fehler: Bitte geben Sie eine Frage ein."
+
+    page.route("**/api/chat", lambda route: route.abort())
+    page.keyboard.type(FIRST)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('status').classList.contains('error')")
+    assert "Der Server ist nicht erreichbar" in page.locator("#status").inner_text()
+    assert page.input_value("#question") == FIRST and _focused_id(page) == "question"
+    page.screenshot(path=str(ARTIFACTS / "chat-server-down.png"))
+    page.unroute("**/api/chat")
+
+    # a stored conversation of 25 turns makes 51 messages: the server refuses and the page says why
+    turns = [{"question": "Wer?", "reply": "Merz", "language": "de", "passages": [], "no_answer": True}] * 25
+    page.evaluate("turns => sessionStorage.setItem('qa.chat.v1', JSON.stringify(turns))", turns)
+    page.reload()
+    page.locator("#question").fill(FIRST)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('status').textContent.includes('at most 50')")
+    assert "Fehler: the conversation has 51 messages" in page.locator("#status").inner_text()
+    assert json.loads(page.evaluate("sessionStorage.getItem('qa.chat.v1')")).__len__() == 25

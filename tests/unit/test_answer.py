@@ -1,0 +1,123 @@
+"""The "no matching passage" cut-off: per question language, on the best dense score of any candidate."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.config import load_settings
+from qa.records import DocumentRef, Highlight, Hit
+from qa.retrieval.no_answer import Cutoffs, answer_score, coverage, make_answer, no_answer_threshold, refuses
+from qa.retrieval.search import Retrieval
+
+
+def _hit(score: float, text: str = "Estland ist bereit.", language: str = "de") -> Hit:
+    return Hit(
+        passage_id=1,
+        position=0,
+        text=text,
+        heading="",
+        language=language,
+        score=score,
+        dense_score=score,
+        lexical_score=0.0,
+        highlight=Highlight(text, 0, len(text)),
+        document=DocumentRef("d1", "Titel", None, ""),
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "best_dense", "refused"),
+    [("de", 0.83, False), ("de", 0.82, True), ("en", 0.79, False), ("en", 0.77, True), ("en", 0.80, False)],
+)
+def test_cut_off_depends_on_the_question_language(language, best_dense, refused):
+    assert no_answer_threshold(language, german=0.825, english=0.78) == (0.825 if language == "de" else 0.78)
+    cutoffs = Cutoffs(german=0.825, english=0.78, same_language=2.0, coverage_weight=0.0)
+    other = "en" if language == "de" else "de"  # a first passage in another language: the dense cut-off decides
+    hit = _hit(1.0, language=other)
+    answer = make_answer(Retrieval("q", language, (hit,), best_dense), "hybrid", 3.0, cutoffs)
+    assert answer.no_answer is refused
+    assert answer.hits == (() if refused else (hit,))
+    assert answer.to_dict()["no_answer"] is refused
+
+
+def test_nothing_retrieved_is_refused():
+    assert make_answer(Retrieval("q", "de", (), 0.0), "hybrid", 1.0, Cutoffs(-1.0, -1.0, -1.0, 0.0)).no_answer
+
+
+def test_defaults_are_the_calibrated_values():
+    settings = load_settings(environ={})
+    assert Cutoffs.from_settings(settings) == Cutoffs(0.826, 0.779, 0.845, 0.052)
+    assert settings.no_answer_de > settings.no_answer_en
+
+
+CUTOFFS = Cutoffs(german=0.82, english=0.77, same_language=0.845, coverage_weight=0.05)
+TEXT = "Estland ist bereit, Soldaten für eine Friedenstruppe bereitzustellen."
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "text", "hit_language", "expected"),
+    [
+        # Terms after stopwords and stemming: estland, bereit, soldat -> all three in the passage.
+        ("Ist Estland bereit, Soldaten zu schicken?", "de", TEXT, "de", 3 / 4),
+        # nato, gegrundet: neither in the passage.
+        ("Wann wurde die NATO gegründet?", "de", TEXT, "de", 0.0),
+        # The title counts too ("Titel").
+        ("Welcher Titel?", "de", TEXT, "de", 1.0),
+        # Another language: no comparison of terms.
+        ("Is Estonia ready?", "en", TEXT, "de", None),
+        # Only stopwords: nothing to cover.
+        ("Was ist das?", "de", TEXT, "de", None),
+    ],
+)
+def test_coverage_is_the_share_of_question_terms_in_the_first_passage(question, language, text, hit_language, expected):
+    assert coverage(question, language, _hit(1.0, text, hit_language)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("best_dense", "share", "language", "score"),
+    [
+        (0.83, None, "de", 0.83 - 0.82),  # other-language passage: German dense cut-off
+        (0.78, None, "en", 0.78 - 0.77),  # English dense cut-off
+        (0.84, 0.0, "de", 0.84 - 0.845),  # same language, no shared term: dense alone falls short
+        (0.84, 0.5, "de", 0.84 + 0.025 - 0.845),  # half the terms lift it over the cut-off
+        (0.80, 1.0, "en", 0.80 + 0.05 - 0.845),  # an English question over English text
+    ],
+)
+def test_answer_score_by_hand(best_dense, share, language, score):
+    assert answer_score(best_dense, share, language, CUTOFFS) == pytest.approx(score)
+
+
+@pytest.mark.parametrize(
+    ("question", "best_dense", "refused"),
+    [
+        ("Ist Estland bereit, Soldaten zu schicken?", 0.83, False),  # 0.83 + 0.05 * 0.75 = 0.8675
+        ("Ist Estland bereit, Soldaten zu schicken?", 0.80, True),  # 0.8375 < 0.845
+        ("Wann wurde die NATO gegründet?", 0.84, True),  # near-topic: high cosine, no shared term
+        ("Wann wurde die NATO gegründet?", 0.85, False),
+    ],
+)
+def test_refuses_same_language(question, best_dense, refused):
+    retrieval = Retrieval(question, "de", (_hit(1.0, TEXT),), best_dense)
+    assert refuses(retrieval, CUTOFFS) is refused
+    assert make_answer(retrieval, "hybrid", 1.0, CUTOFFS).no_answer is refused
+
+
+def test_refuses_across_languages_on_dense_alone():
+    question = "Which country is ready to provide soldiers?"
+    assert not refuses(Retrieval(question, "en", (_hit(1.0, TEXT),), 0.775), CUTOFFS)
+    assert refuses(Retrieval(question, "en", (_hit(1.0, TEXT),), 0.765), CUTOFFS)
+    assert refuses(Retrieval("q", "de", (), 0.99), CUTOFFS)
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("Welches Land ist bereit, Soldaten für eine Friedenstruppe bereitzustellen?", False),
+        ("Which country is ready to provide soldiers?", False),
+        ("Wer nimmt nur virtuell an dem Treffen teil?", False),
+        ("Wie backe ich ein Roggenbrot mit Sauerteig?", True),
+        ("How many moons does Jupiter have?", True),
+    ],
+)
+def test_seed_corpus_answers_or_refuses(seed_service, question, refused):
+    assert seed_service.ask(question).no_answer is refused

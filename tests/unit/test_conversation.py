@@ -1,0 +1,181 @@
+"""Follow-up resolution: rewrites worked out by hand, and self-contained questions left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.chat.conversation import Message, resolve, resolve_all, resolve_turn
+from qa.chat.mentions import mentions, message_language
+from qa.chat.reply import format_date
+
+MERZ_REPLY = (
+    "Laut dem Artikel „Die Staats- und Regierungschefs …“ vom 4. September 2025: "
+    '"Bundeskanzler Friedrich Merz (CDU) und wohl auch der britische Premier wollen nur virtuell an der Sitzung '
+    'teilnehmen."'
+)
+KARIS_REPLY = (
+    'According to the article “Die Staats- …” of 4 September 2025: "Karis bekräftigte, dass Estland bereit sei, '
+    'Soldaten für eine mögliche europäische Friedenstruppe bereitzustellen."'
+)
+BOERTE_REPLY = (
+    'According to the article “Genghis Khan”: "As previously arranged by his father, Temüjin married Börte of the '
+    'Onggirat tribe when he was around 16."'
+)
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer", "resolved", "strategy"),
+    [
+        ("Und Deutschland?", "Was hat Estland versprochen?", "", "Was hat Deutschland versprochen?", "substitute"),
+        ("And Germany?", "What did Estonia promise?", "", "What did Germany promise?", "substitute"),
+        (
+            "Was ist mit Frankreich?",
+            "Was hat Estland versprochen?",
+            "",
+            "Was hat Frankreich versprochen?",
+            "substitute",
+        ),
+        (
+            "Und Deutschland?",
+            "Welches Land ist bereit, Soldaten bereitzustellen?",
+            KARIS_REPLY,
+            "Ist Deutschland bereit, Soldaten bereitzustellen?",
+            "substitute",
+        ),
+        (
+            "Und warum?",
+            "Wer nimmt an dem Treffen nur virtuell teil?",
+            MERZ_REPLY,
+            "Warum nimmt Bundeskanzler Friedrich Merz an dem Treffen nur virtuell teil?",
+            "ellipsis",
+        ),
+        (
+            "and why?",
+            "Who takes part in the meeting only virtually?",
+            MERZ_REPLY,
+            "Why does Bundeskanzler Friedrich Merz take part in the meeting only virtually?",
+            "ellipsis",
+        ),
+        (
+            "Why?",
+            "Which country is ready to provide soldiers?",
+            KARIS_REPLY,
+            "Why is Estland ready to provide soldiers?",
+            "ellipsis",
+        ),
+        ("Wann?", "Was fordert Putin?", "", "Wann fordert Putin?", "ellipsis"),
+        ("Who kidnapped her?", "Who did Temüjin marry?", BOERTE_REPLY, "Who kidnapped Börte?", "pronoun"),
+        (
+            "Wann wurde er geboren?",
+            "Wo arbeitete Nikola Tesla 1882?",
+            "",
+            "Wann wurde Nikola Tesla geboren?",
+            "pronoun",
+        ),
+        (
+            "When were his patents upheld?",
+            "What did Tesla say about Marconi?",
+            "",
+            "When were Tesla's patents upheld?",
+            "pronoun",
+        ),
+        (
+            "Wann wurden seine Patente anerkannt?",
+            "Was witzelte Tesla über Marconi?",
+            "",
+            "Wann wurden Patente von Tesla anerkannt?",
+            "pronoun",
+        ),
+        (
+            "Wie viele Menschen starben dort?",
+            "Wann wütete die Pest in Paris?",
+            "",
+            "Wie viele Menschen starben in Paris?",
+            "pronoun",
+        ),
+    ],
+)
+def test_followups_are_rewritten(followup, previous, answer, resolved, strategy):
+    resolution = resolve_turn(followup, previous, answer)
+    assert (resolution.resolved, resolution.strategy) == (resolved, strategy)
+    assert resolution.followup and resolution.question == followup
+
+
+@pytest.mark.parametrize(
+    ("question", "previous"),
+    [
+        ("Which NFL team won Super Bowl 50?", "What did Estonia promise?"),
+        ("Was fordert Putin?", "Wer nimmt an dem Treffen nur virtuell teil?"),
+        ("When did Tesla die and where was he buried?", "Who won Super Bowl 50?"),
+        ("Gibt es in Kenia Kinderarbeit?", "Was fordert Putin?"),
+        ("Is there a stock exchange in Warsaw?", "Who founded Harvard?"),
+        ("Wer nimmt an dem Treffen nur virtuell teil?", None),
+    ],
+)
+def test_self_contained_questions_pass_unchanged(question, previous):
+    resolution = resolve_turn(question, previous, "")
+    assert resolution.resolved == question and resolution.strategy == "none" and not resolution.followup
+
+
+def test_event_words_bring_the_previous_question_along():
+    resolution = resolve_turn("Was sagt Rutte dazu?", "Wer nimmt an dem Treffen nur virtuell teil?", MERZ_REPLY)
+    assert resolution.strategy == "context"
+    assert resolution.resolved.startswith("Was sagt Rutte dazu (")
+    assert "Treffen" in resolution.resolved and "Merz" in resolution.resolved
+
+
+def test_three_turns_chain_on_the_resolved_question():
+    messages = [
+        Message("user", "What did Estonia promise?"),
+        Message("assistant", KARIS_REPLY),
+        Message("user", "And Germany?"),
+        Message("assistant", "…"),
+        Message("user", "And France?"),
+    ]
+    assert [r.resolved for r in resolve_all(messages)] == [
+        "What did Estonia promise?",
+        "What did Germany promise?",
+        "What did France promise?",
+    ]
+    assert resolve(messages).resolved == "What did France promise?"
+
+
+def test_a_conversation_must_end_with_the_user():
+    with pytest.raises(ValueError):
+        resolve([Message("user", "Wer?"), Message("assistant", "Merz")])
+    with pytest.raises(ValueError):
+        Message("system", "be nice")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Und warum?", "de"),
+        ("and why?", "en"),
+        ("Und Deutschland?", "de"),
+        ("What about France?", "en"),
+        ("Wann?", "de"),
+    ],
+)
+def test_short_messages_get_their_language(text, language):
+    assert message_language(text) == language
+
+
+def test_mentions_skip_german_common_nouns():
+    text = "Karis bekräftigte, dass Estland bereit sei, für eine mögliche europäische Friedenstruppe zu sorgen."
+    assert mentions(text, "de") == ["Karis", "Estland"]
+    assert mentions("Who did Nikola Tesla meet in New York?", "en") == ["Nikola Tesla", "New York"]
+
+
+def test_dates_read_naturally():
+    assert format_date("2025-09-04", "de") == "4. September 2025"
+    assert format_date("2025-09-04", "en") == "4 September 2025"
+
+
+def test_the_quoted_sentence_is_taken_from_a_cited_reply():
+    from qa.chat.mentions import answer_text
+
+    assert answer_text('Laut dem Artikel „X“ vom 4. September 2025: "Estland ist bereit."') == "Estland ist bereit."
+    assert answer_text("According to the article: «Estonia is ready.» ") == "Estonia is ready."
+    assert answer_text("No quote here: just text") == "No quote here: just text"
+    assert answer_text(': "a' + " " * 20_000 + "b") == "a" + " " * 20_000 + "b"

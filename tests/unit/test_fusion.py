@@ -1,0 +1,89 @@
+"""Language-aware fusion: worked out by hand."""
+
+import numpy as np
+import pytest
+
+from qa.retrieval.fusion import dense_scores, fuse, minmax, rank
+from qa.retrieval.search import clamp_k
+
+
+def f32(*values):
+    return np.array(values, dtype=np.float32)
+
+
+def test_minmax():
+    assert minmax(f32(0.5, 0.7, 0.9)).tolist() == pytest.approx([0.0, 0.5, 1.0])
+    assert minmax(f32(0.8, 0.8)).tolist() == [1.0, 1.0]
+    assert minmax(f32()).size == 0
+
+
+def test_dense_scores_mix_passage_and_best_sentence():
+    assert dense_scores(f32(0.8, 0.6), f32(0.9, 0.9), 0.5).tolist() == pytest.approx([0.85, 0.75])
+
+
+def test_same_language_lexical_lifts_a_passage():
+    dense = f32(0.90, 0.88, 0.80)
+    lexical = f32(0.0, 10.0, 0.0)
+    same = np.array([True, True, True])
+    # minmax dense: 1, .8, 0; lexical/max: 0, 1, 0 -> .7, .86, 0
+    assert fuse(dense, lexical, same, 0.7).tolist() == pytest.approx([0.7, 0.86, 0.0])
+    assert rank(fuse(dense, lexical, same, 0.7), 3).tolist() == [1, 0, 2]
+
+
+def test_cross_lingual_lexical_never_beats_dense():
+    """English question, German gold passage (dense best), an English passage sharing one name."""
+    dense = f32(0.86, 0.80, 0.78)
+    lexical = f32(0.0, 12.0, 0.0)
+    same = np.array([False, True, False])
+    fused = fuse(dense, lexical, same, 0.7)
+    # German passages keep their dense scale (1.0 and 0.0); the English one gets .7*.25 + .3*1 = .475
+    assert fused.tolist() == pytest.approx([1.0, 0.475, 0.0])
+    assert rank(fused, 1).tolist() == [0]
+
+
+def test_no_same_language_passage_means_dense_order():
+    dense = f32(0.7, 0.9)
+    assert rank(fuse(dense, f32(5.0, 0.0), np.array([False, False]), 0.7), 2).tolist() == [1, 0]
+
+
+def test_shapes_are_checked():
+    with pytest.raises(ValueError, match="shapes differ"):
+        fuse(f32(1.0), f32(1.0, 2.0), np.array([True]), 0.7)
+
+
+@pytest.mark.parametrize(
+    ("k", "max_k", "n", "expected"), [(5, 50, 15, 5), (60, 50, 100, 50), (10, 50, 3, 3), (0, 50, 3, 1), (5, 50, 0, 1)]
+)
+def test_clamp_k(k, max_k, n, expected):
+    assert clamp_k(k, max_k, n) == expected
+
+
+def test_mixed_corpus_english_question_keeps_the_german_gold_first():
+    """English question over a mixed corpus: the German gold (best dense) against an English passage
+    that matches every question word but is about something else; lexical may lift the English one
+    above its English siblings, never above the German gold's dense lead."""
+    dense = f32(0.84, 0.83, 0.80, 0.70)
+    lexical = f32(0.0, 9.0, 3.0, 0.0)
+    same = np.array([False, True, True, False])
+    fused = fuse(dense, lexical, same, 0.7)
+    # minmax dense: 1, .929, .714, 0; English: .7*.929+.3*1 = .95, .7*.714+.3*.333 = .6
+    assert fused.tolist() == pytest.approx([1.0, 0.95, 0.6, 0.0], abs=1e-3)
+    assert rank(fused, 4).tolist() == [0, 1, 2, 3]
+
+
+def test_hybrid_over_other_language_only_is_exactly_dense():
+    dense = f32(0.81, 0.86, 0.79)
+    fused = fuse(dense, f32(4.0, 0.0, 7.0), np.array([False, False, False]), 0.7)
+    assert fused.tolist() == pytest.approx(minmax(dense).tolist())
+
+
+@pytest.mark.parametrize(("weight", "expected"), [(1.0, [0, 1, 2]), (0.0, [1, 2, 0]), (0.5, [1, 0, 2])])
+def test_dense_weight_moves_between_dense_and_lexical(weight, expected):
+    dense = f32(0.9, 0.8, 0.7)  # minmax 1, .5, 0
+    lexical = f32(0.0, 6.0, 3.0)  # /max 0, 1, .5
+    assert rank(fuse(dense, lexical, np.array([True, True, True]), weight), 3).tolist() == expected
+
+
+def test_sentence_weight_zero_and_one():
+    assert dense_scores(f32(0.8), f32(0.9), 0.0).tolist() == pytest.approx([0.8])
+    assert dense_scores(f32(0.8), f32(0.9), 1.0).tolist() == pytest.approx([0.9])

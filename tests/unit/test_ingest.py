@@ -1,0 +1,135 @@
+"""Parsing articles into documents and passages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.errors import InvalidRequest
+from qa.text.ingest import collect_files, parse_article, parse_json, parse_jsonl, read_file, split_passages
+
+from ..conftest import DATA, SEEDS
+
+SEED = SEEDS / "000_d54742d7de50e7ec.txt"
+
+
+def test_seed_article_date_teaser_title_and_subheadings():
+    [document] = read_file(SEED)
+    assert document.date == "2025-09-04"
+    assert document.sections[0].text.startswith("Die Staats- und Regierungschefs westlicher")
+    assert document.sections[0].heading == ""
+    assert document.title == "Die Staats- und Regierungschefs westlicher Unterstützer der Ukraine beraten sich in Paris"
+    headings = list(dict.fromkeys(s.heading for s in document.sections if s.heading))
+    assert headings == [
+        "Macron: Vorbereitungen für Garantien abgeschlossen",
+        "Zusagen aus Washington lassen auf sich warten",
+        "Merz nimmt nur virtuell an dem Treffen teil",
+        "Putin bleibt bei alten Forderungen",
+        "Zweifel an Abschreckungswirkung",
+        "Deutschland bislang zurückhaltend",
+    ]
+    assert document.source == SEED.name
+
+
+def test_seed_article_passages():
+    [document] = read_file(SEED)
+    passages = split_passages(document)
+    # the teaser plus 14 paragraphs; subheadings are never passages of their own
+    assert len(passages) == 15
+    assert all(p.language == "de" for p in passages)
+    assert not any(p.text in {s.heading for s in document.sections} for p in passages)
+    merz = next(p for p in passages if p.text.startswith("Der Enthusiasmus"))
+    assert merz.heading == "Merz nimmt nur virtuell an dem Treffen teil"
+    assert merz.embedding_text.startswith("Merz nimmt nur virtuell")
+    assert [p.position for p in passages] == list(range(15))
+
+
+def test_same_article_gets_the_same_id_and_other_text_another():
+    text = SEED.read_text(encoding="utf-8")
+    assert parse_article(text).id == parse_article(text).id
+    assert parse_article(text).id != parse_article(text.replace("Paris", "Rom")).id
+
+
+def test_plain_text_without_date_and_markdown_title():
+    [markdown] = read_file(DATA / "harbour.md")
+    assert markdown.title == "New ferry line links the harbour with the island"
+    assert markdown.date is None
+    assert markdown.sections[-1].heading == "Costs"
+    document = parse_article("A council approved a ferry line on Tuesday. Boats leave every hour.")
+    assert document.title == "A council approved a ferry line on Tuesday"
+
+
+def test_long_paragraph_is_cut_at_sentences_and_fragments_merge():
+    sentence = "Der Stadtrat hat am 4. September über den Bau einer neuen Brücke beraten und vieles beschlossen."
+    long_paragraph = " ".join([sentence] * 30)
+    document = parse_article(f"Kurzer Vorspann mit sechs Wörtern hier.\n\nJa.\n\n{long_paragraph}")
+    passages = split_passages(document)
+    assert all(len(p.text.split()) <= 160 for p in passages)
+    assert sum(p.text.count("Brücke") for p in passages) == 30
+    # "Ja." (one word) merged into its neighbour rather than standing alone
+    assert not any(p.text == "Ja." for p in passages)
+    for passage in passages:
+        assert all(passage.text[start:end].strip() for start, end in passage.sentences)
+
+
+def test_json_and_jsonl_records(tmp_path):
+    documents = read_file(DATA / "records.jsonl")
+    assert [d.id for d in documents] == ["rec-1", "rec-2"]
+    assert documents[0].date == "2025-01-02" and documents[0].source == "wire"
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"text": "Ein Artikel ohne Titel. Er hat zwei Sätze."}), encoding="utf-8")
+    [document] = read_file(path)
+    assert document.title == "Ein Artikel ohne Titel"
+    assert document.source == "one.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n\n  ", "empty"),
+        ("date 2025-13-40 Teaser.\n\nText.", "not a date"),
+        ("Only a heading", "only headings"),
+    ],
+)
+def test_bad_articles_are_refused_in_words(text, message):
+    with pytest.raises(InvalidRequest, match=message):
+        parse_article(text)
+
+
+def test_bad_records_name_the_line():
+    with pytest.raises(InvalidRequest, match="line 2 is not valid JSON"):
+        parse_jsonl('{"text": "Ein Satz mit Inhalt."}\n{broken\n')
+    with pytest.raises(InvalidRequest, match="record 1: text is missing"):
+        parse_json('{"title": "no text"}')
+    with pytest.raises(InvalidRequest, match="id must be"):
+        parse_json('{"id": "../etc/passwd", "text": "Ein Satz."}')
+    with pytest.raises(InvalidRequest, match="not a date"):
+        parse_json('{"date": "yesterday", "text": "Ein Satz."}')
+
+
+def test_collect_files_skips_readmes_and_reports_missing(tmp_path):
+    (tmp_path / "README.md").write_text("# About\n\nNot an article.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("Ein Artikel.", encoding="utf-8")
+    assert [p.name for p in collect_files([tmp_path])] == ["a.txt"]
+    with pytest.raises(InvalidRequest, match="no such file"):
+        collect_files([tmp_path / "missing"])
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("# Title", (1, "Title")),
+        ("## Costs ##", (2, "Costs")),
+        ("###   Spaced   ", (3, "Spaced")),
+        ("## C#", (2, "C#")),
+        ("#hashtag", None),
+        ("####### seven", None),
+        ("##" + " " * 5000 + "x", (2, "x")),
+    ],
+)
+def test_markdown_heading_lines(line, expected):
+    from qa.text.ingest import _markdown_heading
+
+    assert _markdown_heading(line) == expected

@@ -30,6 +30,9 @@ class Settings:
     default_top_k: int = _setting(5, "Passages returned when a request names no top_k.")
     max_top_k: int = _setting(50, "Largest top_k a request may ask for.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
+    max_question_tokens: int = _setting(
+        512, "Encoder tokens of a question that are read (the model's window); a longer one is cut and says so."
+    )
     candidates: int = _setting(50, "Passages the dense and the lexical retriever each propose before fusion.")
     dense_weight: float = _setting(
         0.7, "Weight of the dense score when fusing it with BM25 for same-language passages."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 DOCUMENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # use fullmatch: "$" admits a final newline
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -132,7 +132,12 @@ class Answer:
     hits: tuple[Hit, ...]
     no_answer: bool
     took_ms: float
-    extra: dict = field(default_factory=dict)
+    reason: str | None = None  # why no_answer: NO_MATCH or NO_CONTENT
+    truncated: bool = False  # the question was cut to what the encoder reads
+
+    def __post_init__(self) -> None:
+        if self.no_answer != (self.reason is not None):
+            raise ValueError("an answer has a reason exactly when it is a refusal")
 
     def to_dict(self) -> dict:
         return {
@@ -140,7 +145,13 @@ class Answer:
             "language": self.language,
             "mode": self.mode,
             "no_answer": self.no_answer,
+            "reason": self.reason,
+            "truncated": self.truncated,
             "passages": [hit.to_dict(rank) for rank, hit in enumerate(self.hits, start=1)],
             "took_ms": round(self.took_ms, 2),
-            **self.extra,
         }
+
+
+# Why an answer is a refusal (Answer.reason).
+NO_MATCH = "no_match"  # no passage matches well enough (the calibrated cut-off)
+NO_CONTENT = "no_content"  # the question has no content word to search for

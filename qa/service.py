@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -13,19 +15,24 @@ from qa.chat.conversation import Message
 from qa.chat.mentions import message_language
 from qa.chat.reply import ChatAnswer, compose_reply
 from qa.config import Settings
-from qa.encoding.encoder import Encoder, load_encoder
+from qa.encoding.encoder import Encoder, fit_query, load_encoder
 from qa.errors import IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document
-from qa.retrieval.no_answer import Cutoffs, make_answer
+from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
 from qa.storage.generation import Generation, create_generation
 from qa.storage.manifest import generation_dir
 from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
+from qa.text.clean import clean_text
 from qa.text.ingest import read_documents
 from qa.text.language import detect_language
+from qa.text.terms import content_words
 
 logger = logging.getLogger(__name__)
+
+# Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
+LONG_QUESTION_TOKENS = 64
 
 
 class QAService:
@@ -37,6 +44,7 @@ class QAService:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.encoder)
         self._lock = threading.Lock()
+        self._long_lane = threading.Semaphore(1)
         self._index: Generation | None = None
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
         if open_index and generation_dir(settings.index_dir) is not None:
@@ -133,18 +141,34 @@ class QAService:
         )
 
     def ask_many(self, questions: list[str], top_k: int | None = None, mode: str = "hybrid") -> list[Answer]:
+        """Answer each question: passages, or a refusal with its reason.
+
+        A question is cleaned (control characters, lone surrogates), cut to what the encoder reads
+        (`max_question_tokens`, said in the answer) and refused without a search when it has no content
+        word. Questions of more than LONG_QUESTION_TOKENS tokens take turns in one lane, so however many
+        arrive at once they occupy one core and ordinary questions keep the other.
+        """
         started = time.perf_counter()
-        retrievals = self.searcher().search_many(questions, top_k or self.settings.default_top_k, mode)
-        took_ms = (time.perf_counter() - started) * 1000 / max(1, len(questions))
-        return [
-            make_answer(
-                r,
-                mode,
-                took_ms,
-                Cutoffs.from_settings(self.settings),
-            )
-            for r in retrievals
-        ]
+        questions = [clean_text(q).strip() for q in questions]
+        fits = [fit_query(self.encoder, q, self.settings.max_question_tokens) for q in questions]
+        searchable = [i for i, q in enumerate(questions) if content_words(q)]
+        answers: dict[int, Answer] = {
+            i: refuse_without_content(q, message_language(q), mode)
+            for i, q in enumerate(questions)
+            if i not in set(searchable)
+        }
+        if searchable:
+            long = any(fits[i].tokens > LONG_QUESTION_TOKENS for i in searchable)
+            with self._long_lane if long else contextlib.nullcontext():
+                retrievals = self.searcher().search_many(
+                    [fits[i].text for i in searchable], top_k or self.settings.default_top_k, mode
+                )
+            took_ms = (time.perf_counter() - started) * 1000 / max(1, len(questions))
+            cutoffs = Cutoffs.from_settings(self.settings)
+            for i, retrieval in zip(searchable, retrievals, strict=True):
+                answer = make_answer(retrieval, mode, took_ms, cutoffs, truncated=fits[i].truncated)
+                answers[i] = dataclasses.replace(answer, question=questions[i])
+        return [answers[i] for i in range(len(questions))]
 
     def ask(self, question: str, top_k: int | None = None, mode: str = "hybrid") -> Answer:
         return self.ask_many([question], top_k, mode)[0]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from qa.chat.conversation import Resolution
-from qa.records import Answer
+from qa.records import NO_CONTENT, Answer
 
 _MONTHS = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
@@ -18,11 +18,15 @@ _TEMPLATES = {
         "undated": 'Laut dem Artikel „{title}“: "{sentence}"',
         "no_answer": "Dazu habe ich in den Artikeln keine passende Stelle gefunden. "
         "Bitte fragen Sie anders oder nach etwas anderem.",
+        "no_content": "Die Frage enthält kein Wort, nach dem ich suchen könnte. Bitte fragen Sie nach etwas.",
+        "truncated": "(Die Frage war zu lang; gesucht wurde nach ihrem Anfang.) ",
     },
     "en": {
         "dated": 'According to the article “{title}” of {date}: "{sentence}"',
         "undated": 'According to the article “{title}”: "{sentence}"',
         "no_answer": "I found no matching passage in the articles. Please rephrase the question or ask something else.",
+        "no_content": "The question has no word I could search for. Please ask about something.",
+        "truncated": "(The question was too long; its beginning was searched.) ",
     },
 }
 
@@ -37,15 +41,21 @@ def format_date(iso_date: str, language: str) -> str:
 def compose_reply(answer: Answer, language: str) -> str:
     """Quote the best passage's highlighted sentence and cite its article, or say plainly that nothing matched."""
     texts = _TEMPLATES.get(language, _TEMPLATES["en"])
+    note = texts["truncated"] if answer.truncated else ""
+    if answer.reason == NO_CONTENT:
+        return texts["no_content"]
     if answer.no_answer or not answer.hits:
-        return texts["no_answer"]
+        return note + texts["no_answer"]
     best = answer.hits[0]
     sentence = best.highlight.sentence.strip()
     if best.document.date:
-        return texts["dated"].format(
-            title=best.document.title, date=format_date(best.document.date, language), sentence=sentence
+        return (
+            texts["dated"].format(
+                title=best.document.title, date=format_date(best.document.date, language), sentence=sentence
+            )
+            + note
         )
-    return texts["undated"].format(title=best.document.title, sentence=sentence)
+    return texts["undated"].format(title=best.document.title, sentence=sentence) + note
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,6 +118,9 @@ class CachedEncoder:
             out[row] = vector if vector is not None else fresh[text]
         return out
 
+    def count_query_tokens(self, text: str) -> int:
+        return self.inner.count_query_tokens(text)
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if not self.cache_queries:
             return self.inner.encode_queries(texts)

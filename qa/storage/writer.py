@@ -77,6 +77,9 @@ class ChunkedEncoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encoder.encode_queries(texts)
 
+    def count_query_tokens(self, text: str) -> int:
+        return self._encoder.count_query_tokens(text)
+
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         parts = []
         for start in range(0, len(texts), self._chunk):

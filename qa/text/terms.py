@@ -34,6 +34,17 @@ def _stemmer(language: str):
     return stemmers[language]
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that are a stopword in neither German nor English, of two or more
+    characters (or digits): "the and of to", "<b>?</b>" or a zero-width space have none."""
+    german, english = _stopwords("de"), _stopwords("en")
+    return [
+        word
+        for word in _TOKEN.findall(text.lower())
+        if word not in german and word not in english and (len(word) > 1 or word.isdigit())
+    ]
+
+
 def stemmed_terms(text: str, language: str) -> list[str]:
     """Lower-cased word tokens without stopwords, stemmed in `language`."""
     stopwords = _stopwords(language)

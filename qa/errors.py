@@ -49,6 +49,13 @@ class Busy(QAError):
     code = "busy"
 
 
+class IndexNotWritable(QAError):
+    """The index files cannot be written (read-only, disk full): reads go on, writes are refused."""
+
+    status = 503
+    code = "index_not_writable"
+
+
 class IndexNotReady(QAError):
     status = 503
     code = "index_not_ready"

@@ -16,7 +16,7 @@ from qa.chat.mentions import message_language
 from qa.chat.reply import ChatAnswer, compose_reply
 from qa.config import Settings
 from qa.encoding.encoder import Encoder, fit_query, load_encoder
-from qa.errors import IndexNotReady, InvalidRequest, NotFound
+from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.search import Searcher
@@ -55,6 +55,12 @@ class QAService:
     def _open(self) -> Generation:
         started = time.perf_counter()
         index = Generation.open(self.settings.index_dir, self.encoder.name)
+        if index.dim != self.encoder.dim:
+            index.close()
+            raise IndexMismatch(
+                f"the index in {self.settings.index_dir} holds vectors of {index.dim} floats, the encoder "
+                f"{self.encoder.name} makes {self.encoder.dim}: rebuild it with `qa index`"
+            )
         old, self._index = self._index, index
         if old is not None:
             old.close()

@@ -65,6 +65,31 @@ class GenerationView:
             return index.vectors.search_many(queries, k)
 
 
+_TABLES = {"documents", "passages", "sentences", "changes", "lexical"}
+
+
+def _check_record(path: Path, dim: int) -> None:
+    """Refuse, in one sentence, a qa.sqlite that is not an index of vectors of `dim` floats (emptied,
+    truncated, another file, a manifest edited by hand), before anything reads it half-way."""
+    try:
+        conn = sqlite.connect(path)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = (
+                conn.execute("SELECT length(vector) FROM passages LIMIT 1").fetchone() if "passages" in tables else None
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise IndexMismatch(f"{path} is not a readable index ({error}): rebuild it with `qa index`") from None
+    if not _TABLES <= tables:
+        raise IndexMismatch(f"{path} lacks the tables of an index: rebuild it with `qa index`")
+    if row is not None and row[0] != dim * 4:
+        raise IndexMismatch(
+            f"{path} holds vectors of {row[0] // 4} floats but its manifest says {dim}: rebuild it with `qa index`"
+        )
+
+
 class Generation:
     """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
 
@@ -101,6 +126,7 @@ class Generation:
             )
         if not (directory / "qa.sqlite").is_file():
             raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
+        _check_record(directory / "qa.sqlite", manifest.dim)
         return cls(directory, manifest, Path(index_dir))
 
     # -- snapshots of the dense index ----------------------------------------------------------------

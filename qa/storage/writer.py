@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.encoding.embed import embed_passages
 from qa.encoding.encoder import Encoder
-from qa.errors import Busy, IndexNotReady, NotFound
+from qa.errors import Busy, IndexNotReady, IndexNotWritable, NotFound
 from qa.records import Document, Passage, Section
 from qa.storage import sqlite
 from qa.storage.generation import Generation, GenerationSwapped
@@ -162,9 +162,16 @@ def write_build(
 
 
 def _busy(error: sqlite3.OperationalError) -> Exception:
-    """SQLite gave up waiting for another process's write: a 503 to retry, not a 500."""
-    if "locked" in str(error) or "busy" in str(error):
+    """What a failed write means to the client: SQLite gave up waiting for another process's write (a
+    503 to retry), or the index cannot be written at all (read-only files, a full disk: a 503 that
+    says so to the operator), never a 500."""
+    message = str(error).lower()
+    if "locked" in message or "busy" in message:
         return Busy("another write is holding the index: send the request again in a moment")
+    if "readonly" in message or "read-only" in message:
+        return IndexNotWritable("the index is read-only: nothing was stored (check the index files' permissions)")
+    if "full" in message or "disk i/o" in message:
+        return IndexNotWritable(f"the index cannot be written ({error}): nothing was stored")
     return error
 
 

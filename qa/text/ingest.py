@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa.errors import InvalidRequest
 from qa.records import DOCUMENT_ID_PATTERN, Document, Passage, Section
+from qa.text.clean import clean_text
 from qa.text.language import detect_language
 from qa.text.sentences import split_sentences
 
@@ -19,8 +20,16 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5_000_000
 MAX_HEADING_CHARS = 120
+MAX_TITLE_CHARS = 300
+MAX_SOURCE_CHARS = 300
+MAX_RECORDS = 10_000
 MAX_PASSAGE_WORDS = 160
 MIN_PASSAGE_WORDS = 8
+# No passage is longer than this, whatever its words: a paragraph without spaces or sentence marks
+# would otherwise become one passage of any size. Sentence splitting (pysbd, quadratic in its input)
+# never sees more than SEGMENT_CHARS at once.
+MAX_PASSAGE_CHARS = 2_000
+SEGMENT_CHARS = 2_000
 ARTICLE_SUFFIXES = (".txt", ".md")
 RECORD_SUFFIXES = (".json", ".jsonl")
 
@@ -67,14 +76,20 @@ def _markdown_heading(line: str) -> tuple[int, str] | None:
     return level, text
 
 
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with " …" when it was cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 2]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
+
+
 def _title_from(text: str) -> str:
     """A title from a teaser: its first sentence, cut at a word boundary."""
-    first = text.strip()
+    first = text.strip()[:SEGMENT_CHARS]
     spans = split_sentences(first, detect_language(first))
-    first = first[spans[0][0] : spans[0][1]].rstrip(".!? ")
-    if len(first) > 100:
-        first = first[:100].rsplit(" ", 1)[0] + " …"
-    return first
+    return _shortened(first[spans[0][0] : spans[0][1]].rstrip(".!? "), 100)
 
 
 def _content_id(date: str | None, sections: Iterable[Section]) -> str:
@@ -100,7 +115,15 @@ def parse_article(
         raise InvalidRequest(f"the article text is longer than {MAX_TEXT_CHARS:,} characters")
     if doc_id is not None and not DOCUMENT_ID_PATTERN.fullmatch(doc_id):
         raise InvalidRequest("id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if title is not None and len(title) > MAX_TITLE_CHARS:
+        raise InvalidRequest(f"the title is longer than {MAX_TITLE_CHARS} characters")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise InvalidRequest(f"the source is longer than {MAX_SOURCE_CHARS} characters")
+    text, source = clean_text(text), clean_text(source)
+    title = clean_text(title) if title is not None else None
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
+    if not text:
+        raise InvalidRequest("the article text is empty")
     first_line, _, rest = text.partition("\n")
     match = _DATE_LINE.match(first_line)
     if match:
@@ -115,7 +138,7 @@ def parse_article(
             continue
         markdown = _markdown_heading(block) if "\n" not in block else None
         if markdown or _is_subheading(block):
-            label = markdown[1] if markdown else block
+            label = _shortened(markdown[1] if markdown else block, MAX_HEADING_CHARS)
             if title is None and not sections and (not markdown or markdown[0] == 1):
                 title = label
             else:
@@ -160,14 +183,28 @@ def parse_record(record: object, where: str = "record") -> Document:
         raise InvalidRequest(f"{where}: {error.message}") from None
 
 
-def parse_jsonl(text: str, source: str = "") -> list[Document]:
-    """One record per line; a malformed line is named by its number."""
+def _too_many(count: int, max_records: int) -> InvalidRequest:
+    return InvalidRequest(f"at most {max_records:,} records per request, got more than that ({count:,} so far)")
+
+
+def _loads(text: str) -> object:
+    """json.loads whose every failure is the sender's: deep nesting too (RecursionError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text[:0], 0) from None
+
+
+def parse_jsonl(text: str, source: str = "", max_records: int = MAX_RECORDS) -> list[Document]:
+    """One record per line; a malformed line is named by its number. The records are counted before
+    any is parsed, so an over-long feed is refused at once."""
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if len(lines) > max_records:
+        raise _too_many(len(lines), max_records)
     documents = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in lines:
         try:
-            record = json.loads(line)
+            record = _loads(line)
         except json.JSONDecodeError as error:
             raise InvalidRequest(f"line {number} is not valid JSON: {error.msg}") from None
         if isinstance(record, dict) and not record.get("source"):
@@ -178,12 +215,14 @@ def parse_jsonl(text: str, source: str = "") -> list[Document]:
     return documents
 
 
-def parse_json(text: str, source: str = "") -> list[Document]:
+def parse_json(text: str, source: str = "", max_records: int = MAX_RECORDS) -> list[Document]:
     try:
-        payload = json.loads(text)
+        payload = _loads(text)
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"not valid JSON: {error.msg} (line {error.lineno})") from None
     records = payload if isinstance(payload, list) else [payload]
+    if len(records) > max_records:
+        raise _too_many(len(records), max_records)
     documents = []
     for number, record in enumerate(records, start=1):
         if isinstance(record, dict) and not record.get("source"):
@@ -237,21 +276,41 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-def _chunks(text: str, language: str, max_words: int) -> list[str]:
-    """Cut an over-long paragraph at sentence boundaries into pieces of at most `max_words` (or one sentence)."""
-    if _word_count(text) <= max_words:
+def _windows(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` characters, each cut after the last sentence mark or space
+    in its second half (hard, when there is none): linear, and no piece is ever longer."""
+    pieces = []
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        cut = max(text.rfind(mark, start + size // 2, limit) for mark in (". ", "! ", "? ", "… "))
+        cut = cut + 1 if cut != -1 else text.rfind(" ", start + size // 2, limit)
+        if cut <= start:
+            cut = limit
+        pieces.append(text[start:cut].strip())
+        start = cut
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _chunks(text: str, language: str, max_words: int, max_chars: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """Cut an over-long paragraph at sentence boundaries into pieces of at most `max_words` words and
+    `max_chars` characters; a sentence longer than that is cut at spaces."""
+    if _word_count(text) <= max_words and len(text) <= max_chars:
         return [text]
     pieces: list[str] = []
     current: list[str] = []
-    words = 0
-    for start, end in split_sentences(text, language):
-        sentence = text[start:end]
-        count = _word_count(sentence)
-        if current and words + count > max_words:
-            pieces.append(" ".join(current))
-            current, words = [], 0
-        current.append(sentence)
-        words += count
+    words = chars = 0
+    for window in _windows(text, SEGMENT_CHARS):
+        for start, end in split_sentences(window, language):
+            for sentence in _windows(window[start:end], max_chars):
+                count = _word_count(sentence)
+                if current and (words + count > max_words or chars + len(sentence) + 1 > max_chars):
+                    pieces.append(" ".join(current))
+                    current, words, chars = [], 0, 0
+                current.append(sentence)
+                words += count
+                chars += len(sentence) + 1
     if current:
         pieces.append(" ".join(current))
     return pieces
@@ -271,6 +330,7 @@ def split_passages(
                 and previous[0] == section.heading
                 and (_word_count(chunk) < min_words or _word_count(previous[1]) < min_words)
                 and _word_count(previous[1]) + _word_count(chunk) <= max_words
+                and len(previous[1]) + len(chunk) < MAX_PASSAGE_CHARS
             ):
                 pieces[-1] = (previous[0], f"{previous[1]} {chunk}")
             else:

@@ -9,12 +9,11 @@ from flask import Blueprint, jsonify, request
 
 from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from qa.records import Document
-from qa.text.ingest import parse_article, parse_json, parse_jsonl, parse_record
+from qa.text.ingest import MAX_RECORDS, parse_article, parse_json, parse_jsonl, parse_record
 from qa.web import get_service
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 
-MAX_RECORDS = 10_000
 MAX_PAGE = 1000
 DEFAULT_PAGE = 50
 UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
@@ -69,9 +68,9 @@ def _from_upload() -> list[Document]:
         text = _text(upload.read(), name)
         try:
             if suffix == ".jsonl":
-                documents.extend(parse_jsonl(text, source=name))
+                documents.extend(parse_jsonl(text, source=name, max_records=MAX_RECORDS - len(documents)))
             elif suffix == ".json":
-                documents.extend(parse_json(text, source=name))
+                documents.extend(parse_json(text, source=name, max_records=MAX_RECORDS - len(documents)))
             else:
                 documents.append(parse_article(text, source=name))
         except InvalidRequest as error:

@@ -13,29 +13,11 @@ from qa.config import load_settings
 from qa.service import QAService
 
 from ..conftest import DATA
+from .conftest import KEY
 
-KEY = "s3cret-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 FERRY = "Die Fähre nach Helgoland legt ab morgen schon um sieben Uhr ab. Das teilte die Reederei am Montag mit."
 FERRY_QUESTION = "Wann legt die Fähre nach Helgoland ab?"
-
-
-@pytest.fixture
-def write_service(tmp_path):
-    settings = load_settings(
-        {"index_dir": str(tmp_path / "index"), "encoder": "hash:64", "api_key": KEY, "vector_cache": ""}, environ={}
-    )
-    service = QAService(settings)
-    service.build([DATA])
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def write_client(write_service):
-    app = create_app(write_service)
-    app.config["TESTING"] = True
-    return app.test_client()
 
 
 def _hits(service, question: str, k: int = 3):

@@ -133,3 +133,61 @@ def test_markdown_heading_lines(line, expected):
     from qa.text.ingest import _markdown_heading
 
     assert _markdown_heading(line) == expected
+
+
+def test_long_paragraphs_become_bounded_passages():
+    from qa.text.ingest import MAX_PASSAGE_CHARS, parse_article
+
+    for text in ("x" * 30_000, "wort " * 8_000, "Ein Satz ohne Ende und " * 1_500, "Kurz. " * 5_000):
+        passages = split_passages(parse_article(text))
+        assert passages and all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages), text[:30]
+        assert all(p.sentences and p.sentences[-1][1] <= len(p.text) for p in passages)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"text": "Ein Text.", "title": "T" * 301}, "title is longer than 300"),
+        ({"text": "Ein Text.", "source": "s" * 301}, "source is longer than 300"),
+        ({"text": "\x00\x01 "}, "text is empty"),
+    ],
+)
+def test_record_fields_are_bounded(record, message):
+    from qa.errors import InvalidRequest
+    from qa.text.ingest import parse_record
+
+    with pytest.raises(InvalidRequest, match=message):
+        parse_record(record)
+
+
+def test_a_nul_byte_does_not_hide_text_from_the_encoder():
+    from qa.text.ingest import parse_record
+
+    document = parse_record({"text": "Sichtbar\x00 und danach weiter.", "title": "Ti\ud800tel"})
+    assert document.sections[0].text == "Sichtbar und danach weiter."
+    assert document.title == "Ti\ufffdtel"
+
+
+def test_too_many_records_are_refused_before_any_is_parsed():
+    import time
+
+    from qa.errors import InvalidRequest
+    from qa.text.ingest import parse_json, parse_jsonl
+
+    line = json.dumps({"text": "Ein kurzer Text über den Hafen. " * 20})
+    started = time.perf_counter()
+    with pytest.raises(InvalidRequest, match="at most 10,000 records"):
+        parse_jsonl("\n".join([line] * 10_001))
+    with pytest.raises(InvalidRequest, match="at most 10,000 records"):
+        parse_json("[" + ",".join([line] * 10_001) + "]")
+    assert time.perf_counter() - started < 2.0  # counted, not parsed (parsing takes far longer)
+
+
+def test_deeply_nested_json_is_bad_input():
+    from qa.errors import InvalidRequest
+    from qa.text.ingest import parse_json, parse_jsonl
+
+    with pytest.raises(InvalidRequest, match="nested too deeply"):
+        parse_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InvalidRequest, match="line 1"):
+        parse_jsonl("[" * 100_000)

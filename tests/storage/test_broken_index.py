@@ -1,0 +1,55 @@
+"""An index that cannot be read or written says so in one sentence: a 503 or a one-line CLI error, never a
+traceback or a 500."""
+
+from __future__ import annotations
+
+import json
+
+from qa.cli import cli
+from qa.storage import sqlite as record
+from qa.storage.manifest import generation_dir
+
+from .conftest import KEY
+
+
+def _ask(runner, index_dir) -> tuple[int, str]:
+    result = runner.invoke(cli, ["ask", "Hafen", "--index-dir", str(index_dir), "--encoder", "hash:64"])
+    return result.exit_code, result.output
+
+
+def test_an_emptied_record_is_one_line_on_the_command_line(runner, write_service):
+    write_service.close()
+    (generation_dir(write_service.settings.index_dir) / "qa.sqlite").write_bytes(b"")
+    code, output = _ask(runner, write_service.settings.index_dir)
+    assert code == 2 and "lacks the tables of an index" in output and "Traceback" not in output
+    (generation_dir(write_service.settings.index_dir) / "qa.sqlite").write_text("not a database")
+    code, output = _ask(runner, write_service.settings.index_dir)
+    assert code == 2 and "not a readable index" in output
+
+
+def test_a_manifest_with_another_dimension_is_one_line(runner, write_service):
+    write_service.close()
+    manifest_path = generation_dir(write_service.settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["dim"] = 99
+    manifest_path.write_text(json.dumps(manifest))
+    code, output = _ask(runner, write_service.settings.index_dir)
+    assert code == 2 and "manifest says 99" in output and len(output.strip().splitlines()) == 1
+
+
+def test_a_full_disk_answers_503_and_stores_nothing(write_client, write_service, monkeypatch):
+    connect = record.connect
+
+    def full(path):  # SQLite's own "database or disk is full", at the size the file has now
+        conn = connect(path)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(record, "connect", full)
+    body = {"id": "huge", "text": "Ein neuer Artikel über die Fähre und den Hafen. " * 400}
+    response = write_client.post("/api/documents", json=body, headers={"Authorization": f"Bearer {KEY}"})
+    assert response.status_code == 503, response.get_json()
+    assert response.get_json()["code"] == "index_not_writable"
+    monkeypatch.setattr(record, "connect", connect)
+    assert write_client.get("/api/documents/huge").status_code == 404

@@ -32,6 +32,17 @@ class NotFound(QAError):
     code = "not_found"
 
 
+class TooManyRequests(QAError):
+    """A client sent too many wrong write keys; it may try again after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(QAError):
     status = 413
     code = "payload_too_large"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from qa.config import Settings, load_settings
+from qa.config import Settings, configure_logging, load_settings
 from qa.service import QAService
-from qa.web import api, documents, page
+from qa.web import api, documents, hardening, page
 from qa.web.errors import register_error_handlers
 
 
@@ -16,9 +16,9 @@ def create_app(config: Settings | QAService | None = None) -> Flask:
         service = config
     else:
         service = QAService(config if isinstance(config, Settings) else load_settings())
+    configure_logging("INFO", service.settings)  # a no-op when the server (or a test) configured it
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = service.settings.max_upload_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    hardening.install(app, service.settings)
     app.extensions["qa"] = service
     service.warm_up()
     register_error_handlers(app)

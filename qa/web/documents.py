@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from pathlib import PurePosixPath
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from qa.records import Document
@@ -21,13 +21,19 @@ JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlin
 
 
 def _require_key(api_key: str) -> None:
-    """Writes need `Authorization: Bearer <key>`; without a configured key they are switched off."""
+    """Writes need `Authorization: Bearer <key>`; without a configured key they are switched off.
+    A client that keeps sending wrong keys is slowed down (hardening.KeyGuard)."""
     if not api_key:
         raise Forbidden("writing documents is disabled: start the server with QA_API_KEY=<secret> to enable it")
+    guard = current_app.extensions["qa.key_guard"]
+    client = request.remote_addr or "-"
+    guard.check(client)
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
+        guard.failed(client)
         raise Unauthorized("send the API key as 'Authorization: Bearer <key>'")
     if not hmac.compare_digest(given.strip().encode(), api_key.encode()):
+        guard.failed(client)
         raise Unauthorized("the API key is wrong")
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
 
-from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, ROLES, Message
+from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, Message
+from qa.chat.reply import ChatAnswer
 from qa.errors import InvalidRequest
+from qa.text.clean import clean_text
+from qa.text.language import LANGUAGES
 from qa.web import get_service
 from qa.web.texts import TEXTS, texts_for
 
@@ -20,39 +24,67 @@ def _browser_language() -> str:
     return request.accept_languages.best_match(["en", "de"]) or "en"
 
 
-def _history() -> list[Message]:
-    """Earlier turns travel in a hidden field, so the conversation survives without cookies or JS.
+@dataclass(frozen=True, slots=True)
+class ShownTurn:
+    """One turn as the page shows it: an earlier one from the hidden field (its reply, no passages),
+    the new one with its passages."""
 
-    The field is the user's own input: anything malformed is dropped, and the oldest turns go first
-    when the conversation outgrows the limits of /api/chat.
+    question: str
+    resolved: str
+    language: str
+    reply: str
+    no_answer: bool
+    hits: tuple = ()
+
+    @classmethod
+    def of(cls, turn: ChatAnswer) -> ShownTurn:
+        r = turn.resolution
+        return cls(r.question, r.resolved, r.language, turn.reply, turn.answer.no_answer, turn.answer.hits)
+
+    def to_history(self) -> list[dict]:
+        return [
+            {"role": "user", "content": self.question, "resolved": self.resolved, "language": self.language},
+            {"role": "assistant", "content": self.reply, "no_answer": self.no_answer},
+        ]
+
+
+def _history() -> list[ShownTurn]:
+    """Earlier turns travel in a hidden field, so the conversation survives without cookies or JS, and
+    only the new question is answered: the earlier ones are shown as they were.
+
+    The field is the user's own input: anything malformed (a blank or non-text turn, deep nesting) is
+    dropped, and the oldest turns go first when the conversation outgrows the limits of /api/chat.
     """
     try:
         raw = json.loads(request.form.get("history") or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     if not isinstance(raw, list):
         return []
-    messages = [
-        Message(m["role"], m["content"])
-        for m in raw
-        if isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
-    ]
-    while messages and (
-        len(messages) > MAX_MESSAGES - 1
-        or sum(len(m.content) for m in messages) > MAX_HISTORY_CHARS // 2
-        or messages[0].role != "user"
+    turns = []
+    for asked, replied in zip(raw[::2], raw[1::2], strict=False):
+        if not (isinstance(asked, dict) and isinstance(replied, dict)):
+            continue
+        question, reply = asked.get("content"), replied.get("content")
+        if asked.get("role") != "user" or replied.get("role") != "assistant":
+            continue
+        if not (isinstance(question, str) and isinstance(reply, str) and question.strip() and reply.strip()):
+            continue
+        resolved = asked.get("resolved") if isinstance(asked.get("resolved"), str) else question
+        language = str(asked["language"]) if asked.get("language") in LANGUAGES else "en"
+        question, reply = clean_text(question.strip()), clean_text(reply.strip())
+        turns.append(
+            ShownTurn(question, clean_text(resolved or question), language, reply, replied.get("no_answer") is True)
+        )
+    while turns and (
+        2 * len(turns) > MAX_MESSAGES - 1 or sum(len(t.question) + len(t.reply) for t in turns) > MAX_HISTORY_CHARS // 2
     ):
-        messages = messages[1:]
-    return messages
+        turns = turns[1:]
+    return turns
 
 
-def _as_history(turns) -> str:
-    pairs = [
-        m
-        for t in turns
-        for m in ({"role": "user", "content": t.resolution.question}, {"role": "assistant", "content": t.reply})
-    ]
-    return json.dumps(pairs, ensure_ascii=False)
+def _messages(turns: list[ShownTurn]) -> list[Message]:
+    return [Message(m["role"], m["content"]) for t in turns for m in t.to_history()]
 
 
 @bp.get("/")
@@ -64,7 +96,7 @@ def index():
 def ask():
     service = get_service()
     limit = service.settings.max_question_chars
-    history = _history()
+    turns = _history()
     question = (request.form.get("question") or "").strip()
     language = _browser_language()
     error = None
@@ -73,18 +105,18 @@ def ask():
             raise InvalidRequest(texts_for(language)["empty"])
         if len(question) > limit:
             raise InvalidRequest(texts_for(language)["too_long"].format(limit=limit))
-        turns = service.chat_turns([*history, Message("user", question)], PAGE_TOP_K)
+        turns.append(ShownTurn.of(service.chat([*_messages(turns), Message("user", question)], PAGE_TOP_K)))
     except InvalidRequest as problem:
         error = problem.message
-        turns = service.chat_turns(history, PAGE_TOP_K) if history else []
     if turns:
-        language = turns[-1].resolution.language
+        language = turns[-1].language
+    history = json.dumps([m for t in turns for m in t.to_history()], ensure_ascii=False)
     return render_template(
         "chat.html",
         turns=turns,
         texts=texts_for(language),
         all_texts=TEXTS,
-        history=_as_history(turns),
+        history=history,
         error=error,
         question=question if error else "",
     ), (400 if error else 200)

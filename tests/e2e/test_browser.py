@@ -4,10 +4,12 @@ phone width, new conversation, errors in words. Screenshots go to test-artifacts
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import ROOT
 
@@ -38,16 +40,27 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1000, "height": 900}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)
+    blocked: list[str] = []  # the page must work under its Content-Security-Policy
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert not blocked, blocked
+
+
+def _note_csp(blocked: list[str], text: str) -> None:
+    if "Content Security Policy" in text:
+        blocked.append(text)
 
 
 def _ask(page, question: str, turns: int) -> None:
     """Type and press Enter, as a keyboard-only user does, then wait for the answer."""
     page.keyboard.type(question)
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll('#conversation .turn').length === {turns}")
-    page.wait_for_function("!document.getElementById('send').disabled")
+    expect(page.locator("#conversation .turn")).to_have_count(turns)
+    expect(page.locator("#send")).to_be_enabled()
 
 
 def _focused_id(page) -> str:
@@ -72,7 +85,7 @@ def test_ask_follow_up_reload_and_start_again_with_the_keyboard(page, live_serve
     page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
 
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#conversation .turn').length === 2")
+    expect(page.locator("#conversation .turn")).to_have_count(2)
     assert page.locator(".turn .asked").all_inner_texts() == [FIRST, "Und warum?"]
     _ask(page, "What did Estonia promise?", 3)
     assert page.locator("html").get_attribute("lang") == "en"
@@ -123,7 +136,7 @@ def test_errors_are_shown_in_words(page, live_server):
     page.route("**/api/chat", lambda route: route.abort())
     page.keyboard.type(FIRST)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('status').classList.contains('error')")
+    expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"))
     assert "Der Server ist nicht erreichbar" in page.locator("#status").inner_text()
     assert page.input_value("#question") == FIRST and _focused_id(page) == "question"
     page.screenshot(path=str(ARTIFACTS / "chat-server-down.png"))
@@ -135,6 +148,6 @@ def test_errors_are_shown_in_words(page, live_server):
     page.reload()
     page.locator("#question").fill(FIRST)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('status').textContent.includes('at most 50')")
+    expect(page.locator("#status")).to_contain_text("at most 50")
     assert "Fehler: the conversation has 51 messages" in page.locator("#status").inner_text()
     assert json.loads(page.evaluate("sessionStorage.getItem('qa.chat.v1')")).__len__() == 25

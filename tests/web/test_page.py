@@ -4,6 +4,8 @@ import html
 import json
 import re
 
+import pytest
+
 FIRST = "Wer nimmt an dem Treffen nur virtuell teil?"
 
 
@@ -84,3 +86,31 @@ def test_error_pages_speak_the_browsers_language(client):
     assert '<html lang="de">' in page and "Diese Seite gibt es nicht." in page and "Zurück zu den Fragen" in page
     english = client.get("/no-such-page", headers={"Accept-Language": "en-GB"})
     assert "There is no such page." in english.get_data(as_text=True)
+
+
+def test_only_the_new_question_is_answered_and_earlier_turns_stay_as_shown(client):
+    earlier = [
+        {"role": "user", "content": "Wer nimmt nur virtuell teil?", "resolved": "Wer nimmt nur virtuell teil?"},
+        {"role": "assistant", "content": "Eine frühere Antwort, so wie sie gezeigt wurde."},
+    ] * 3
+    response = client.post("/", data={"question": FIRST, "history": json.dumps(earlier)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count('<p class="reply">Eine frühere Antwort, so wie sie gezeigt wurde.') == 3  # not re-answered
+    assert page.count('class="passages"') == 1  # passages for the new question only
+    assert len(_history(page)) == 8
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        json.dumps([{"role": "user", "content": "   "}, {"role": "assistant", "content": "x"}]),
+        json.dumps([{"role": "user", "content": "Frage"}, {"role": "assistant", "content": ""}]),
+        "[" * 50_000 + "]" * 50_000,
+        json.dumps([{"role": "user", "content": "Frage\ud800"}, {"role": "assistant", "content": "Antwort\x00"}]),
+    ],
+)
+def test_a_broken_history_is_dropped_not_a_500(client, history):
+    response = client.post("/", data={"question": FIRST, "history": history})
+    assert response.status_code == 200
+    assert "\x00" not in response.get_data(as_text=True)

@@ -195,31 +195,72 @@ def remove(document_id: str, index_dir: str | None, encoder: str | None) -> None
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on (QA_HOST) [default: 127.0.0.1].")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (QA_PORT or PORT) [default: 8000].")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Server processes (QA_WORKERS) [default: 1].")
+@click.option(
+    "--threads", type=click.IntRange(1, 256), default=None, help="Threads per process (QA_THREADS) [default: 8]."
+)
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead (one process, no limits).")
 @index_options
-def serve(host: str | None, port: int | None, index_dir: str | None, encoder: str | None) -> None:
-    """Serve the chat page and the JSON API; builds the index from the seeds first if there is none."""
-    from werkzeug.serving import make_server
+def serve(
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    threads: int | None,
+    dev: bool,
+    index_dir: str | None,
+    encoder: str | None,
+) -> None:
+    """Serve the chat page and the JSON API; builds the index from the seeds first if there is none.
+
+    The server is gunicorn with threaded workers, bounded in threads, connections and time; --dev runs
+    Werkzeug's development server instead.
+    """
+    from qa.service import check_index, index_exists
+
+    configure_logging("INFO")
+    settings = make_settings(index_dir, encoder, host=host, port=port, workers=workers, threads=threads)
+    if not index_exists(settings):
+        _build_seeds(settings)
+    check_index(settings)
+    if dev:
+        _serve_dev(settings)
+        return
+    from qa.web.serve import serve as serve_production
+
+    serve_production(settings)
+
+
+def _build_seeds(settings) -> None:
+    """Index the seeds in a child process: this one forks the server's workers, and the encoder's OpenMP
+    runtime must not have started in it."""
+    import subprocess
+
+    click.echo(f"no index in {settings.index_dir} yet: indexing {settings.seeds_dir}", err=True)
+    if not Path(settings.seeds_dir).exists():
+        raise click.UsageError(f"no seeds folder {settings.seeds_dir}: set QA_SEEDS_DIR or run qa index")
+    command = [sys.executable, "-m", "qa.cli", "index", settings.seeds_dir, "--index-dir", settings.index_dir]
+    try:
+        built = subprocess.run([*command, "--encoder", settings.encoder], check=False)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no index was written", err=True)
+        sys.exit(130)
+    if built.returncode != 0:
+        sys.exit(built.returncode)
+
+
+def _serve_dev(settings) -> None:
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from qa import create_app
 
-    configure_logging("INFO")
-    settings = make_settings(index_dir, encoder, host=host, port=port)
-    host, port = settings.host, settings.port
+    class Handler(WSGIRequestHandler):
+        server_version, sys_version = "qa", ""  # no server software or version on the wire
+
     service = _service(settings)
-    if not service.ready:
-        click.echo(f"no index in {settings.index_dir} yet: indexing {settings.seeds_dir}", err=True)
-        if not Path(settings.seeds_dir).exists():
-            raise click.UsageError(f"no seeds folder {settings.seeds_dir}: set QA_SEEDS_DIR or run qa index")
-        try:
-            _build(service, [settings.seeds_dir])
-        except KeyboardInterrupt:
-            click.echo("interrupted: no index was written", err=True)
-            sys.exit(130)
-    service.index.refresh()
-    server = make_server(host, port, create_app(service), threaded=True)
+    server = make_server(settings.host, settings.port, create_app(service), threaded=True, request_handler=Handler)
     # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    click.echo(f"serving on http://{host}:{server.server_port} (Ctrl-C stops)", err=True)
+    click.echo(f"serving on http://{settings.host}:{server.server_port} (Ctrl-C stops)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

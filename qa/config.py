@@ -65,6 +65,14 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address `qa serve` / `python server.py` listens on.")
     port: int = _setting(8000, "Port of `qa serve` / `python server.py` (`PORT` works too).", "PORT")
     log_level: str = _setting("", "Logging level; empty: INFO for `qa serve` and `qa index`, WARNING for the rest.")
+    workers: int = _setting(1, "Server processes of `qa serve` (each loads the encoder and the index).")
+    threads: int = _setting(8, "Request threads per server process.")
+    max_connections: int = _setting(200, "Open client connections a server process accepts at most.")
+    request_timeout: int = _setting(
+        30,
+        "Seconds a server process may be unresponsive before it is restarted; a client that sends or "
+        "reads nothing for a third of it is disconnected.",
+    )
 
     def __post_init__(self) -> None:
         if not 1 <= self.default_top_k <= self.max_top_k:
@@ -75,6 +83,8 @@ class Settings:
             raise InvalidRequest("candidates must be at least 1")
         if not 0 <= self.port <= 65535:
             raise InvalidRequest("port must lie between 0 and 65535")
+        if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:
+            raise InvalidRequest("workers, threads, max_connections and request_timeout must be at least 1")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

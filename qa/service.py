@@ -22,6 +22,7 @@ from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
 from qa.storage.generation import Generation, create_generation
+from qa.storage.generation import check_index as check_generation
 from qa.storage.manifest import generation_dir
 from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
 from qa.text.clean import clean_text
@@ -33,6 +34,17 @@ logger = logging.getLogger(__name__)
 
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
 LONG_QUESTION_TOKENS = 64
+
+
+def index_exists(settings: Settings) -> bool:
+    return generation_dir(settings.index_dir) is not None
+
+
+def check_index(settings: Settings) -> None:
+    """Raise the one-sentence reason the index of `settings` cannot be served, if there is one; cheap
+    (no encoder, no FAISS), so a server can say it before starting any worker."""
+    name = settings.encoder
+    check_generation(settings.index_dir, None if name.startswith("st:") else name)
 
 
 class QAService:

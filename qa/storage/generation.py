@@ -90,6 +90,29 @@ def _check_record(path: Path, dim: int) -> None:
         )
 
 
+def check_index(index_dir: str | Path, encoder: str | None = None) -> tuple[Path, Manifest]:
+    """The current generation's directory and manifest, or the one-sentence reason it cannot be served
+    (none yet, another format or encoder, a broken record). Loads neither FAISS nor the encoder."""
+    directory = generation_dir(index_dir)
+    if directory is None:
+        raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
+    manifest = Manifest.load(directory)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"the index in {index_dir} has format {manifest.format_version}, this version reads "
+            f"{FORMAT_VERSION}: rebuild it with `qa index`"
+        )
+    if encoder is not None and manifest.encoder != encoder:
+        raise IndexMismatch(
+            f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
+            f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
+        )
+    if not (directory / "qa.sqlite").is_file():
+        raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
+    _check_record(directory / "qa.sqlite", manifest.dim)
+    return directory, manifest
+
+
 class Generation:
     """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
 
@@ -110,24 +133,10 @@ class Generation:
     @classmethod
     def open(cls, index_dir: str | Path, encoder: str | None = None) -> Generation:
         """Open the current generation; refuse one built by another encoder or format."""
-        directory = generation_dir(index_dir)
-        if directory is None:
-            raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
-        manifest = Manifest.load(directory)
-        if manifest.format_version != FORMAT_VERSION:
-            raise IndexMismatch(
-                f"the index in {index_dir} has format {manifest.format_version}, this version reads "
-                f"{FORMAT_VERSION}: rebuild it with `qa index`"
-            )
-        if encoder is not None and manifest.encoder != encoder:
-            raise IndexMismatch(
-                f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
-                f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
-            )
-        if not (directory / "qa.sqlite").is_file():
-            raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
-        _check_record(directory / "qa.sqlite", manifest.dim)
+        directory, manifest = check_index(index_dir, encoder)
         return cls(directory, manifest, Path(index_dir))
+
+    # -- snapshots of the dense index ----------------------------------------------------------------
 
     # -- snapshots of the dense index ----------------------------------------------------------------
 

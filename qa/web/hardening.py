@@ -7,6 +7,7 @@ not open a hole. `install(app, settings)` wires them in the app factory.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -18,7 +19,7 @@ from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
 
 from qa.config import Settings
-from qa.errors import TooManyRequests
+from qa.errors import PayloadTooLarge, TooManyRequests
 
 access_log = logging.getLogger("qa.access")
 
@@ -86,12 +87,39 @@ class KeyGuard:
                 self._failures.clear()
 
 
+def _body_limit(settings: Settings, path: str) -> int:
+    return settings.max_upload_bytes if path.startswith("/api/documents") else settings.max_request_bytes
+
+
+class BoundedBody:
+    """WSGI middleware: a body without Content-Length (chunked) is read here, up to its endpoint's limit
+    plus one byte, and handed on with its length. Why: Werkzeug cuts such a body silently at the limit
+    (a truncated JSON body then reads as "not valid JSON") instead of refusing it."""
+
+    def __init__(self, wsgi_app: Any, settings: Settings) -> None:
+        self.wsgi_app, self.settings = wsgi_app, settings
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not environ.get("CONTENT_LENGTH") and (chunked or environ.get("wsgi.input_terminated")):
+            limit = _body_limit(self.settings, environ.get("PATH_INFO", ""))
+            stream, data = environ["wsgi.input"], bytearray()
+            while len(data) <= limit and (block := stream.read(min(65536, limit + 1 - len(data)))):
+                data += block
+            if len(data) > limit:
+                environ["qa.body_too_large"], data = True, bytearray()
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(data)), str(len(data))
+        return self.wsgi_app(environ, start_response)
+
+
 def _limit_body(settings: Settings) -> None:
-    # Werkzeug enforces this on the bytes read, chunked bodies included (the server terminates the
-    # stream), so Content-Length is no longer the only guard.
-    uploads = request.blueprint == "documents"
-    request.max_content_length = settings.max_upload_bytes if uploads else settings.max_request_bytes
+    # Werkzeug enforces this on Content-Length and on the bytes read; BoundedBody gave chunked
+    # bodies their length (or marked them as too large).
     g.started = time.perf_counter()
+    limit = _body_limit(settings, request.path)
+    if request.environ.get("qa.body_too_large"):
+        raise PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
+    request.max_content_length = limit
 
 
 def _finish(response: Response) -> Response:
@@ -114,6 +142,7 @@ def _finish(response: Response) -> Response:
 
 def install(app: Flask, settings: Settings) -> None:
     app.json = SafeJSONProvider(app)
+    app.wsgi_app = BoundedBody(app.wsgi_app, settings)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.extensions["qa.key_guard"] = KeyGuard()
     app.before_request(lambda: _limit_body(settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import urllib.error
@@ -73,3 +74,36 @@ def test_first_start_builds_the_index_from_the_seeds_and_ctrl_c_stops(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     assert "Traceback" not in server.errors()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+        return [int(child) for child in handle.read().split()]
+
+
+def test_several_worker_processes_share_the_port_and_stop_together(seed_index_dir):
+    server = ServerProcess(seed_index_dir, "--workers", "2", argv=[sys.executable, str(ROOT / "server.py")], cwd=ROOT)
+    server.wait_ready()
+    try:
+        workers = _children(server.process.pid)
+        assert len(workers) == 2
+        for question, paragraph in QUESTIONS:
+            status, body = post(server.base, "/api/ask", {"question": question})
+            assert status == 200 and body["passages"][0]["text"].startswith(paragraph)
+    finally:
+        server.process.send_signal(signal.SIGINT)
+        assert server.process.wait(timeout=30) == 0
+    assert not any(
+        os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z" for pid in workers
+    )
+    assert "Traceback" not in server.errors()
+
+
+def test_the_development_server_is_behind_dev(seed_index_dir):
+    server = ServerProcess(seed_index_dir, "--dev", argv=[sys.executable, str(ROOT / "server.py")], cwd=ROOT)
+    server.wait_ready()
+    try:
+        with urllib.request.urlopen(server.base + "/healthz", timeout=10) as response:
+            assert response.headers["Server"].strip() == "qa" and response.headers["X-Frame-Options"] == "DENY"
+    finally:
+        server.stop()

@@ -127,6 +127,30 @@ def bench_serve(seeds: str, requests: int, clients: int, as_json: bool) -> None:
     _print_report(run(Path(seeds), requests=requests, clients=clients).to_dict(), as_json)
 
 
+@bench.command("hostile")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)
+@click.option("--ordinary", type=click.IntRange(10, 100_000), default=200, show_default=True, help="Questions a phase.")
+@click.option("--clients", type=click.IntRange(1, 64), default=4, show_default=True, help="Hostile clients.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_hostile(seeds: str, ordinary: int, clients: int, as_json: bool) -> None:
+    """The costliest requests the documented limits allow, each alone (wall and server CPU time), then
+    ordinary questions while hostile clients send them.
+
+    Targets: no request over 2 s of server CPU; ordinary questions under attack below 2x their idle median.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_hostile import run
+
+    configure_logging()
+    report = run(Path(seeds), ordinary=ordinary, clients=clients).to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for cost in report.pop("requests"):
+        click.echo(f"{cost['name']:58s} {cost['status']}  {cost['wall_ms']:8.0f} ms  {cost['cpu_ms']:8.0f} ms CPU")
+    _print_report(report, False)
+
+
 @bench.command("writes")
 @click.option("--passages", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
 @click.option("--batch", type=click.IntRange(10, 100_000), default=500, show_default=True, help="Passages a request.")

@@ -31,7 +31,7 @@ class Settings:
     max_top_k: int = _setting(50, "Largest top_k a request may ask for.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     max_question_tokens: int = _setting(
-        512, "Encoder tokens of a question that are read (the model's window); a longer one is cut and says so."
+        256, "Encoder tokens of a question that are read (at most the model's 512); a longer one is cut and says so."
     )
     candidates: int = _setting(50, "Passages the dense and the lexical retriever each propose before fusion.")
     dense_weight: float = _setting(

@@ -103,10 +103,18 @@ class QAService:
         return index
 
     def warm_up(self) -> None:
-        """Load the language identifier in the background: lazily, it cost a server's first write
-        or question about 0.4 s."""
-        question = "Wie spät ist es jetzt?"
-        threading.Thread(target=detect_language, args=(question,), name="qa-warm-up", daemon=True).start()
+        """Load what the first question would load (language identifier, stopword lists, stemmers, word
+        lists) in the background: lazily, a server's first question or write paid about a second for it,
+        holding the GIL while other requests waited."""
+
+        def run() -> None:
+            detect_language("Wie spät ist es jetzt?")
+            try:
+                self.chat([Message("user", "Wer nimmt an dem Treffen teil?"), Message("user", "Und warum?")])
+            except Exception as error:  # best effort: no index yet, or closed meanwhile
+                logger.debug("warm-up stopped: %s", error)
+
+        threading.Thread(target=run, name="qa-warm-up", daemon=True).start()
 
     @property
     def ready(self) -> bool:

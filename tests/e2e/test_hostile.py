@@ -15,13 +15,15 @@ import pytest
 from ..conftest import start_server
 
 KEY = "hostile-test-key"
-HEALTH_BUDGET_S = 0.2
+HEALTH_BUDGET_S = 0.2  # beyond what /healthz takes on this machine when nothing hostile runs (quiet_health)
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    process, base = start_server(tmp_path_factory.mktemp("hostile") / "index", env={"QA_API_KEY": KEY})
+    env = {"QA_API_KEY": KEY, "QA_REQUEST_TIMEOUT": "5"}
+    process, base = start_server(tmp_path_factory.mktemp("hostile") / "index", env=env)
+    send(base, "/api/ask", json.dumps({"question": "Wer nimmt nur virtuell teil?"}).encode())  # warm
     yield base
     process.terminate()
     process.communicate(timeout=20)
@@ -68,14 +70,27 @@ class HealthWatch:
         self._thread.join(timeout=60)
 
 
+def quiet_health(base: str, seconds: float = 1.0) -> float:
+    """The slowest /healthz of a quiet second: the machine's own noise, measured in the same run (the
+    machine is shared; on an idle one this is a few milliseconds)."""
+    with HealthWatch(base) as watch:
+        time.sleep(seconds)
+    return watch.slowest
+
+
+def health_budget(base: str) -> float:
+    return HEALTH_BUDGET_S + quiet_health(base)
+
+
 def hostile(base: str, budget_s: float, path: str, body: bytes, **kwargs) -> tuple[int, bytes]:
     """Send one request; assert it ends within its budget and /healthz stays quick meanwhile."""
+    health_s = health_budget(base)
     with HealthWatch(base) as watch:
         started = time.perf_counter()
         status, answer = send(base, path, body, **kwargs)
         took = time.perf_counter() - started
     assert took < budget_s, f"{path} took {took:.1f}s (budget {budget_s}s)"
-    assert watch.slowest < HEALTH_BUDGET_S, f"/healthz waited {watch.slowest * 1000:.0f} ms meanwhile"
+    assert watch.slowest < health_s, f"/healthz waited {watch.slowest * 1000:.0f} ms meanwhile ({health_s=:.3f})"
     assert status < 500, answer[:300]
     return status, answer
 
@@ -173,12 +188,13 @@ def test_a_chunked_body_over_the_limit_is_refused_on_the_bytes_read(hostile_serv
         "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     )
+    health_s = health_budget(hostile_server)
     with HealthWatch(hostile_server) as watch:
         started = time.perf_counter()
         answer = _raw_http(hostile_server, head, parts)
         took = time.perf_counter() - started
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert took < 5.0 and watch.slowest < HEALTH_BUDGET_S
+    assert took < 5.0 and watch.slowest < health_s
 
 
 def test_half_sent_bodies_hold_no_thread_for_long(hostile_server):
@@ -190,6 +206,7 @@ def test_half_sent_bodies_hold_no_thread_for_long(hostile_server):
         f"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     stalled = []
+    health_s = health_budget(hostile_server)
     try:
         for _ in range(40):  # more than the server has threads
             sock = socket.create_connection((host, int(port)), timeout=30)
@@ -199,7 +216,7 @@ def test_half_sent_bodies_hold_no_thread_for_long(hostile_server):
             status, answer = send(hostile_server, "/api/ask", json.dumps({"question": "Wer nimmt teil?"}).encode())
             time.sleep(1.0)
         assert status == 200, answer[:200]
-        assert watch.slowest < HEALTH_BUDGET_S, f"/healthz waited {watch.slowest * 1000:.0f} ms"
+        assert watch.slowest < health_s, f"/healthz waited {watch.slowest * 1000:.0f} ms"
         stalled[0].settimeout(30)
         assert stalled[0].recv(100) == b""  # the server let the silent client go
     finally:

@@ -270,6 +270,23 @@ def _serve_dev(settings) -> None:
         service.close()
 
 
+@cli.command("mcp")
+@index_options
+def mcp_command(index_dir: str | None, encoder: str | None) -> None:
+    """Serve ask, chat and list_documents as Model Context Protocol tools on stdin/stdout (for LLM agents).
+
+    Logs go to stderr; stdout carries the protocol. Point an agent's MCP configuration at `qa mcp`.
+    """
+    from qa.web.mcp_server import serve_stdio
+
+    configure_logging()
+    service = _service(make_settings(index_dir, encoder))
+    try:
+        serve_stdio(service)
+    finally:
+        service.close()
+
+
 def _register_measuring_commands() -> None:
     from qa.lab.commands import bench, calibrate_command, eval_command
 

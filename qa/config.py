@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -128,12 +129,31 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     return Settings(**values)
 
 
+# The id of the HTTP request being answered (X-Request-ID; the web layer sets it), "-" outside one.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    record.request_id = REQUEST_ID.get()
+    return record
+
+
+def install_request_ids() -> None:
+    """Give every log record a `request_id` attribute (a format may then name %(request_id)s)."""
+    if logging.getLogRecordFactory() is not _record_with_request_id:
+        logging.setLogRecordFactory(_record_with_request_id)
+
+
 def configure_logging(default: str = "WARNING", settings: Settings | None = None) -> None:
-    """Log to stderr at the log_level setting (QA_LOG_LEVEL), or `default` when it is empty."""
+    """Log to stderr at the log_level setting (QA_LOG_LEVEL), or `default` when it is empty; every
+    line names the request it belongs to."""
     level = ((settings or load_settings()).log_level or default).upper()
+    install_request_ids()
     logging.basicConfig(
         level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
         stream=sys.stderr,
     )
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)

@@ -246,6 +246,12 @@ class QAService:
             record["passages"] = sqlite.document_passages(conn, document_id)
         return record
 
+    def changes_behind(self) -> int:
+        """Writes committed (by any process) that this process has not applied yet: its write lag."""
+        index = self.index
+        with index.reader() as conn:
+            return sqlite.last_change(conn) - index.watermark
+
     def health(self) -> dict:
         index = self.index
         index.refresh()

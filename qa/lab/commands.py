@@ -151,6 +151,28 @@ def bench_hostile(seeds: str, ordinary: int, clients: int, as_json: bool) -> Non
     _print_report(report, False)
 
 
+@bench.command("contract")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, file_okay=False),
+    required=True,
+    help="Source tree of the code to compare with, e.g. `git worktree add /tmp/before <commit>`.",
+)
+@click.option("--seeds", type=click.Path(exists=True), default="seeds", show_default=True)
+@click.option("--requests", type=click.IntRange(10, 100_000), default=400, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_contract(baseline: str, seeds: str, requests: int, as_json: bool) -> None:
+    """Warm POST /api/ask p50 over HTTP of this code and of BASELINE, side by side in one run.
+
+    Target: the API contract (pydantic models, flask-openapi3, metrics) adds at most 1 ms to the p50.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_contract import run
+
+    configure_logging()
+    _print_report(run(Path(seeds).resolve(), Path(baseline).resolve(), requests=requests).to_dict(), as_json)
+
+
 @bench.command("writes")
 @click.option("--passages", type=click.IntRange(10, 1_000_000), default=5000, show_default=True)
 @click.option("--batch", type=click.IntRange(10, 100_000), default=500, show_default=True, help="Passages a request.")

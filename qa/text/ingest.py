@@ -131,20 +131,22 @@ def parse_article(
         text = (match.group(2) + "\n\n" + rest).strip()
 
     sections: list[Section] = []
-    heading = ""
+    heading = last_label = ""
     for raw in _BLANK_LINES.split(text):
         block = raw.strip()
         if not block:
             continue
         markdown = _markdown_heading(block) if "\n" not in block else None
         if markdown or _is_subheading(block):
-            label = _shortened(markdown[1] if markdown else block, MAX_HEADING_CHARS)
+            label = last_label = _shortened(markdown[1] if markdown else block, MAX_HEADING_CHARS)
             if title is None and not sections and (not markdown or markdown[0] == 1):
                 title = label
             else:
                 heading = label
             continue
         sections.append(Section(heading=heading, text=" ".join(block.split())))
+    if not sections and last_label:
+        sections.append(Section(heading="", text=last_label))  # a text of one short line is its own paragraph
     if not sections:
         raise InvalidRequest("the article has no paragraph, only headings")
     title = (title or "").strip() or _title_from(sections[0].text)

@@ -1,20 +1,32 @@
-"""JSON API for bots: POST /api/ask, POST /api/chat, GET /healthz, GET /openapi.json."""
+"""JSON API for bots: POST /api/ask, POST /api/chat, GET /healthz; the shapes are the models in schemas.py."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: flask-openapi3 reads the views' parameter types (the request
+# models built for this app's settings) as objects.
 
-from flask import Blueprint, jsonify, request
+import logging
 
-from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, ROLES, Message
+from flask import Response, request
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel
+
+from qa.chat.conversation import MAX_HISTORY_CHARS, Message
+from qa.config import Settings
 from qa.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
-from qa.retrieval.fusion import MODES
 from qa.web import get_service
-from qa.web.openapi import openapi_spec
+from qa.web.metrics import count_answer
+from qa.web.openapi import error_responses
+from qa.web.schemas import Answer, ChatAnswer, Health, request_models
 
-bp = Blueprint("api", __name__)
+logger = logging.getLogger(__name__)
 
 
-def _require_json(max_bytes: int) -> dict:
-    """The body as a JSON object, or a 4xx that says what is wrong with it."""
+def json_response(model: type[BaseModel], data: object, status: int = 200) -> Response:
+    """`data` checked against `model` and written as its JSON: an answer always matches the spec."""
+    return Response(model.model_validate(data).model_dump_json(), status, mimetype="application/json")
+
+
+def require_json(max_bytes: int) -> None:
+    """A question body is JSON within the size limit; otherwise 413, 415 or 400 in words."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes:,} bytes")
     if not request.is_json:
@@ -24,100 +36,61 @@ def _require_json(max_bytes: int) -> dict:
         raise InvalidRequest("the body is not valid JSON")
     if not isinstance(payload, dict):
         raise InvalidRequest("the body must be a JSON object")
-    return payload
 
 
-def parse_question(payload: dict, max_chars: int, max_top_k: int, default_top_k: int) -> tuple[str, int, str]:
-    """(question, top_k, mode) from a request body, validated."""
-    question = payload.get("question")
-    if question is None:
-        raise InvalidRequest("'question' is missing")
-    if not isinstance(question, str):
-        raise InvalidRequest("'question' must be a string")
-    question = question.strip()
-    if not question:
-        raise InvalidRequest("'question' is empty")
-    if len(question) > max_chars:
-        raise InvalidRequest(f"'question' is longer than {max_chars} characters")
-    return (question, *_parse_options(payload, max_top_k, default_top_k))
+def conversation(messages: list) -> list[Message]:
+    """The turns up to the question (the last user message), oldest dropped beyond MAX_HISTORY_CHARS."""
+    last = max(i for i, m in enumerate(messages) if m.role == "user")
+    turns = [Message(m.role, m.content) for m in messages[: last + 1]]
+    while len(turns) > 1 and sum(len(m.content) for m in turns) > MAX_HISTORY_CHARS:
+        turns = turns[1:]
+    while turns[0].role != "user":
+        turns = turns[1:]
+    return turns
 
 
-def _parse_options(payload: dict, max_top_k: int, default_top_k: int) -> tuple[int, str]:
-    top_k = payload.get("top_k", default_top_k)
-    if isinstance(top_k, bool) or not isinstance(top_k, int):
-        raise InvalidRequest("'top_k' must be an integer")
-    if not 1 <= top_k <= max_top_k:
-        raise InvalidRequest(f"'top_k' must be between 1 and {max_top_k}")
-    mode = payload.get("mode", "hybrid")
-    if mode not in MODES:
-        raise InvalidRequest(f"'mode' must be one of: {', '.join(MODES)}")
-    return top_k, mode
+def blueprint(settings: Settings) -> APIBlueprint:
+    """The question endpoints, validated by the request models of these settings."""
+    models = request_models(settings)
+    Ask, Chat = models.ask, models.chat
+    bp = APIBlueprint("api", __name__)
 
+    @bp.before_request
+    def _json_bodies_only() -> None:
+        if request.method == "POST":
+            require_json(settings.max_request_bytes)
 
-def parse_messages(payload: dict, max_chars: int) -> list[Message]:
-    """The conversation from a /api/chat body: at most MAX_MESSAGES turns and MAX_HISTORY_CHARS characters,
-    ending with the user's question."""
-    messages = payload.get("messages")
-    if messages is None:
-        raise InvalidRequest("'messages' is missing")
-    if not isinstance(messages, list):
-        raise InvalidRequest("'messages' must be a list of objects with 'role' and 'content'")
-    if not messages:
-        raise InvalidRequest("'messages' is empty: send at least the question as a user message")
-    if len(messages) > MAX_MESSAGES:
-        raise InvalidRequest(
-            f"the conversation has {len(messages)} messages; at most {MAX_MESSAGES} are allowed: start a new one"
-        )
-    parsed = []
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            raise InvalidRequest(f"messages[{i}] must be an object with 'role' and 'content'")
-        role, content = message.get("role"), message.get("content")
-        if role not in ROLES:
-            raise InvalidRequest(f"messages[{i}].role must be 'user' or 'assistant'")
-        if not isinstance(content, str):
-            raise InvalidRequest(f"messages[{i}].content must be a string")
-        if role == "user" and not content.strip():
-            raise InvalidRequest(f"messages[{i}].content is empty")
-        parsed.append(Message(role, content))
-    total = sum(len(m.content) for m in parsed)
-    if total > MAX_HISTORY_CHARS:
-        raise InvalidRequest(
-            f"the conversation has {total:,} characters; at most {MAX_HISTORY_CHARS:,} are allowed: start a new one"
-        )
-    if parsed[-1].role != "user":
-        raise InvalidRequest("the last message must be the user's question (role 'user')")
-    if len(parsed[-1].content.strip()) > max_chars:
-        raise InvalidRequest(f"the question (the last message) is longer than {max_chars} characters")
-    return parsed
-
-
-@bp.post("/api/ask")
-def ask():
-    service = get_service()
-    settings = service.settings
-    payload = _require_json(settings.max_request_bytes)
-    question, top_k, mode = parse_question(
-        payload, settings.max_question_chars, settings.max_top_k, settings.default_top_k
+    @bp.post(
+        "/api/ask",
+        operation_id="ask",
+        summary="Answer one question with the best-matching passages",
+        responses={"200": Answer, **error_responses(400, 413, 415, 503)},
     )
-    return jsonify(service.ask(question, top_k, mode).to_dict())
+    def ask(body: Ask):  # type: ignore[valid-type]
+        answer = get_service().ask(body.question.strip(), body.top_k, body.mode)  # type: ignore[attr-defined]
+        count_answer("ask", answer.no_answer)
+        logger.debug("answered in %.1f ms (no_answer=%s)", answer.took_ms, answer.no_answer)
+        return json_response(Answer, answer.to_dict())
 
+    @bp.post(
+        "/api/chat",
+        operation_id="chat",
+        summary="Answer the last user message of a conversation; follow-ups are resolved first",
+        responses={"200": ChatAnswer, **error_responses(400, 413, 415, 503)},
+    )
+    def chat(body: Chat):  # type: ignore[valid-type]
+        turns = conversation(body.messages)  # type: ignore[attr-defined]
+        result = get_service().chat(turns, body.top_k, body.mode)  # type: ignore[attr-defined]
+        count_answer("chat", result.answer.no_answer)
+        return json_response(ChatAnswer, result.to_dict())
 
-@bp.post("/api/chat")
-def chat():
-    service = get_service()
-    settings = service.settings
-    payload = _require_json(settings.max_request_bytes)
-    messages = parse_messages(payload, settings.max_question_chars)
-    top_k, mode = _parse_options(payload, settings.max_top_k, settings.default_top_k)
-    return jsonify(service.chat(messages, top_k, mode).to_dict())
+    @bp.get(
+        "/healthz",
+        operation_id="health",
+        summary="Liveness and index size",
+        responses={"200": Health, **error_responses(503)},
+    )
+    def healthz():
+        return json_response(Health, get_service().health())
 
-
-@bp.get("/healthz")
-def healthz():
-    return jsonify(get_service().health())
-
-
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_spec(get_service().settings))
+    return bp

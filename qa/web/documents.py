@@ -1,21 +1,36 @@
-"""Managing articles at run time: POST, GET and DELETE /api/documents (writes need the Bearer key)."""
+"""Managing articles at run time: POST, GET and DELETE /api/documents (writes need the Bearer key).
 
-from __future__ import annotations
+The JSON bodies are the models of schemas.py; uploads, JSONL and text/plain are parsed by hand
+(a model cannot describe them) and described in the spec by openapi.py.
+"""
+
+# No `from __future__ import annotations`: flask-openapi3 reads the views' parameter types as objects.
 
 import hmac
 from pathlib import PurePosixPath
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, request
+from flask_openapi3 import APIBlueprint
+from pydantic import ValidationError
 
 from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from qa.records import Document
 from qa.text.ingest import MAX_RECORDS, parse_article, parse_json, parse_jsonl, parse_record
 from qa.web import get_service
+from qa.web.api import json_response
+from qa.web.openapi import WRITE_SECURITY, error_responses
+from qa.web.schemas import (
+    DocumentDetail,
+    DocumentPage,
+    DocumentPath,
+    DocumentRecord,
+    PageQuery,
+    WriteSummary,
+)
+from qa.web.validation import describe
 
-bp = Blueprint("documents", __name__, url_prefix="/api/documents")
+bp = APIBlueprint("documents", __name__, url_prefix="/api/documents")
 
-MAX_PAGE = 1000
-DEFAULT_PAGE = 50
 UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
 
@@ -57,15 +72,22 @@ def _from_json() -> list[Document]:
     records = payload if isinstance(payload, list) else [payload]
     if not records:
         raise InvalidRequest("the list of records is empty")
-    _limited(records)
-    return [parse_record(record, f"record {n}") for n, record in enumerate(records, start=1)]
+    documents = []
+    for n, record in enumerate(_limited(records), start=1):
+        try:
+            valid = DocumentRecord.model_validate(record)
+        except ValidationError as error:
+            raise InvalidRequest(f"record {n}: {describe(error)}") from None
+        documents.append(parse_record(valid.model_dump(exclude_none=True), f"record {n}"))
+    return documents
 
 
 def _from_upload() -> list[Document]:
     uploads = [upload for upload in request.files.getlist("file") if upload.filename]
-    if not uploads:
+    # A part without a file name arrives as a form field: it is one article's text.
+    documents = [parse_article(text, source="form") for text in request.form.getlist("file")]
+    if not uploads and not documents:
         raise InvalidRequest("no file: send the article as the multipart field 'file' (.txt, .md, .json or .jsonl)")
-    documents: list[Document] = []
     for upload in uploads:
         name = PurePosixPath((upload.filename or "").replace("\\", "/")).name
         suffix = PurePosixPath(name).suffix.lower()
@@ -109,48 +131,59 @@ def parse_documents(max_bytes: int) -> list[Document]:
     )
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
-        raise InvalidRequest(f"'{name}' must be an integer between {low} and {high:,}")
-    return int(raw)
-
-
-def parse_page() -> tuple[int, int]:
-    """(offset, limit) from `offset`/`limit` or `page` (1-based, `limit` per page)."""
-    limit = _int_arg("limit", DEFAULT_PAGE, 1, MAX_PAGE)
-    if "page" in request.args and "offset" in request.args:
-        raise InvalidRequest("give either 'page' or 'offset', not both")
-    if "page" in request.args:
-        return (_int_arg("page", 1, 1, 10**9) - 1) * limit, limit
-    return _int_arg("offset", 0, 0, 10**12), limit
-
-
-@bp.post("")
+@bp.post(
+    "",
+    operation_id="add_documents",
+    summary="Add or replace articles (answerable as soon as this returns; durable)",
+    description=f"At most {MAX_RECORDS:,} records per request; all records are stored or none.",
+    security=WRITE_SECURITY,
+    responses={"201": WriteSummary, **error_responses(400, 401, 403, 413, 415, 503)},
+)
 def add():
     service = get_service()
     _require_key(service.settings.api_key)
     results = service.add_documents(parse_documents(service.settings.max_upload_bytes))
     counts = {status: sum(r["status"] == status for r in results) for status in ("added", "replaced", "unchanged")}
-    return jsonify({"documents": results, **counts}), 201
+    return json_response(WriteSummary, {"documents": results, **counts}, 201)
 
 
-@bp.get("")
-def list_documents():
-    offset, limit = parse_page()
-    return jsonify(get_service().list_documents(offset, limit))
+def document_summary(record: dict) -> dict:
+    """The stored record with its passage count under the name that says so (`passages` until API 1.1)."""
+    count = record.pop("passages")
+    return {**record, "passage_count": count if isinstance(count, int) else len(count)}
 
 
-@bp.get("/<doc_id>")
-def get_document(doc_id: str):
-    return jsonify(get_service().get_document(doc_id))
+@bp.get(
+    "",
+    operation_id="list_documents",
+    summary="List articles, newest first",
+    responses={"200": DocumentPage, **error_responses(400, 503)},
+)
+def list_documents(query: PageQuery):
+    page = get_service().list_documents(query.start, query.limit)
+    return json_response(DocumentPage, {**page, "documents": [document_summary(d) for d in page["documents"]]})
 
 
-@bp.delete("/<doc_id>")
-def delete_document(doc_id: str):
+@bp.get(
+    "/<doc_id>",
+    operation_id="get_document",
+    summary="One article and its passages",
+    responses={"200": DocumentDetail, **error_responses(400, 404, 503)},
+)
+def get_document(path: DocumentPath):
+    record = get_service().get_document(path.doc_id)
+    return json_response(DocumentDetail, {**document_summary(dict(record)), "passages": record["passages"]})
+
+
+@bp.delete(
+    "/<doc_id>",
+    operation_id="delete_document",
+    summary="Delete an article (durable; it is never answered again)",
+    security=WRITE_SECURITY,
+    responses={"204": {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
+)
+def delete_document(path: DocumentPath):
     service = get_service()
     _require_key(service.settings.api_key)
-    service.remove_document(doc_id)
+    service.remove_document(path.doc_id)
     return "", 204

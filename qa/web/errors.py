@@ -47,7 +47,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         message = _PLAIN.get(error.code or 500) or (error.description or error.name)
-        return _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"), message)
+        body, status = _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"), message)
+        # A 405 names the methods that are allowed (RFC 9110); werkzeug keeps them in get_headers().
+        return body, status, [(k, v) for k, v in error.get_headers() if k.lower() == "allow"]
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

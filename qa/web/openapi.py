@@ -1,183 +1,138 @@
-"""The OpenAPI 3.1 description of the JSON API, built from the live settings so limits stay true."""
+"""/openapi.json, generated from the models by flask-openapi3, and the interactive /docs page.
+
+The spec is flask-openapi3's document of the routes and their models, plus what a model cannot
+say: the other bodies of POST /api/documents (text/plain, JSONL, uploads) and the error words.
+"""
 
 from __future__ import annotations
 
+import copy
+from importlib.resources import files
 from typing import Any
 
-from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
-from qa.config import Settings
-from qa.retrieval.fusion import MODES
-from qa.web.openapi_documents import DOCUMENT_SCHEMAS, SECURITY_SCHEMES, document_paths, error_responses, json_content
+from flask import Blueprint, Flask, current_app, jsonify, render_template, send_from_directory
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from qa.web import schemas
+from qa.web.schemas import DocumentRecords
+
+VERSION = "1.1.0"
+ERROR_WORDS = {
+    400: "Bad input (the message says which field, record or line)",
+    401: "Missing or wrong Bearer key",
+    403: "Writes are disabled: the server has no QA_API_KEY",
+    404: "Not found",
+    413: "Body too large",
+    415: "Unsupported content type or file type",
+    503: "No index yet, or another write held the index too long (send it again)",
+}
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "The server's QA_API_KEY"}
+}
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+_REF = "#/components/schemas/{model}"
+# Swagger UI's files come from a PyPI package, so /docs works with no network at all.
+SWAGGER_FILES = files("flask_openapi3_swagger") / "templates" / "swagger"
+
+bp = Blueprint("openapi", __name__)
 
 
-def openapi_spec(settings: Settings) -> dict:
-    passage = {
-        "type": "object",
-        "properties": {
-            "rank": {"type": "integer"},
-            "score": {"type": "number", "description": "Fused score, 0..1 within this answer"},
-            "dense_score": {"type": "number", "description": "Cosine mix of passage and best sentence"},
-            "lexical_score": {"type": "number", "description": "BM25 (0 when no shared terms)"},
-            "text": {"type": "string"},
-            "heading": {"type": "string"},
-            "language": {"type": "string", "enum": ["de", "en"]},
-            "passage": {"type": "integer", "description": "Position of the passage in its article"},
-            "highlight": {
-                "type": "object",
-                "properties": {
-                    "sentence": {"type": "string"},
-                    "start": {"type": "integer"},
-                    "end": {"type": "integer"},
-                },
-            },
-            "document": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "date": {"type": ["string", "null"], "format": "date"},
-                    "source": {"type": "string"},
-                },
-            },
-        },
+def error_responses(*statuses: int) -> dict[str | int, Any]:
+    """Responses with the ErrorBody schema, described in ERROR_WORDS."""
+    body = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorBody")}}}
+    return {str(s): {"description": ERROR_WORDS[s], "content": body} for s in statuses}
+
+
+def _components(requests: list[type[BaseModel]]) -> dict:
+    """Every body's schema as pydantic writes it (flask-openapi3's copy drops keywords such as
+    `contains` and `examples`)."""
+    responses = [schemas.Answer, schemas.ChatAnswer, schemas.Health, schemas.ErrorBody, schemas.DocumentPage]
+    responses += [schemas.DocumentDetail, schemas.WriteSummary]
+    pairs = [(m, "validation") for m in [*requests, DocumentRecords]] + [(m, "serialization") for m in responses]
+    keys, top = models_json_schema(pairs, ref_template=_REF)  # type: ignore[arg-type]
+    return top["$defs"]
+
+
+def _parameters(operation: dict) -> None:
+    """Query and path parameters with pydantic's schema of their field (minimums stay integers)."""
+    fields = {
+        **schemas.PageQuery.model_json_schema()["properties"],
+        **schemas.DocumentPath.model_json_schema()["properties"],
     }
-    answer: dict[str, Any] = {
-        "type": "object",
-        "required": ["question", "language", "passages", "no_answer", "took_ms"],
-        "properties": {
-            "question": {"type": "string"},
-            "language": {"type": "string", "enum": ["de", "en"]},
-            "mode": {"type": "string", "enum": list(MODES)},
-            "no_answer": {"type": "boolean", "description": "True when no passage matches well enough"},
-            "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
-            "took_ms": {"type": "number"},
-        },
-    }
-    ask: dict[str, Any] = {
-        "type": "object",
-        "required": ["question"],
-        "properties": {
-            "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars},
-            "top_k": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": settings.max_top_k,
-                "default": settings.default_top_k,
-            },
-            "mode": {"type": "string", "enum": list(MODES), "default": "hybrid"},
-        },
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "News question answering",
-            "version": "1.0.0",
-            "description": "Ask German or English questions about news articles.",
-        },
-        "paths": {
-            "/api/ask": {
-                "post": {
-                    "summary": "Answer one question with the best-matching passages",
-                    "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/Ask"})},
-                    "responses": {
-                        "200": {
-                            "description": "Ranked passages",
-                            **json_content({"$ref": "#/components/schemas/Answer"}),
-                        },
-                        **error_responses(400, 413, 415, 503),
-                    },
-                }
-            },
-            "/api/chat": {
-                "post": {
-                    "summary": "Answer the last user message of a conversation; follow-ups are resolved first",
-                    "description": (
-                        f"At most {MAX_MESSAGES} messages and {MAX_HISTORY_CHARS:,} characters in all; the last "
-                        "message is the user's question, earlier ones are context."
-                    ),
-                    "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/Chat"})},
-                    "responses": {
-                        "200": {
-                            "description": "The resolved question, a cited reply and the ranked passages",
-                            **json_content({"$ref": "#/components/schemas/ChatAnswer"}),
-                        },
-                        **error_responses(400, 413, 415, 503),
-                    },
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Liveness and index size",
-                    "responses": {
-                        "200": {
-                            "description": "Ready",
-                            **json_content(
-                                {
-                                    "type": "object",
-                                    "properties": {
-                                        "status": {"type": "string"},
-                                        "documents": {"type": "integer"},
-                                        "passages": {"type": "integer"},
-                                        "encoder": {"type": "string"},
-                                    },
-                                }
-                            ),
-                        },
-                        **error_responses(503),
-                    },
-                }
-            },
-            **document_paths(settings),
-        },
-        "components": {
-            "securitySchemes": SECURITY_SCHEMES,
-            "schemas": {
-                **DOCUMENT_SCHEMAS,
-                "Ask": ask,
-                "Chat": {
+    for parameter in operation.get("parameters", []):
+        schema = dict(fields[parameter["name"]])
+        schema.pop("title", None)
+        parameter["schema"] = schema
+
+
+def _documents_body() -> dict:
+    """POST /api/documents' request body: JSON as the model says, and three kinds a model cannot describe."""
+    article = {"type": "string", "minLength": 1, "pattern": schemas.NOT_BLANK}
+    text = {**article, "contentMediaType": "text/plain"}
+    body = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": _REF.format(model="DocumentRecords")}},
+            "text/plain": {"schema": {**article, "description": "One article; ?id=&title=&date=&source= set those"}},
+            "application/x-ndjson": {"schema": {**article, "description": "One JSON record (DocumentRecord) a line"}},
+            "multipart/form-data": {
+                "schema": {
                     "type": "object",
-                    "required": ["messages"],
+                    "required": ["file"],
                     "properties": {
-                        "messages": {
-                            "type": "array",
-                            "minItems": 1,
-                            "maxItems": MAX_MESSAGES,
-                            "items": {
-                                "type": "object",
-                                "required": ["role", "content"],
-                                "properties": {
-                                    "role": {"type": "string", "enum": ["user", "assistant"]},
-                                    "content": {"type": "string"},
-                                },
-                            },
-                        },
-                        "top_k": ask["properties"]["top_k"],
-                        "mode": ask["properties"]["mode"],
+                        "file": {
+                            "anyOf": [text, {"type": "array", "minItems": 1, "items": text}],
+                            "description": "Files: a .txt / .md article, .json record(s) or .jsonl (one record a "
+                            "line), by the file name's suffix; a part without a file name is one article's text",
+                        }
                     },
-                },
-                "ChatAnswer": {
-                    "type": "object",
-                    "required": ["question", "resolved_question", "language", "no_answer", "reply", "passages"],
-                    "properties": {
-                        **answer["properties"],
-                        "resolved_question": {
-                            "type": "string",
-                            "description": "The question as understood, with the conversation filled in",
-                        },
-                        "followup": {"type": "boolean", "description": "True when earlier turns were used"},
-                        "reply": {
-                            "type": "string",
-                            "description": "Short reply in the question's language quoting the best sentence",
-                        },
-                    },
-                },
-                "Answer": answer,
-                "Passage": passage,
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {"error": {"type": "string"}, "code": {"type": "string"}},
-                },
+                }
             },
         },
     }
+    return body
+
+
+def _finish(spec: dict, requests: list[type[BaseModel]]) -> dict:
+    spec = copy.deepcopy(spec)
+    spec["info"] = {
+        "title": "News question answering",
+        "version": VERSION,
+        "description": "Ask German or English questions about news articles. Errors are "
+        '{"error": "<plain words>", "code": "<kind>"}. Interactive page: /docs.',
+    }
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            # flask-openapi3 adds its own 400 (a list of pydantic errors) where a route names none.
+            schema = responses.get("400", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if schema.get("type") == "array":
+                del responses["400"]
+            _parameters(operation)
+    spec["paths"]["/api/documents"]["post"]["requestBody"] = _documents_body()
+    spec["components"]["schemas"] = _components(requests)
+    return spec
+
+
+def openapi_spec(app: Flask) -> dict:
+    """The finished OpenAPI 3.1 document of `app` (built once per app)."""
+    if "qa.openapi" not in app.extensions:
+        models = schemas.request_models(app.extensions["qa"].settings)
+        app.extensions["qa.openapi"] = _finish(app.api_doc, [models.ask, models.chat])  # type: ignore[attr-defined]
+    return app.extensions["qa.openapi"]
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec(current_app))
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("docs.html")
+
+
+@bp.get("/docs/swagger/<path:name>")
+def swagger_file(name: str):
+    return send_from_directory(str(SWAGGER_FILES), name, max_age=86400)

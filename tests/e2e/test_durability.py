@@ -65,7 +65,7 @@ def test_sigkill_during_writes_keeps_every_acknowledged_write_and_nothing_else(s
     process, base = start_server(index_dir, env={"QA_API_KEY": KEY})
     try:
         _status, after = call(base, "GET", "/api/documents?limit=1000", key=None)
-        present = {d["id"]: d["passages"] for d in after["documents"]}
+        present = {d["id"]: d["passage_count"] for d in after["documents"]}
         assert set(acked) <= set(present), "an acknowledged write was lost"
         assert set(present) - seeded <= attempted, "something that was never sent appeared"
         unacknowledged = set(present) - seeded - set(acked)

@@ -90,12 +90,17 @@ def test_json_and_jsonl_records(tmp_path):
         ("", "empty"),
         ("   \n\n  ", "empty"),
         ("date 2025-13-40 Teaser.\n\nText.", "not a date"),
-        ("Only a heading", "only headings"),
     ],
 )
 def test_bad_articles_are_refused_in_words(text, message):
     with pytest.raises(InvalidRequest, match=message):
         parse_article(text)
+
+
+def test_a_text_of_one_short_line_is_its_own_paragraph():
+    """The API's spec accepts any text with a visible character, so a one-line note must be storable."""
+    document = parse_article("Only a heading")
+    assert document.title == "Only a heading" and [s.text for s in document.sections] == ["Only a heading"]
 
 
 def test_bad_records_name_the_line():

@@ -74,12 +74,12 @@ def test_unanswerable_question_says_so_in_the_users_language(client, question, l
         ({"messages": []}, "'messages' is empty"),
         ({"messages": ["Wer?"]}, "messages[0] must be an object"),
         ({"messages": [{"role": "system", "content": "Wer?"}]}, "messages[0].role must be 'user' or 'assistant'"),
-        ({"messages": [{"role": "user"}]}, "messages[0].content must be a string"),
+        ({"messages": [{"role": "user"}]}, "messages[0].content is missing"),
         ({"messages": [{"role": "user", "content": 7}]}, "messages[0].content must be a string"),
         ({"messages": [{"role": "user", "content": "  "}]}, "messages[0].content is empty"),
-        ({"messages": [{"role": "user", "content": "Wer?"}, {"role": "assistant", "content": "Merz"}]}, "last message"),
+        ({"messages": [{"role": "assistant", "content": "Merz"}]}, "no user message"),
         ({"messages": [{"role": "user", "content": "x" * 2001}]}, "longer than 2000 characters"),
-        ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": 0}, "between 1 and 50"),
+        ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": 0}, "at least 1"),
         ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": "3"}, "must be an integer"),
         ({"messages": [{"role": "user", "content": "Wer?"}], "mode": "magic"}, "'mode' must be one of"),
     ],
@@ -100,17 +100,21 @@ def test_at_most_50_messages(client):
     assert "51 messages; at most 50 are allowed" in too_many.get_json()["error"]
 
 
-def test_at_most_20000_characters_of_history(client):
+def test_the_oldest_turns_go_first_beyond_20000_characters(client):
+    """Every request the spec allows is answered: a long history loses its oldest turns, not the question."""
     long_reply = {"role": "assistant", "content": "x" * 9_990}
-    question = {"role": "user", "content": "Wer?"}
-    ok = client.post("/api/chat", json={"messages": [question, long_reply, question, long_reply, question]})
-    assert ok.status_code == 200
-    response = client.post(
-        "/api/chat",
-        json={"messages": [question, long_reply, question, long_reply, {"role": "user", "content": "x" * 30}]},
-    )
-    assert response.status_code == 400
-    assert "at most 20,000 are allowed" in response.get_json()["error"]
+    question = {"role": "user", "content": "Wer nimmt an dem Treffen nur virtuell teil?"}
+    messages = [question, long_reply, question, long_reply, question, long_reply, question]
+    response = client.post("/api/chat", json={"messages": messages})
+    assert response.status_code == 200
+    assert response.get_json()["passages"][0]["heading"] == "Merz nimmt nur virtuell an dem Treffen teil"
+
+
+def test_the_question_is_the_last_user_message(client):
+    question = {"role": "user", "content": "Wer nimmt an dem Treffen nur virtuell teil?"}
+    body = client.post("/api/chat", json={"messages": [question, {"role": "assistant", "content": "Merz"}]}).get_json()
+    assert body["question"] == question["content"]
+    assert body["passages"][0]["heading"] == "Merz nimmt nur virtuell an dem Treffen teil"
 
 
 def test_chat_needs_json(client):
@@ -125,5 +129,6 @@ def test_openapi_describes_chat(client):
     validate(spec)
     assert "/api/chat" in spec["paths"]
     chat = spec["components"]["schemas"]["Chat"]["properties"]["messages"]
-    assert chat["maxItems"] == 50 and chat["items"]["properties"]["role"]["enum"] == ["user", "assistant"]
+    assert chat["maxItems"] == 50 and set(chat["items"]["discriminator"]["mapping"]) == {"user", "assistant"}
+    assert spec["components"]["schemas"]["UserMessage"]["properties"]["content"]["maxLength"] == 2000
     assert "resolved_question" in spec["components"]["schemas"]["ChatAnswer"]["properties"]

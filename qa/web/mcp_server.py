@@ -1,0 +1,129 @@
+"""`qa mcp`: the API's operations as Model Context Protocol tools over stdio, for LLM agents.
+
+The tools are ask, chat and list_documents; their input schemas are the JSON schemas of the same
+request models that validate /api/ask, /api/chat and GET /api/documents, and their output schemas
+those of the answers, so an agent and a bot calling the HTTP API see one contract.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import mcp.types as types
+from mcp.server import Server
+from mcp.server.stdio import stdio_server
+from pydantic import BaseModel, ValidationError
+
+from qa.errors import QAError
+from qa.web.api import conversation
+from qa.web.documents import document_summary
+from qa.web.schemas import Answer, ChatAnswer, DocumentPage, PageQuery, request_models
+from qa.web.validation import describe
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One tool: what it takes, what it gives, and the service call in between."""
+
+    description: str
+    takes: type[BaseModel]
+    gives: type[BaseModel]
+    run: Callable[[Any], dict]
+
+
+def operations(service: Any) -> dict[str, Operation]:
+    """The tools of `service`, keyed by name (the HTTP API's operation ids)."""
+    models = request_models(service.settings)
+
+    def ask(body: Any) -> dict:
+        return service.ask(body.question.strip(), body.top_k, body.mode).to_dict()
+
+    def chat(body: Any) -> dict:
+        return service.chat(conversation(body.messages), body.top_k, body.mode).to_dict()
+
+    def list_documents(query: PageQuery) -> dict:
+        page = service.list_documents(query.start, query.limit)
+        return {**page, "documents": [document_summary(d) for d in page["documents"]]}
+
+    return {
+        "ask": Operation(
+            "Answer a German or English question about the news articles with the best-matching passages "
+            "(no_answer is true when none matches).",
+            models.ask,
+            Answer,
+            ask,
+        ),
+        "chat": Operation(
+            "Answer the last user message of a conversation; follow-up questions are resolved against the "
+            "earlier turns. The reply quotes the best sentence and names its article.",
+            models.chat,
+            ChatAnswer,
+            chat,
+        ),
+        "list_documents": Operation(
+            "List the indexed articles (the sources answers come from), newest first, a page at a time.",
+            PageQuery,
+            DocumentPage,
+            list_documents,
+        ),
+    }
+
+
+def _text(content: str, error: bool = False, data: dict | None = None) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=content)], structured_content=data, is_error=error
+    )
+
+
+def build_server(service: Any) -> Server:
+    """An MCP server whose tools call `service` (the same QAService the web app holds)."""
+    tools = operations(service)
+
+    async def list_tools(_ctx: Any, _params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(
+                    name=name,
+                    description=tool.description,
+                    input_schema=tool.takes.model_json_schema(),
+                    output_schema=tool.gives.model_json_schema(mode="serialization"),
+                )
+                for name, tool in tools.items()
+            ]
+        )
+
+    async def call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        tool = tools.get(params.name)
+        if tool is None:
+            return _text(f"no tool {params.name!r}: use one of {', '.join(tools)}", error=True)
+        try:
+            body = tool.takes.model_validate(params.arguments or {})
+            # The service blocks (encoder, SQLite): run it off the event loop.
+            result = await anyio.to_thread.run_sync(tool.run, body)
+        except ValidationError as error:
+            return _text(describe(error), error=True)
+        except QAError as error:
+            return _text(error.message, error=True)
+        data = json.loads(tool.gives.model_validate(result).model_dump_json())
+        return _text(json.dumps(data, ensure_ascii=False), data=data)
+
+    return Server("qa", version="1.1.0", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+def serve_stdio(service: Any) -> None:
+    """Serve the tools on stdin/stdout until the client closes them."""
+    server = build_server(service)
+
+    async def run() -> None:
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+
+    logger.info("serving MCP tools over stdio")
+    anyio.run(run)

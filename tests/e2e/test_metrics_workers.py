@@ -1,0 +1,66 @@
+"""/metrics under gunicorn with two workers: whichever worker answers the scrape, it counts all requests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+
+from ..conftest import ROOT, free_port, wait_until_responds
+from ..web.test_documents_http import copy_index
+
+QUESTION = "Wer nimmt an dem Treffen nur virtuell teil?"
+
+
+def _asked(base: str) -> float:
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("qa_http_request_duration_seconds_count{") and 'endpoint="/api/ask"' in line
+    ]
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
+
+def test_two_gunicorn_workers_share_their_metrics(seed_index_dir, tmp_path):
+    index_dir = copy_index(seed_index_dir, tmp_path / "index")
+    (tmp_path / "metrics").mkdir()
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "-w",
+            "2",
+            "--threads",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "qa:create_app()",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "QA_INDEX_DIR": str(index_dir), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    pids = set()
+    try:
+        wait_until_responds(base + "/healthz", process=process)
+        for _ in range(12):
+            request = urllib.request.Request(
+                base + "/api/ask", data=b'{"question": "%s"}' % QUESTION.encode(), method="POST"
+            )
+            request.add_header("Content-Type", "application/json")
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200
+        pids = {path.name for path in (tmp_path / "metrics").iterdir()}
+        # Every scrape, whichever worker takes it, sums the samples of both workers.
+        assert [_asked(base) for _ in range(6)] == [12.0] * 6
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=30)
+    assert "Traceback" not in err, err[-2000:]
+    assert len({name.rsplit("_", 1)[-1] for name in pids}) >= 2, f"one worker answered everything: {pids}"

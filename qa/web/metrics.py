@@ -83,7 +83,7 @@ class IndexCollector:
 def _request_started() -> None:
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-    g.started = time.perf_counter()
+    g.metrics_started = time.perf_counter()
     g.request_id_token = REQUEST_ID.set(g.request_id)
 
 
@@ -95,10 +95,10 @@ def _request_closed(_error: BaseException | None) -> None:
 
 def _request_finished(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "-")
-    if "started" in g:
+    if "metrics_started" in g:
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         REQUEST_SECONDS.labels(endpoint, request.method, str(response.status_code)).observe(
-            time.perf_counter() - g.started
+            time.perf_counter() - g.metrics_started
         )
     return response
 

@@ -9,6 +9,7 @@ pydantic must see their field types as objects, not as names of that function's 
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -39,12 +40,28 @@ def _integral(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _mended(value: Any) -> Any:
+    """A lone surrogate ("\\ud800" is valid JSON) becomes U+FFFD here, as the service mends it, instead of
+    pydantic refusing the whole string."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 _AsInt = BeforeValidator(_integral)  # last in an Annotated, so it runs before the strict int check
 IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2025-09-04"])]
 
 
 class _Body(BaseModel):
+    """A request body: unknown fields are refused, lone surrogates in its strings mended."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mend_strings(cls, data: Any) -> Any:
+        return {k: _mended(v) for k, v in data.items()} if isinstance(data, dict) else data
 
 
 # -- answers ----------------------------------------------------------------------------------------

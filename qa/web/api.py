@@ -38,10 +38,12 @@ def require_json(max_bytes: int) -> None:
         raise InvalidRequest("the body must be a JSON object")
 
 
-def conversation(messages: list) -> list[Message]:
-    """The turns up to the question (the last user message), oldest dropped beyond MAX_HISTORY_CHARS."""
+def conversation(messages: list, max_question_chars: int) -> list[Message]:
+    """The turns up to the question (the last user message, cut to `max_question_chars`), the oldest
+    dropped beyond MAX_HISTORY_CHARS. Earlier user turns may be longer than a question: they are context."""
     last = max(i for i, m in enumerate(messages) if m.role == "user")
-    turns = [Message(m.role, m.content) for m in messages[: last + 1]]
+    turns = [Message(m.role, m.content) for m in messages[:last]]
+    turns.append(Message("user", messages[last].content.strip()[:max_question_chars]))
     while len(turns) > 1 and sum(len(m.content) for m in turns) > MAX_HISTORY_CHARS:
         turns = turns[1:]
     while turns[0].role != "user":
@@ -79,7 +81,7 @@ def blueprint(settings: Settings) -> APIBlueprint:
         responses={"200": ChatAnswer, **error_responses(400, 413, 415, 503)},
     )
     def chat(body: Chat):  # type: ignore[valid-type]
-        turns = conversation(body.messages)  # type: ignore[attr-defined]
+        turns = conversation(body.messages, settings.max_question_chars)  # type: ignore[attr-defined]
         result = get_service().chat(turns, body.top_k, body.mode)  # type: ignore[attr-defined]
         count_answer("chat", result.answer.no_answer)
         return json_response(ChatAnswer, result.to_dict())

@@ -46,7 +46,9 @@ def operations(service: Any) -> dict[str, Operation]:
         return service.ask(body.question.strip(), body.top_k, body.mode).to_dict()
 
     def chat(body: Any) -> dict:
-        return service.chat(conversation(body.messages), body.top_k, body.mode).to_dict()
+        return service.chat(
+            conversation(body.messages, service.settings.max_question_chars), body.top_k, body.mode
+        ).to_dict()
 
     def list_documents(query: PageQuery) -> dict:
         page = service.list_documents(query.start, query.limit)

@@ -28,7 +28,8 @@ MAX_PAGE_NUMBER = 10**9
 MAX_OFFSET = 10**12
 # "Holds a character that is not white space" for all three regex engines that read it: JSON Schema's
 # (ECMA: \s has U+FEFF), pydantic's (Rust: \s has U+0085) and Python's str.strip (also U+001C-U+001F).
-NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+# Control characters count as blank too: the service drops them (qa.text.clean) before it reads a text.
+NOT_BLANK = r"[^\s\x00-\x1f\x7f\x85\ufeff]"
 ID_PATTERN = f"^{DOCUMENT_ID_PATTERN.pattern}$"
 
 Mode = Literal[MODES]  # type: ignore[valid-type]
@@ -268,7 +269,13 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
 
     class UserMessage(_Body):
         role: Literal["user"]
-        content: Question
+        content: str = Field(
+            min_length=1,
+            max_length=MAX_HISTORY_CHARS,
+            pattern=NOT_BLANK,
+            description=f"A question; the last one is what is answered, cut to {max_question_chars:,} characters",
+            examples=["Wer nimmt an dem Treffen nur virtuell teil?"],
+        )
 
     class AssistantMessage(_Body):
         role: Literal["assistant"]

@@ -12,7 +12,7 @@ _MESSAGES = {
     "string_type": "{where} must be a string",
     "string_too_short": "{where} is empty",
     "string_pattern_mismatch": "{where} does not have the expected form",
-    "string_too_long": "{where} is longer than {max_length} characters",
+    "string_too_long": "{name} is longer than {max_length} characters",
     "int_type": "{where} must be an integer",
     "int_from_float": "{where} must be an integer",
     "int_parsing": "{where} must be an integer",
@@ -77,7 +77,7 @@ def describe(error: ValidationError) -> str:
             message = item["msg"].removeprefix("Value error, ")
             problems.append(message if where == "the body" else f"{where}: {message}")
             continue
-        problems.append(template.format(where=where, **context))
+        problems.append(template.format(where=where, name=where.strip("'"), **context))
     return "; ".join(dict.fromkeys(problems))
 
 

@@ -26,9 +26,10 @@ CLIENT_CONFIG = """content_type_overrides:
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def contract_server(seed_index_dir, tmp_path_factory):
-    """A real server with a write key, on a copy of the seed index (the fuzzer adds and deletes articles)."""
+    """A real server with a write key, on its own copy of the seed index (the fuzzer adds and deletes
+    articles, the seed one too)."""
     index_dir = copy_index(seed_index_dir, tmp_path_factory.mktemp("contract") / "index")
     process, base = start_server(index_dir, env={"QA_API_KEY": KEY})
     yield base

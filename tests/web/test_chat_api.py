@@ -78,7 +78,7 @@ def test_unanswerable_question_says_so_in_the_users_language(client, question, l
         ({"messages": [{"role": "user", "content": 7}]}, "messages[0].content must be a string"),
         ({"messages": [{"role": "user", "content": "  "}]}, "messages[0].content is empty"),
         ({"messages": [{"role": "assistant", "content": "Merz"}]}, "no user message"),
-        ({"messages": [{"role": "user", "content": "x" * 2001}]}, "longer than 2000 characters"),
+        ({"messages": [{"role": "user", "content": "x" * 20_001}]}, "longer than 20000 characters"),
         ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": 0}, "at least 1"),
         ({"messages": [{"role": "user", "content": "Wer?"}], "top_k": "3"}, "must be an integer"),
         ({"messages": [{"role": "user", "content": "Wer?"}], "mode": "magic"}, "'mode' must be one of"),
@@ -130,5 +130,15 @@ def test_openapi_describes_chat(client):
     assert "/api/chat" in spec["paths"]
     chat = spec["components"]["schemas"]["Chat"]["properties"]["messages"]
     assert chat["maxItems"] == 50 and set(chat["items"]["discriminator"]["mapping"]) == {"user", "assistant"}
-    assert spec["components"]["schemas"]["UserMessage"]["properties"]["content"]["maxLength"] == 2000
+    assert spec["components"]["schemas"]["UserMessage"]["properties"]["content"]["maxLength"] == 20_000
     assert "resolved_question" in spec["components"]["schemas"]["ChatAnswer"]["properties"]
+
+
+def test_a_long_question_is_cut_and_a_long_earlier_turn_is_context(client):
+    """Both are allowed by the spec (user turns up to 20,000 characters), so both are answered."""
+    long_question = "Wer nimmt an dem Treffen nur virtuell teil? " + "virtuell " * 400
+    body = client.post("/api/chat", json={"messages": [{"role": "user", "content": long_question}]}).get_json()
+    assert len(body["question"]) == 2000 and body["question"].startswith("Wer nimmt an dem Treffen")
+    earlier = {"role": "user", "content": "Welches Land ist bereit, Soldaten bereitzustellen? " + "Estland " * 1000}
+    messages = [earlier, {"role": "assistant", "content": "Estland."}, {"role": "user", "content": "Und Merz?"}]
+    assert client.post("/api/chat", json={"messages": messages}).status_code == 200

@@ -57,13 +57,39 @@ def _service(settings, cached: bool = False, open_index: bool = True):
     return QAService(settings, cached_encoder(settings) if cached else None, open_index)
 
 
-def _build(service, paths) -> dict:
-    """Index `paths` with a progress bar on a terminal."""
+def _build(service, paths, encode_calls=None) -> dict:
+    """Index `paths` with a progress bar on a terminal (passages stored, passages/s, time left)."""
     from tqdm import tqdm
 
     total = service.count_passages(paths)
     with tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr, disable=None) as bar:
-        return service.build(paths, progress=bar.update)
+        return service.build(paths, progress=bar.update, encode_calls=encode_calls)
+
+
+def ray_option(command):
+    return click.option(
+        "--ray",
+        "ray_address",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[ADDRESS]",
+        help="Encode on Ray: a local cluster, or join ADDRESS ('auto', 'ray://head:10001'); "
+        "QA_RAY_ADDRESS sets it too. Put it after PATHS, or give the address.",
+    )(command)
+
+
+def _ray_encoding(service, ray_address: str | None):
+    """The Ray session of `--ray [ADDRESS]` / QA_RAY_ADDRESS, or a null context when neither is set."""
+    import contextlib
+
+    settings = service.settings
+    if ray_address is None and not settings.ray_address:
+        return contextlib.nullcontext(None)
+    from qa.encoding.ray_pipeline import RayOptions, ray_encoding
+
+    options = RayOptions.from_settings(settings, ray_address or None)
+    return ray_encoding(options, settings.encode_batch_size, service.encoder.dim)
 
 
 @click.group(cls=_Group)
@@ -75,8 +101,11 @@ def cli() -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest of the new index (and seconds) as JSON.")
+@ray_option
 @index_options
-def index_command(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+def index_command(
+    paths: tuple[str, ...], as_json: bool, ray_address: str | None, index_dir: str | None, encoder: str | None
+) -> None:
     """Build the index from article files or folders (default: the seeds folder).
 
     The new index is built beside the old one and swapped in at the end, so an interrupted build
@@ -87,7 +116,8 @@ def index_command(paths: tuple[str, ...], as_json: bool, index_dir: str | None, 
     # Not opened: the index being replaced may be of another encoder or format (the rebuild is the cure).
     service = _service(settings, cached=True, open_index=False)
     try:
-        result = _build(service, list(paths) or [settings.seeds_dir])
+        with _ray_encoding(service, ray_address) as encode_calls:
+            result = _build(service, list(paths) or [settings.seeds_dir], encode_calls)
     except KeyboardInterrupt:
         click.echo("interrupted: the previous index is unchanged", err=True)
         sys.exit(130)
@@ -134,8 +164,11 @@ def ask(question: str, top_k: int, mode: str, as_json: bool, index_dir: str | No
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@ray_option
 @index_options
-def add(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+def add(
+    paths: tuple[str, ...], as_json: bool, ray_address: str | None, index_dir: str | None, encoder: str | None
+) -> None:
     """Add or replace the articles in PATHS (files or folders) in the index, durably.
 
     A running server sees them at its next request. The same id replaces the stored article; the
@@ -146,7 +179,12 @@ def add(paths: tuple[str, ...], as_json: bool, index_dir: str | None, encoder: s
     configure_logging()
     service = _service(make_settings(index_dir, encoder))
     try:
-        results = service.add_documents(list(read_documents(paths)))
+        documents = list(read_documents(paths))
+        with _ray_encoding(service, ray_address) as encode_calls:
+            results = service.add_documents(documents, encode_calls)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing was stored", err=True)
+        sys.exit(130)
     finally:
         service.close()
     if as_json:

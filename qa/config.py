@@ -74,6 +74,15 @@ class Settings:
         "Seconds a server process may be unresponsive before it is restarted; a client that sends or "
         "reads nothing for a third of it is disconnected.",
     )
+    ray_address: str = _setting(
+        "",
+        "Ray cluster that encodes for `qa index` and `qa add`: 'local' (start one), 'auto' or 'ray://head:10001'; "
+        "empty: encode in this process (`--ray` overrides).",
+    )
+    encode_device: str = _setting("", "Device of the st: encoder: 'cpu', 'cuda', 'cuda:1'; empty: cuda when present.")
+    encode_batch_size: int = _setting(32, "Texts per encoder call in a build (and per st: forward pass).")
+    ray_actor_cpus: float = _setting(1.0, "CPUs each Ray encoder actor takes (one actor per this many CPUs).")
+    ray_actor_gpus: float = _setting(0.0, "GPUs each Ray encoder actor takes (0: CPU actors; 1 on a GPU cluster).")
 
     def __post_init__(self) -> None:
         if not 1 <= self.default_top_k <= self.max_top_k:
@@ -86,6 +95,10 @@ class Settings:
             raise InvalidRequest("port must lie between 0 and 65535")
         if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:
             raise InvalidRequest("workers, threads, max_connections and request_timeout must be at least 1")
+        if self.encode_batch_size < 1:
+            raise InvalidRequest("encode_batch_size must be at least 1")
+        if self.ray_actor_cpus < 0 or self.ray_actor_gpus < 0 or self.ray_actor_cpus + self.ray_actor_gpus <= 0:
+            raise InvalidRequest("ray_actor_cpus and ray_actor_gpus must not be negative, and one must be above 0")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

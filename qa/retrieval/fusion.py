@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-MODES = ("hybrid", "dense", "lexical")
-
 
 def _vector(values: np.ndarray, name: str) -> np.ndarray:
     values = np.asarray(values)

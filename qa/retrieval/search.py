@@ -9,8 +9,8 @@ import numpy as np
 
 from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
-from qa.records import DocumentRef, Highlight, Hit
-from qa.retrieval.fusion import MODES, dense_scores, fuse, rank
+from qa.records import MODES, DocumentRef, Highlight, Hit
+from qa.retrieval.fusion import dense_scores, fuse, rank
 from qa.storage import fts, sqlite
 from qa.storage.generation import Generation
 from qa.text.language import detect_language

@@ -17,13 +17,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, m
 
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from qa.config import Settings
-from qa.records import DOCUMENT_ID_PATTERN
-from qa.retrieval.fusion import MODES
+from qa.records import DEFAULT_PAGE, DOCUMENT_ID_PATTERN, MAX_PAGE, MODES
 from qa.text.ingest import MAX_RECORDS, MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from qa.text.language import LANGUAGES
 
-MAX_PAGE = 1000
-DEFAULT_PAGE = 50
 MAX_PAGE_NUMBER = 10**9
 MAX_OFFSET = 10**12
 # "Holds a character that is not white space" for all three regex engines that read it: JSON Schema's

@@ -47,3 +47,8 @@ def test_errors_are_one_line_and_exit_2(runner, tmp_path, seed_index_dir):
     assert result.exit_code == 2 and "empty" in result.stderr
     result = runner.invoke(cli, ["ask", "Wer?", "--top-k", "0", "--index-dir", str(seed_index_dir)])
     assert result.exit_code == 2
+
+
+def test_top_k_over_the_settings_maximum_is_a_usage_error(runner, seed_index_dir):
+    result = runner.invoke(cli, ["ask", "Wer?", "--top-k", "51", "--index-dir", str(seed_index_dir)])
+    assert result.exit_code == 2 and "at most 50 (QA_MAX_TOP_K)" in result.output

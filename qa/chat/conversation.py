@@ -25,7 +25,7 @@ from qa.chat.mentions import (
     strip_question_mark,
     word_tokens,
 )
-from qa.text.language import LANGUAGES
+from qa.text.language import LANGUAGES, detect_language
 
 ROLES = ("user", "assistant")
 MAX_MESSAGES = 50
@@ -98,12 +98,36 @@ def _split_question(tokens: list[str]) -> _Question:
     return _Question(tokens[:size], tokens[size:])
 
 
-def _answer_entity(question: _Question, answer: str, known: str) -> str | None:
-    """The name the previous answer gave, when the previous question asked for one."""
+def _without_title(mention: str) -> str:
+    """ "Russlands Präsident Wladimir Putin" -> "Wladimir Putin": the name after the last title word."""
+    words = mention.split()
+    titled = [i for i, word in enumerate(words) if word.lower() in w.TITLES]
+    return " ".join(words[titled[-1] + 1 :]) if titled and titled[-1] < len(words) - 1 else mention
+
+
+def _in_language(name: str | None, language: str) -> str | None:
+    """A country's name in the question's language ("Estland" in an English question is "Estonia")."""
+    if name is None:
+        return None
+    if language == "en":
+        return w.COUNTRY_NAMES_DE_EN.get(name.lower(), name)
+    english = {v.lower(): k for k, v in w.COUNTRY_NAMES_DE_EN.items()}
+    german = english.get(name.lower())
+    return german.capitalize() if german else name
+
+
+def _answer_entity(question: _Question, answer: str, known: str, language: str) -> str | None:
+    """The name the previous answer gave, when the previous question asked for one. Quoted in another
+    language than the question's, the name goes without its title ("Bundeskanzler" means nothing to an
+    English question, and helps a German one find the German passage)."""
     if not question.asks_for_entity or not answer:
         return None
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
-    candidates = [m for m in mentions(answer_text(answer)) if not {x[:5] for x in m.lower().split()} <= known_stems]
+    quoted = answer_text(answer)
+    found = mentions(quoted)
+    if detect_language(quoted) != language:
+        found = [_without_title(m) for m in found]
+    candidates = [m for m in found if not {x[:5] for x in m.lower().split()} <= known_stems]
     if question.wh_noun in w.COUNTRY_NOUNS:
         candidates = [m for m in candidates if is_country(m)]
     elif question.wh[0].lower() in w.PERSON_WH:
@@ -211,11 +235,16 @@ def _anaphors(tokens: list[str]) -> tuple[list[int], bool]:
     return pronouns, event
 
 
-def _antecedent(pronoun: str, previous: str, entity: str | None) -> str | None:
+def _antecedent(pronoun: str, previous: str, entity: str | None, answer: str = "") -> str | None:
+    """What a pronoun of the new question points at: the name the previous answer gave (`entity`), a
+    place ("dort", "there") among the countries of the previous question or of the answer's quoted
+    sentence, else a name-like mention of the previous question."""
     found = mentions(previous)
     if pronoun in w.PLACE_PRONOUNS:
-        places = [m for m in found if is_country(m)] or found
-        return f"in {places[-1]}" if places else None
+        quoted = [m for m in mentions(answer_text(answer)) if is_country(m)] if answer else []
+        countries = ([entity] if entity and is_country(entity) else []) + [m for m in found if is_country(m)] + quoted
+        places = countries or found
+        return f"in {(countries or places[-1:])[0]}" if places else None
     if entity:
         return entity
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person
@@ -227,11 +256,13 @@ def _antecedent(pronoun: str, previous: str, entity: str | None) -> str | None:
     return next((m for m in people if " " in m), None) or (candidates[0] if candidates else None)
 
 
-def _replace_pronouns(tokens: list[str], positions: list[int], previous: str, entity: str | None) -> list[str] | None:
+def _replace_pronouns(
+    tokens: list[str], positions: list[int], previous: str, entity: str | None, answer: str = ""
+) -> list[str] | None:
     out = list(tokens)
     for i in positions:
         word = tokens[i].lower()
-        name = _antecedent(word, previous, entity)
+        name = _antecedent(word, previous, entity, answer)
         if name is None:
             return None
         if word in w.POSSESSIVES_EN:
@@ -291,7 +322,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         body = body[:-1]  # "Wie sieht es mit X aus?"
     words = word_tokens(body)
     prev = _split_question(message_tokens(previous))
-    entity = _answer_entity(prev, answer, previous)
+    entity = _in_language(_answer_entity(prev, answer, previous, language), language)
 
     # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
     if words and len(words) <= 2 and all(t.lower() in w.WH_WORDS for t in words):
@@ -308,7 +339,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
     anchored = bool(mentions(join_tokens(tokens[: positions[0]] if positions else tokens), language, question=True))
     if positions and not anchored:
-        replaced = _replace_pronouns(tokens, positions, previous, entity)
+        replaced = _replace_pronouns(tokens, positions, previous, entity, answer)
         if replaced is not None:
             resolved = _with_context(replaced, previous, None) if event else as_question(replaced)
             return Resolution(question, resolved, language, "pronoun")

@@ -180,3 +180,26 @@ IRREGULAR_PAST = {
     "died": "die",
     "married": "marry",
 }
+
+
+# Titles before a name in a mention ("Russlands Präsident Wladimir Putin" -> "Wladimir Putin"): a follow-up
+# about "him" means the person, and the name reads the same in both languages.
+TITLES = frozenset(
+    """präsident präsidenten präsidentin bundeskanzler bundeskanzlerin kanzler kanzlerin premier premierminister
+    premierministerin ministerpräsident ministerpräsidentin generalsekretär minister ministerin außenminister
+    verteidigungsminister könig königin papst president chancellor prime secretary general king queen pope
+    sicherheitsexperte experte expert""".split()
+)
+
+# German -> English country names, for an answer's country put into a question of the other language.
+COUNTRY_NAMES_DE_EN = dict(
+    pair.split(":")
+    for pair in """deutschland:Germany frankreich:France estland:Estonia großbritannien:Britain schottland:Scotland
+    irland:Ireland amerika:America russland:Russia italien:Italy spanien:Spain polen:Poland
+    niederlande:Netherlands belgien:Belgium österreich:Austria schweiz:Switzerland schweden:Sweden
+    norwegen:Norway dänemark:Denmark finnland:Finland lettland:Latvia litauen:Lithuania kanada:Canada
+    türkei:Turkey griechenland:Greece ungarn:Hungary rumänien:Romania bulgarien:Bulgaria tschechien:Czechia
+    slowakei:Slovakia kroatien:Croatia serbien:Serbia kenia:Kenya brasilien:Brazil indien:India ägypten:Egypt
+    mexiko:Mexico australien:Australia mongolei:Mongolia moldau:Moldova georgien:Georgia armenien:Armenia
+    syrien:Syria irak:Iraq ukraine:Ukraine china:China japan:Japan""".split()
+)

@@ -44,6 +44,7 @@ class Conversation:
     id: str
     language: str
     turns: tuple[Turn, ...]
+    set: str = "base"  # "answer": follow-ups that point into the previous answer (reported apart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def load_conversations(path: Path | None = None) -> tuple[list[Conversation], st
             Turn(t["q"], t["article"], int(t["paragraph"]), t.get("kind", "first" if i == 0 else "follow-up"))
             for i, t in enumerate(item["turns"])
         )
-        conversations.append(Conversation(item["id"], item["language"], turns))
+        conversations.append(Conversation(item["id"], item["language"], turns, item.get("set", "base")))
     return conversations, payload["seed_source"]
 
 
@@ -125,7 +126,10 @@ def _summarise(results, seed_source: str, titles: dict[str, int]) -> tuple[dict,
     for conversation, turn, answer in results:
         hits = answer.answer.hits
         ok = bool(hits) and _is_gold(hits[0], turn, seed_source, titles)
-        for key in (turn.kind, f"{turn.kind} {conversation.language}"):
+        keys = [turn.kind, f"{turn.kind} {conversation.language}"]
+        if conversation.set != "base":  # reported apart, so the base set's figures stay comparable
+            keys = [f"{key} [{conversation.set}]" for key in keys]
+        for key in keys:
             total[key] += 1
             found[key] += ok
         if not ok and turn.kind != "first":

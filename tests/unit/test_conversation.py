@@ -53,14 +53,14 @@ BOERTE_REPLY = (
             "and why?",
             "Who takes part in the meeting only virtually?",
             MERZ_REPLY,
-            "Why does Bundeskanzler Friedrich Merz take part in the meeting only virtually?",
+            "Why does Friedrich Merz take part in the meeting only virtually?",
             "ellipsis",
         ),
         (
             "Why?",
             "Which country is ready to provide soldiers?",
             KARIS_REPLY,
-            "Why is Estland ready to provide soldiers?",
+            "Why is Estonia ready to provide soldiers?",
             "ellipsis",
         ),
         ("Wann?", "Was fordert Putin?", "", "Wann fordert Putin?", "ellipsis"),
@@ -179,3 +179,34 @@ def test_the_quoted_sentence_is_taken_from_a_cited_reply():
     assert answer_text("According to the article: «Estonia is ready.» ") == "Estonia is ready."
     assert answer_text("No quote here: just text") == "No quote here: just text"
     assert answer_text(': "a' + " " * 20_000 + "b") == "a" + " " * 20_000 + "b"
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (
+            [
+                ("user", "Welches Land ist bereit, Soldaten bereitzustellen?"),
+                (
+                    "assistant",
+                    'Laut dem Artikel „K“ vom 4. September 2025: "Karis bekräftigte, dass Estland bereit sei."',
+                ),
+                ("user", "Und wer ist dort Präsident?"),
+            ],
+            "Und wer ist in Estland Präsident?",
+        ),
+        (
+            [
+                ("user", "Who asked Zelensky to come to Moscow?"),
+                (
+                    "assistant",
+                    'According to the article “K”: "So forderte Russlands Präsident Wladimir Putin Selenskyj auf."',
+                ),
+                ("user", "Is his country ready to keep fighting the war?"),
+            ],
+            "Is Wladimir Putin's country ready to keep fighting the war?",
+        ),
+    ],
+)
+def test_a_follow_up_points_into_the_previous_answer(turns, expected):
+    assert resolve([Message(role, content) for role, content in turns]).resolved == expected

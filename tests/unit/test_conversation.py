@@ -200,7 +200,8 @@ def test_the_quoted_sentence_is_taken_from_a_cited_reply():
                 ("user", "Who asked Zelensky to come to Moscow?"),
                 (
                     "assistant",
-                    'According to the article “K”: "So forderte Russlands Präsident Wladimir Putin Selenskyj auf."',
+                    'According to the article “K”: "So forderte Russlands Präsident Wladimir Putin bei einer '
+                    'Pressekonferenz in China Selenskyj auf, nach Moskau zu kommen."',
                 ),
                 ("user", "Is his country ready to keep fighting the war?"),
             ],

@@ -60,6 +60,14 @@ class Settings:
     vector_cache: str = _setting(
         "~/.cache/qa/vectors.sqlite", "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none."
     )
+    dense_index: str = _setting(
+        "auto",
+        "Dense index: 'auto' (the kind the build chose: exact below dense_partition_above passages, "
+        "IVF-SQ8 above), or 'flat' to search exactly whatever was built (its vectors read from SQLite at open).",
+    )
+    dense_partition_above: int = _setting(
+        50_000, "Passages above which `qa index` builds a partitioned IVF-SQ8 dense index instead of an exact one."
+    )
     api_key: str = _setting("", "Bearer key for the write endpoints; empty disables them.")
     max_request_bytes: int = _setting(1_000_000, "Largest body accepted by the question endpoints.")
     max_upload_bytes: int = _setting(50_000_000, "Largest body accepted by the document endpoints.")
@@ -91,6 +99,8 @@ class Settings:
             raise InvalidRequest("dense_weight and sentence_weight must lie between 0 and 1")
         if self.candidates < 1:
             raise InvalidRequest("candidates must be at least 1")
+        if self.dense_index not in ("auto", "flat"):
+            raise InvalidRequest(f"dense_index must be 'auto' or 'flat', got {self.dense_index!r}")
         if not 0 <= self.port <= 65535:
             raise InvalidRequest("port must lie between 0 and 65535")
         if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:

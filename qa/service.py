@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from qa.chat import conversation
@@ -22,7 +23,8 @@ from qa.records import Answer, Document
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
-from qa.storage.generation import Generation, create_generation
+from qa.storage.build import create_generation
+from qa.storage.generation import Generation
 from qa.storage.generation import check_index as check_generation
 from qa.storage.manifest import generation_dir
 from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
@@ -67,7 +69,7 @@ class QAService:
 
     def _open(self) -> Generation:
         started = time.perf_counter()
-        index = Generation.open(self.settings.index_dir, self.encoder.name)
+        index = Generation.open(self.settings.index_dir, self.encoder.name, self.settings.dense_index)
         if index.dim != self.encoder.dim:
             index.close()
             raise IndexMismatch(
@@ -127,35 +129,45 @@ class QAService:
         progress: Callable[[int], None] | None = None,
         encode_calls: EncodeCalls | None = None,
     ) -> dict:
-        """Index these files or folders into a new generation and swap it in atomically."""
-        docs = list(read_documents(paths))
-        if not docs:
+        """Index these files or folders into a new generation and swap it in atomically.
+
+        Files are read as the build goes (memory stays flat in corpus size), and the seconds reported
+        include reading them."""
+        started = time.perf_counter()
+        docs = read_documents(paths)
+        first = next(docs, None)
+        if first is None:
             raise InvalidRequest(f"no articles found in {', '.join(map(str, paths))}")
-        return self.build_documents(docs, progress, encode_calls)
+        return self.build_documents(itertools.chain([first], docs), progress, encode_calls, started)
 
     def build_documents(
         self,
-        docs: Sequence[Document],
+        docs: Iterable[Document],
         progress: Callable[[int], None] | None = None,
         encode_calls: EncodeCalls | None = None,
+        started: float | None = None,
     ) -> dict:
         """Index these documents into a new generation and swap it in atomically (see `build`).
 
-        With `encode_calls` (e.g. a Ray cluster, qa.encoding.ray_pipeline) the passages are encoded
-        there, in exactly the calls this process would make, and stream back to the one writer here.
+        `docs` is consumed once, batch by batch: a generator keeps the build's memory flat in corpus
+        size. With `encode_calls` (e.g. a Ray cluster, qa.encoding.ray_pipeline) the passages are
+        encoded there, in exactly the calls this process would make, and stream back to the one writer
+        here (that plan needs every document first, so that path holds them all).
         """
-        started = time.perf_counter()
+        started = time.perf_counter() if started is None else started
         chunk = self.settings.encode_batch_size
         encoder = self.encoder
         if encode_calls is not None:
+            docs = list(docs)
             plan = writer.build_plan(self.encoder, docs, chunk)
             encoder = PrecomputedEncoder(self.encoder, plan, encode_calls(plan))
         manifest = create_generation(
             self.settings.index_dir,
             self.encoder.name,
             self.encoder.dim,
-            lambda conn: writer.write_build(conn, encoder, list(docs), progress, chunk),
+            lambda conn: writer.write_build(conn, encoder, docs, progress, chunk),
             lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
+            self.settings.dense_partition_above,
         )
         with self._lock:
             self._open()
@@ -164,9 +176,9 @@ class QAService:
         return {**manifest.to_dict(), "seconds": round(seconds, 2)}
 
     def count_passages(self, paths: Sequence[str | Path]) -> int:
-        from qa.text.ingest import split_passages
-
-        return sum(len(split_passages(d)) for d in read_documents(paths))
+        """About how many passages a build of `paths` makes (its paragraphs): the progress bar's total.
+        Splitting every sentence for it cost as much as the build's own splitting."""
+        return sum(len(d.sections) for d in read_documents(paths))
 
     # -- questions ------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,7 +83,10 @@ class Searcher:
         sentence_weight: float = 0.6,
         highlight_lexical_weight: float = 0.1,
         max_k: int = 50,
+        timer: Callable[[str, float], None] | None = None,
     ) -> None:
+        """`timer(stage, seconds)`, when given, hears how long each stage of each search took
+        (encode, dense, lexical, rank): how `qa bench scale` sees what grows with the index."""
         self.index = index
         self.encoder = encoder
         self.candidates = candidates
@@ -89,6 +94,13 @@ class Searcher:
         self.sentence_weight = sentence_weight
         self.highlight_lexical_weight = highlight_lexical_weight
         self.max_k = max_k
+        self._timer = timer
+
+    def _timed(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        if self._timer is not None:
+            self._timer(stage, now - started)
+        return now
 
     def search_many(
         self, questions: list[str], k: int, mode: str = "hybrid", languages: list[str] | None = None
@@ -96,7 +108,9 @@ class Searcher:
         if mode not in MODES:
             raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         languages = languages or [detect_language(q) for q in questions]
+        started = time.perf_counter()
         queries = self.encoder.encode_queries(questions)
+        started = self._timed("encode", started)
         results = []
         # One view: FAISS and the SQLite read transaction at the same change, so a concurrent write is
         # seen wholly or not at all (GenerationView).
@@ -107,11 +121,14 @@ class Searcher:
                 dense_ids = np.full((len(questions), 0), -1, dtype=np.int64)
             else:
                 _scores, dense_ids = view.search_dense(queries, self.candidates)
+            started = self._timed("dense", started)
             for i, question in enumerate(questions):
                 matches = []
                 if mode != "dense":
                     matches = fts.search(conn, question, languages[i], self.candidates, only_language=mode == "hybrid")
+                started = self._timed("lexical", started)
                 results.append(self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode))
+                started = self._timed("rank", started)
         return results
 
     def _rank(self, conn, question, language, query, dense_ids, matches, k, mode) -> Retrieval:

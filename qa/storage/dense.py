@@ -6,9 +6,11 @@ engine can take its place without touching search.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,24 @@ def _check(vectors: np.ndarray, dim: int, what: str) -> np.ndarray:
     if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[1] != dim:
         raise ValueError(f"{what}: expected float32 (n, {dim}), got {vectors.dtype} {vectors.shape}")
     return np.ascontiguousarray(vectors)
+
+
+@contextlib.contextmanager
+def single_thread(queries: int) -> Iterator[None]:
+    """One OpenMP thread for a lone question: measured, waking a second thread costs a lone search more
+    than it saves, and under load the other core is busy with another question anyway. The setting is
+    the calling thread's own (OpenMP keeps it per thread), so batches elsewhere keep every core."""
+    import faiss
+
+    if queries > 1:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 class DenseIndex:
@@ -61,8 +81,19 @@ class DenseIndex:
                     np.zeros((queries.shape[0], 0), dtype=np.float32),
                     np.zeros((queries.shape[0], 0), dtype=np.int64),
                 )
-            scores, ids = self._index.search(queries, min(k, int(self._index.ntotal)))
+            with single_thread(queries.shape[0]):
+                scores, ids = self._index.search(queries, min(k, int(self._index.ntotal)))
         return scores.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
+
+    def contents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids int64 (n,), vectors float32 (n, dim)) of everything held: the delta of a partitioned index."""
+        import faiss
+
+        with self._lock:
+            n = int(self._index.ntotal)
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+            vectors = self._index.index.reconstruct_n(0, n) if n else np.zeros((0, self.dim), dtype=np.float32)
+        return ids, np.ascontiguousarray(vectors, dtype=np.float32)
 
     def copy(self) -> DenseIndex:
         """An independent copy (for writing a snapshot without holding up searches)."""

@@ -10,15 +10,12 @@ A question reads FAISS and SQLite at one change (GenerationView); a rebuild carr
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
-import os
 import queue
 import re
-import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,14 +23,19 @@ import numpy as np
 from qa.errors import IndexMismatch, IndexNotReady
 from qa.storage import sqlite
 from qa.storage.dense import DenseIndex
-from qa.storage.manifest import Manifest, fsync_dir, generation_dir, new_generation, swap_in
+from qa.storage.locks import ReadWriteLock
+from qa.storage.manifest import Manifest, fsync_dir, generation_dir
+from qa.storage.partitioned import PartitionedIndex
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors
-# Formats a rebuild still copies run-time documents from (3 only added NULLs where 2 had vectors).
-CARRY_FORMATS = (2, 3)
-_SNAPSHOT = re.compile(r"^vectors-(\d+)\.faiss$")
+# 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors;
+# 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column.
+FORMAT_VERSION = 4
+# Formats a rebuild still copies run-time documents from.
+CARRY_FORMATS = (2, 3, 4)
+_SNAPSHOT = re.compile(r"^vectors-(\d+)\.(faiss|npz)$")
+Dense = DenseIndex | PartitionedIndex
 # A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
 SNAPSHOT_MIN_CHANGES = 2000
 SNAPSHOT_FRACTION = 0.1
@@ -62,7 +64,13 @@ class GenerationView:
         with index._sync_lock:
             if index.watermark != self.seq:
                 self.seq = index._sync(self.conn)
+            # Taken before the sync lock is let go, so no change is applied until this search is done;
+            # other questions search side by side.
+            index._searching.acquire_read()
+        try:
             return index.vectors.search_many(queries, k)
+        finally:
+            index._searching.release_read()
 
 
 _TABLES = {"documents", "passages", "sentences", "changes", "lexical"}
@@ -84,9 +92,9 @@ def _check_record(path: Path, dim: int) -> None:
         raise IndexMismatch(f"{path} is not a readable index ({error}): rebuild it with `qa index`") from None
     if not _TABLES <= tables:
         raise IndexMismatch(f"{path} lacks the tables of an index: rebuild it with `qa index`")
-    if row is not None and row[0] != dim * 4:
+    if row is not None and row[0] != dim * 2:  # float16 since format 4
         raise IndexMismatch(
-            f"{path} holds vectors of {row[0] // 4} floats but its manifest says {dim}: rebuild it with `qa index`"
+            f"{path} holds vectors of {row[0] // 2} floats but its manifest says {dim}: rebuild it with `qa index`"
         )
 
 
@@ -116,7 +124,9 @@ def check_index(index_dir: str | Path, encoder: str | None = None) -> tuple[Path
 class Generation:
     """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
 
-    def __init__(self, directory: Path, manifest: Manifest, index_dir: Path | None = None) -> None:
+    def __init__(self, directory: Path, manifest: Manifest, index_dir: Path | None = None, dense: str = "auto") -> None:
+        """`dense="flat"` searches exactly whatever the build chose, from the vectors in SQLite (the
+        exact reference of `qa bench scale`); such a process never writes dense snapshots."""
         self.directory = directory
         self.manifest = manifest
         self.dim = manifest.dim
@@ -125,16 +135,19 @@ class Generation:
         self._closed = False
         self._write_lock = threading.Lock()
         self._sync_lock = threading.Lock()
+        self._searching = ReadWriteLock()
+        self._exact_override = dense == "flat" and manifest.dense != "flat"
+        self._suffix = ".npz" if manifest.dense == "ivf-sq8" else ".faiss"
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
         self.vectors, self.watermark = self._load_snapshot()
         self.refresh()
 
     @classmethod
-    def open(cls, index_dir: str | Path, encoder: str | None = None) -> Generation:
+    def open(cls, index_dir: str | Path, encoder: str | None = None, dense: str = "auto") -> Generation:
         """Open the current generation; refuse one built by another encoder or format."""
         directory, manifest = check_index(index_dir, encoder)
-        return cls(directory, manifest, Path(index_dir))
+        return cls(directory, manifest, Path(index_dir), dense)
 
     # -- snapshots of the dense index ----------------------------------------------------------------
 
@@ -142,32 +155,45 @@ class Generation:
 
     def _snapshots(self) -> list[tuple[int, Path]]:
         """Snapshot files of this generation, oldest first."""
-        return sorted((int(m.group(1)), path) for path in self.directory.iterdir() if (m := _SNAPSHOT.match(path.name)))
+        return sorted(
+            (int(m.group(1)), path)
+            for path in self.directory.iterdir()
+            if (m := _SNAPSHOT.match(path.name)) and path.suffix == self._suffix
+        )
 
-    def _load_snapshot(self) -> tuple[DenseIndex, int]:
+    def _load_snapshot(self) -> tuple[Dense, int]:
         """The newest readable snapshot; with none, an empty index that the change log fills from seq 0."""
         for stale in self.directory.glob(".vectors-*.tmp"):
             pid = stale.name.split(".")[3] if stale.name.count(".") >= 4 else ""
             if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
                 stale.unlink(missing_ok=True)
+        if self._exact_override:
+            return DenseIndex(self.dim), 0
+        m = self.manifest
         for seq, path in reversed(self._snapshots()):
             try:
+                if m.dense == "ivf-sq8":
+                    return PartitionedIndex.open(self.directory, self.dim, m.dense_base_max_id, path), seq
                 return DenseIndex.load(path, self.dim), seq
             except (OSError, RuntimeError, ValueError) as error:
                 # Another process may have just replaced it with a newer one; an older one or the log will do.
                 logger.warning("skipping unreadable snapshot %s: %s", path.name, error)
+        if m.dense == "ivf-sq8":
+            return PartitionedIndex.open(self.directory, self.dim, m.dense_base_max_id), m.dense_base_seq
         return DenseIndex(self.dim), 0
 
-    def save_snapshot(self) -> Path:
+    def save_snapshot(self) -> Path | None:
         """Write the dense index as of the current watermark; keep the two newest snapshots.
 
         Safe with several processes: the name carries the change number, the file is written under a
         private name and renamed atomically, and a reader that loses a race falls back to an older one.
         """
+        if self._exact_override:
+            return None
         with self._sync_lock:
             seq = self.watermark
-            copy = self.vectors.copy()
-        path = self.directory / f"vectors-{seq}.faiss"
+            copy = self.vectors.copy()  # a partitioned index copies only its delta and tombstones
+        path = self.directory / f"vectors-{seq}{self._suffix}"
         if not path.exists():
             copy.save(path)
             fsync_dir(self.directory)
@@ -177,8 +203,10 @@ class Generation:
 
     def _maybe_snapshot(self) -> None:
         """Snapshot in the background once the log since the newest snapshot is long enough to slow a start."""
+        if self._exact_override:
+            return
         snapshots = self._snapshots()
-        behind = self.watermark - (snapshots[-1][0] if snapshots else 0)
+        behind = self.watermark - (snapshots[-1][0] if snapshots else self.manifest.dense_base_seq)
         if behind < max(SNAPSHOT_MIN_CHANGES, int(SNAPSHOT_FRACTION * len(self.vectors))):
             return
         if not self._snapshotting.acquire(blocking=False):
@@ -187,7 +215,7 @@ class Generation:
         def run() -> None:
             try:
                 path = self.save_snapshot()
-                logger.info("saved dense snapshot %s", path.name)
+                logger.info("saved dense snapshot %s", path)
             except Exception:
                 logger.exception("could not save a dense snapshot (the change log still has everything)")
             finally:
@@ -248,11 +276,12 @@ class Generation:
         if seq > self.watermark:
             last, added, vectors, removed = sqlite.changes_since(conn, self.watermark, self.dim)
             # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
-            # number), so only removals touch existing rows; each remove call costs O(passages).
-            if removed:
-                self.vectors.remove(np.asarray(removed, dtype=np.int64))
-            if added:
-                self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
+            # number), so only removals touch existing rows: a tombstone in a partitioned index.
+            with self._searching.writing():
+                if removed:
+                    self.vectors.remove(np.asarray(removed, dtype=np.int64))
+                if added:
+                    self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
             logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))
             self.watermark = last
         return seq
@@ -306,94 +335,3 @@ class Generation:
                 self._pool.get_nowait().close()
             except queue.Empty:
                 return
-
-
-@contextlib.contextmanager
-def _locked_current(index_dir: Path) -> Iterator[tuple[sqlite3.Connection, Manifest] | None]:
-    """Hold the write lock of the current generation (None when there is none or it cannot be read)."""
-    while True:
-        directory = generation_dir(index_dir)
-        if directory is None or not (directory / "qa.sqlite").is_file():
-            yield None
-            return
-        try:
-            manifest = Manifest.load(directory)
-        except IndexMismatch:
-            manifest = None
-        if manifest is None or manifest.format_version not in CARRY_FORMATS:
-            logger.warning("the previous index has another format: its run-time documents are not carried over")
-            yield None
-            return
-        conn = sqlite.connect(directory / "qa.sqlite")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            if generation_dir(index_dir) != directory:
-                continue  # another build swapped meanwhile: lock that one instead
-            yield conn, manifest
-            return
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            conn.close()
-
-
-Carry = Callable[[sqlite3.Connection, Manifest, sqlite3.Connection], int]
-
-
-def create_generation(
-    index_dir: str | Path,
-    encoder_name: str,
-    dim: int,
-    fill: Callable[[sqlite3.Connection], object],
-    carry: Carry | None = None,
-) -> Manifest:
-    """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current.
-
-    With `carry`, the documents written at run time into the current generation are copied over by
-    `carry(old_conn, old_manifest, new_conn)` while this holds the current generation's write lock,
-    until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
-    and write into the new generation.
-    """
-    index_dir = Path(index_dir)
-    building = new_generation(index_dir)
-    try:
-        conn = sqlite.connect(building / "qa.sqlite")
-        try:
-            sqlite.init_schema(conn)
-            fill(conn)
-            with _locked_current(index_dir) if carry else contextlib.nullcontext() as old:
-                if old is not None and carry is not None:
-                    conn.execute("BEGIN IMMEDIATE")
-                    carried = carry(old[0], old[1], conn)
-                    conn.execute("COMMIT")
-                    logger.info("carried %d run-time documents over from the previous generation", carried)
-                manifest = _finish(building, conn, encoder_name, dim)
-                final = index_dir / ("gen-" + building.name.split("-")[1])
-                os.replace(building, final)
-                swap_in(index_dir, final)
-        finally:
-            conn.close()
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    return manifest
-
-
-def _finish(building: Path, conn: sqlite3.Connection, encoder_name: str, dim: int) -> Manifest:
-    """Checkpoint, write the manifest and the first dense snapshot of a generation being built."""
-    documents, passages = sqlite.counts(conn)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    manifest = Manifest(
-        format_version=FORMAT_VERSION,
-        encoder=encoder_name,
-        dim=dim,
-        dtype="float32",
-        documents=documents,
-        passages=passages,
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    )
-    manifest.save(building)
-    index = Generation(building, manifest)
-    index.save_snapshot()
-    index.close()
-    return manifest

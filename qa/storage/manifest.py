@@ -24,6 +24,13 @@ class Manifest:
     documents: int
     passages: int
     created: str
+    # The dense index the build chose (qa.storage.partitioned): "flat" (exact) or "ivf-sq8" with its
+    # partitions, how many a question probes, and the change and largest passage id its base holds.
+    dense: str = "flat"
+    dense_lists: int = 0
+    dense_probe: int = 0
+    dense_base_seq: int = 0
+    dense_base_max_id: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -38,7 +45,15 @@ class Manifest:
         path = directory / "manifest.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+            defaults = {
+                "dense": "flat",
+                "dense_lists": 0,
+                "dense_probe": 0,
+                "dense_base_seq": 0,
+                "dense_base_max_id": 0,
+            }
+            values: dict = {name: data[name] if name in data else defaults[name] for name in cls.__dataclass_fields__}
+            return cls(**values)
         except (OSError, ValueError, KeyError, TypeError):
             raise IndexMismatch(f"{path} is missing or damaged: rebuild the index with `qa index`") from None
 

@@ -36,11 +36,15 @@ CREATE INDEX IF NOT EXISTS sentences_by_passage ON sentences (passage_id);
 CREATE INDEX IF NOT EXISTS sentences_missing ON sentences (passage_id) WHERE vector IS NULL;
 
 -- Stemmed terms per passage (stemmed in the passage's language before insert), ranked with FTS5's bm25().
+-- The language is an indexed column, so "only this language" is a doclist intersection, not a read of
+-- every matching row (qa/storage/fts.py gives it weight 0 in bm25).
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5 (
     terms,
-    language UNINDEXED,
+    language,
     tokenize = 'unicode61 remove_diacritics 0'
 );
+-- How many passages hold each term: questions drop the terms most passages hold (fts.py).
+CREATE VIRTUAL TABLE IF NOT EXISTS lexical_terms USING fts5vocab (lexical, 'row');
 
 -- Every add and remove of a passage, in commit order: how each serving process catches up with the
 -- writes of the others (and with its own snapshot) without re-encoding anything.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,16 +145,33 @@ def _write(conn: sqlite3.Connection, item: _Prepared, vectors: dict[str, Vectors
     return WriteResult(doc_id, "replaced" if stored is not None else "added", len(item.passages))
 
 
+def _stream(documents: Iterable[Document], size: int) -> Iterator[list[_Prepared]]:
+    """Batches of about `size` passages, prepared as the documents arrive: nothing else is held."""
+    current: list[Document] = []
+    count = 0
+    for document in documents:
+        current.append(document)
+        count += 10  # a guess per document; the exact cut is made by _batches below
+        if count >= size:
+            yield from _batches(prepare(current), size)
+            current, count = [], 0
+    if current:
+        yield from _batches(prepare(current), size)
+
+
 def write_build(
     conn: sqlite3.Connection,
     encoder: Encoder,
-    documents: Sequence[Document],
+    documents: Iterable[Document],
     progress: Callable[[int], None] | None = None,
     chunk: int = ENCODE_CHUNK,
 ) -> list[WriteResult]:
-    """Write documents into a fresh generation, one committed transaction per batch."""
+    """Write documents into a fresh generation, one committed transaction per batch, streaming.
+
+    A document id seen again in a later batch replaces the earlier one (the last wins, as in one batch).
+    """
     results: list[WriteResult] = []
-    for batch in _batches(prepare(documents), BATCH_PASSAGES):
+    for batch in _stream(documents, BATCH_PASSAGES):
         vectors = encode(encoder, batch, chunk=chunk)
         conn.execute("BEGIN IMMEDIATE")
         results.extend(_write(conn, item, vectors, "build") for item in batch)
@@ -187,7 +204,7 @@ def build_plan(encoder: Encoder, documents: Sequence[Document], chunk: int = ENC
     """The texts `write_build` will hand the encoder, one list per call, in order: encode them
     elsewhere (a Ray cluster) in exactly these calls and the writer stores the same vectors."""
     recorder = _Recorder(encoder)
-    for batch in _batches(prepare(documents), BATCH_PASSAGES):
+    for batch in _stream(documents, BATCH_PASSAGES):  # exactly the batches write_build makes
         encode(recorder, batch, chunk=chunk)
     return recorder.calls
 

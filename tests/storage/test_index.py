@@ -26,7 +26,7 @@ def _ranking(service, question):
 def test_build_writes_manifest_and_reloads_with_the_same_results(hash_service, hash_settings):
     directory = generation_dir(hash_settings.index_dir)
     manifest = json.loads((directory / "manifest.json").read_text())
-    assert manifest["encoder"] == "hash:64" and manifest["dim"] == 64 and manifest["dtype"] == "float32"
+    assert manifest["encoder"] == "hash:64" and manifest["dim"] == 64 and manifest["dtype"] == "float16"
     assert manifest["documents"] == 4 and manifest["passages"] >= 4
     assert manifest["format_version"] == FORMAT_VERSION and manifest["created"]
     question = "Wann legen die Boote im Hafen ab?"

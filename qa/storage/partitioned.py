@@ -1,0 +1,202 @@
+"""The dense index of a large generation: IVF-SQ8 built once, memory-mapped, plus a small exact delta.
+
+Why: an exact flat index costs 1,536 bytes per passage in every process and a full scan per question
+(115-190 ms at a million passages). Here the base is an IVF index with 8-bit codes (about 400 bytes per
+passage) written at build time and opened with mmap, so the pages live in the page cache once, shared
+by every worker, and a snapshot never copies it. Passages written after the build go to an exact flat
+delta; a deleted base passage becomes a tombstone that searches skip (an IDSelector), so a delete never
+scans the base. Searches probe `probe` of the `lists` partitions; the caller re-scores the candidates
+exactly from the stored vectors, so the 8-bit codes only choose candidates, never final scores.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from qa.storage import sqlite
+from qa.storage.dense import DenseIndex, _check, single_thread
+
+logger = logging.getLogger(__name__)
+
+BASE_PREFIX = "dense-base-"
+# Training sample per partition and k-means iterations: enough for stable centroids, seconds not minutes.
+_TRAIN_PER_LIST = 30
+_TRAIN_ITERATIONS = 10
+_CHUNK = 50_000
+
+
+def layout(passages: int) -> tuple[int, int]:
+    """(lists, probe) for this many passages: about 4 sqrt(n) partitions (fewer for a handful of
+    passages), a sixteenth of them (at least 16, at most all) probed: a question scans about 6 %."""
+    lists = max(1, min(65_536, int(4 * math.sqrt(max(passages, 1))), passages // 8))
+    return lists, min(lists, max(16, lists // 16))
+
+
+def _vectors(conn: sqlite3.Connection, dim: int, where: str = "", params: tuple = ()):
+    """(ids, vectors) of stored passages in chunks, by id."""
+    cursor = conn.execute(f"SELECT id, vector FROM passages {where} ORDER BY id", params)
+    while rows := cursor.fetchmany(_CHUNK):
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        vectors = sqlite.vectors_from_blobs([row[1] for row in rows], dim)
+        yield ids, vectors
+
+
+def _file_name(language: str) -> str:
+    return f"{BASE_PREFIX}{re.sub(r'[^a-z0-9]', '_', language.lower())}.faiss"
+
+
+def _build_one(conn: sqlite3.Connection, directory: Path, dim: int, language: str, passages: int) -> int:
+    import faiss
+
+    lists, _probe = layout(passages)
+    step = max(1, passages // (lists * _TRAIN_PER_LIST))
+    where = "WHERE language = ? AND id % ? = 0"
+    sample = np.concatenate([v for _ids, v in _vectors(conn, dim, where, (language, step))])
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    index.cp.niter = _TRAIN_ITERATIONS
+    index.cp.min_points_per_centroid = 1  # a small language group trains on what it has
+    index.train(np.ascontiguousarray(sample))
+    del sample
+    for ids, vectors in _vectors(conn, dim, "WHERE language = ?", (language,)):
+        index.add_with_ids(np.ascontiguousarray(vectors), ids)
+    name = _file_name(language)
+    tmp = directory / f".{name}.{os.getpid()}.tmp"
+    faiss.write_index(index, str(tmp))
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, directory / name)
+    logger.info("built an IVF-SQ8 dense index of the %s passages: %d in %d lists", language, index.ntotal, lists)
+    return lists
+
+
+def build_base(conn: sqlite3.Connection, directory: Path, dim: int, passages: int) -> tuple[int, int]:
+    """Train and fill one IVF-SQ8 base per passage language from the stored vectors; returns (lists, probed).
+
+    Why one per language: E5 places a language's passages near each other, so one set of partitions
+    keeps an English question's probes among English passages, and the German passage that answers it
+    is never scanned. Measured at 100k passages (80 % German): English->German Recall@1 .065 with one
+    base against .455 exact. Each base is probed on its own and the candidates merged by score.
+    """
+    groups = conn.execute("SELECT language, count(*) FROM passages GROUP BY language ORDER BY language").fetchall()
+    lists = [_build_one(conn, directory, dim, language, int(count)) for language, count in groups]
+    return sum(lists), sum(layout(int(count))[1] for _language, count in groups)
+
+
+class PartitionedIndex:
+    """Memory-mapped IVF-SQ8 bases (one per language), an exact delta for later writes, and tombstones."""
+
+    SUFFIX = ".npz"
+
+    def __init__(self, dim: int, bases: list, base_max_id: int, delta: DenseIndex | None = None, removed=()) -> None:
+        self.dim = dim
+        self.base_max_id = base_max_id
+        self._bases = bases
+        self._base_total = sum(int(base.ntotal) for base in bases)
+        self._delta = delta if delta is not None else DenseIndex(dim)
+        self._removed: set[int] = set(int(i) for i in removed)
+        self._lock = threading.Lock()
+        self._selector_for(self._removed)
+
+    def _selector_for(self, removed: set[int]) -> None:
+        """Search parameters per base that skip the tombstones; replaced whole, so a search holds a
+        consistent set."""
+        import faiss
+
+        keep: tuple = ()
+        selector = None
+        if removed:
+            batch = faiss.IDSelectorBatch(np.fromiter(removed, dtype=np.int64, count=len(removed)))
+            selector = faiss.IDSelectorNot(batch)
+            keep = (batch, selector)  # the SWIG objects must outlive the parameters
+        params = []
+        for base in self._bases:
+            one = faiss.SearchParametersIVF()
+            one.nprobe = min(int(base.nlist), layout(int(base.ntotal))[1])  # the lists the build chose for it
+            if selector is not None:
+                one.sel = selector
+            params.append(one)
+        self._params, self._keep = params, keep
+
+    def __len__(self) -> int:
+        return self._base_total - len(self._removed) + len(self._delta)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self._delta.add(ids, vectors)
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Delete from the delta (small, exact) or tombstone in a base: never a scan of a base."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if ids.size == 0:
+            return 0
+        removed = self._delta.remove(ids)
+        with self._lock:
+            # Ids only grow (AUTOINCREMENT), so base passages are those up to the build's largest id.
+            base_ids = [int(i) for i in ids if int(i) <= self.base_max_id and int(i) not in self._removed]
+            if base_ids:
+                self._removed = self._removed | set(base_ids)
+                self._selector_for(self._removed)
+        return removed + len(base_ids)
+
+    def search_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top k of every base and of the delta, merged by score (each base probed on its own)."""
+        queries = _check(queries, self.dim, "search_many")
+        n = queries.shape[0]
+        if k < 1 or len(self) == 0:
+            return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
+        parts = []
+        params = self._params
+        with single_thread(n):
+            for base, one in zip(self._bases, params, strict=True):
+                parts.append(base.search(queries, min(k, int(base.ntotal)), params=one))
+        if len(self._delta):
+            parts.append(self._delta.search_many(queries, k))
+        scores = np.concatenate([p[0] for p in parts], axis=1)
+        ids = np.concatenate([p[1] for p in parts], axis=1)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        scores, ids = np.take_along_axis(scores, order, 1), np.take_along_axis(ids, order, 1)
+        return scores.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
+
+    def copy(self) -> PartitionedIndex:
+        """What a snapshot needs: the delta and the tombstones (the bases are shared read-only files)."""
+        with self._lock:
+            return PartitionedIndex(self.dim, self._bases, self.base_max_id, self._delta.copy(), self._removed)
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        ids, vectors = self._delta.contents()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        with open(tmp, "wb") as handle:
+            np.savez(handle, ids=ids, vectors=vectors, removed=np.array(sorted(self._removed), dtype=np.int64))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def open(cls, directory: Path, dim: int, base_max_id: int, snapshot: Path | None = None) -> PartitionedIndex:
+        """The bases memory-mapped (shared by every process that opens them), the delta from a snapshot."""
+        import faiss
+
+        bases = []
+        for path in sorted(directory.glob(f"{BASE_PREFIX}*.faiss")):
+            base = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+            if base.d != dim:
+                raise ValueError(f"{path}: vectors of dimension {base.d}, expected {dim}")
+            bases.append(base)
+        index = cls(dim, bases, base_max_id)
+        if snapshot is not None:
+            with np.load(snapshot) as data:
+                index._delta.add(data["ids"].astype(np.int64), data["vectors"].astype(np.float32))
+                index._removed = set(int(i) for i in data["removed"])
+            index._selector_for(index._removed)
+        return index

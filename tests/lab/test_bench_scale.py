@@ -1,0 +1,34 @@
+"""`qa bench scale` at a small N: builds the archive (partitioned), serves it and reports every figure."""
+
+import json
+
+from qa.cli import cli
+
+from ..conftest import XQUAD
+
+
+def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_path):
+    result = runner.invoke(
+        cli,
+        ["bench", "scale", "--passages", "2000", "--partition-above", "1000", "--encoder", "hash:64"]
+        + ["--xquad", str(XQUAD), "--questions", "40", "--requests", "16", "--clients", "4"]
+        + ["--work-dir", str(tmp_path), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["passages"] >= 2000 and report["dense_index"].startswith("ivf-sq8")
+    assert report["clients_errors"] == 0 and report["clients"] == 4
+    assert report["write_answerable_s"] < 30 and report["delete_gone_s"] < 30 and report["asks_during_writes"] > 0
+    for key in ("build_s", "build_passages_per_cpu_s", "disk_bytes_per_passage", "http_p50_ms", "serving_rss_mb"):
+        assert report[key] > 0, key
+    for label in ("chosen", "exact"):
+        assert set(report["stages_ms"][label]) == {"encode", "dense", "lexical", "rank"}
+    quality = report["quality"]
+    assert quality["questions"] == 80
+    for direction in ("de->de", "en->de"):
+        for metric in ("recall@1", "mrr@10"):
+            assert 0 <= quality["exact"][direction][metric] <= 1
+            delta = quality["chosen"][direction][metric] - quality["exact"][direction][metric]
+            assert abs(delta - quality["delta"][direction][metric]) < 1e-3
+    # The hash encoder's German questions find their own paragraphs by shared words.
+    assert quality["exact"]["de->de"]["recall@1"] > 0.3

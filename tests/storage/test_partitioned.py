@@ -1,0 +1,97 @@
+"""A large index's dense side: IVF-SQ8 chosen by size, memory-mapped, with writes and deletes that never rewrite it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.config import load_settings
+from qa.records import Document, Section
+from qa.service import QAService
+from qa.storage.generation import generation_dir
+from qa.storage.partitioned import BASE_PREFIX
+
+TOPICS = ("Hafen", "Bäckerei", "Fähre", "Rathaus", "Brücke", "Schule", "Bahnhof", "Museum", "Stadion", "Markt")
+
+
+def _articles(count: int) -> list[Document]:
+    return [
+        Document(
+            id=f"doc-{n}",
+            title=f"{TOPICS[n % len(TOPICS)]} Nummer {n}",
+            date="2024-01-01",
+            source="test",
+            sections=(
+                Section(
+                    "", f"Der {TOPICS[n % len(TOPICS)]} im Ort {n} bekam am Montag neue Pläne von Architektin {n}."
+                ),
+            ),
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def large(tmp_path):
+    """An index of 120 passages built with the partition threshold at 50: an IVF-SQ8 base."""
+    settings = load_settings(
+        {"index_dir": str(tmp_path / "index"), "encoder": "hash:64", "dense_partition_above": 50}, environ={}
+    )
+    service = QAService(settings)
+    service.build_documents(_articles(120))
+    yield service, settings
+    service.close()
+
+
+def _dense_ids(service: QAService, question: str) -> list[str]:
+    # The Searcher, not ask(): the no-answer cut-offs are calibrated for the real encoder, not hash:64.
+    return [hit.document.id for hit in service.searcher().search_many([question], 5, "dense")[0].hits]
+
+
+def test_the_build_records_the_partitioned_kind_and_finds_what_exact_search_finds(large):
+    service, settings = large
+    directory = generation_dir(settings.index_dir)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert (
+        manifest["dense"] == "ivf-sq8"
+        and manifest["dense_lists"] > 1
+        and 1 <= manifest["dense_probe"] <= manifest["dense_lists"]
+    )
+    assert [p.name for p in directory.glob(f"{BASE_PREFIX}*")] == [f"{BASE_PREFIX}de.faiss"]
+    assert manifest["passages"] == 120
+    exact = QAService(settings.replace(dense_index="flat"))
+    for question in ("Architektin 17 Pläne", "Wer plante das Museum im Ort 57?", "Bahnhof Ort 96"):
+        assert _dense_ids(service, question)[0] == _dense_ids(exact, question)[0]
+    exact.close()
+
+
+def test_writes_and_deletes_reach_search_without_rewriting_the_base_and_survive_a_reopen(large):
+    service, settings = large
+    base = generation_dir(settings.index_dir) / f"{BASE_PREFIX}de.faiss"
+    before = base.stat()
+    added = Document(
+        "late", "Leuchtturm", "2025-02-02", "test", (Section("", "Der Leuchtturm Kap Zebra bekam ein Licht."),)
+    )
+    service.add_documents([added])
+    assert _dense_ids(service, "Leuchtturm Kap Zebra Licht")[0] == "late"
+    first = _dense_ids(service, "Architektin 17 Pläne")[0]
+    assert first.startswith("doc-")  # a document of the base
+    service.remove_document(first)
+    assert first not in _dense_ids(service, "Architektin 17 Pläne")
+    after = base.stat()
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+
+    service.index.save_snapshot()
+    assert list(generation_dir(settings.index_dir).glob("vectors-*.npz"))
+    reopened = QAService(settings)
+    assert _dense_ids(reopened, "Leuchtturm Kap Zebra Licht")[0] == "late"
+    assert first not in _dense_ids(reopened, "Architektin 17 Pläne")
+    assert reopened.health()["passages"] == 120
+    reopened.close()
+
+
+def test_a_small_build_stays_exact(hash_service, hash_settings):
+    manifest = json.loads((generation_dir(hash_settings.index_dir) / "manifest.json").read_text())
+    assert manifest["dense"] == "flat"
+    assert not list(generation_dir(hash_settings.index_dir).glob(f"{BASE_PREFIX}*"))

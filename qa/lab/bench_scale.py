@@ -185,6 +185,9 @@ class _Client:
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
+    def close(self) -> None:
+        self.conn.close()
+
     def ask(self, question: str) -> bool:
         body = json.dumps({"question": question})
         for attempt in range(2):
@@ -251,6 +254,7 @@ def measure_writes(base: str, questions: list[str]) -> dict:
             client.ask(questions[i % len(questions)])
             during.append((time.perf_counter() - started) * 1000)
             i += 1
+        client.close()
 
     asker = threading.Thread(target=ask)
     asker.start()
@@ -304,6 +308,7 @@ def measure_http(
                 with lock:
                     times.append((time.perf_counter() - started) * 1000)
                     errors[0] += 0 if ok else 1
+            own.close()
 
         threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
         started = time.perf_counter()
@@ -312,6 +317,7 @@ def measure_http(
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        client.close()
         memory = _memory(server.process.pid)
         written = measure_writes(server.base, questions) if writes else {}
     finally:

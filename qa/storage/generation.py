@@ -68,9 +68,32 @@ class GenerationView:
             # other questions search side by side.
             index._searching.acquire_read()
         try:
-            return index.vectors.search_many(queries, k)
+            if not isinstance(index.vectors, PartitionedIndex):
+                return index.vectors.search_many(queries, k)
+            _scores, ids = index.vectors.search_many(queries, k * REFINE)
         finally:
             index._searching.release_read()
+        return refine(self.conn, queries, ids, k, index.dim)
+
+
+# A partitioned index proposes this many times k candidates by their 8-bit scores; the k best by the
+# stored vectors are kept, so the codes' rounding never decides which candidates reach the ranking.
+REFINE = 3
+
+
+def refine(conn: sqlite3.Connection, queries: np.ndarray, ids: np.ndarray, k: int, dim: int):
+    """The k best of each row's candidate `ids` by exact inner product with the stored vectors."""
+    out_scores = np.full((ids.shape[0], k), -np.inf, dtype=np.float32)
+    out_ids = np.full((ids.shape[0], k), -1, dtype=np.int64)
+    for row in range(ids.shape[0]):
+        found, vectors = sqlite.passage_vectors(conn, [int(i) for i in ids[row] if i >= 0], dim)
+        if not found:
+            continue
+        exact = vectors @ queries[row]
+        best = np.argsort(-exact, kind="stable")[:k]
+        out_scores[row, : best.size] = exact[best]
+        out_ids[row, : best.size] = np.asarray(found, dtype=np.int64)[best]
+    return out_scores, out_ids
 
 
 _TABLES = {"documents", "passages", "sentences", "changes", "lexical"}

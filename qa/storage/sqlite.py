@@ -257,6 +257,17 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
     return result
 
 
+def passage_vectors(conn: sqlite3.Connection, ids: list[int], dim: int) -> tuple[list[int], np.ndarray]:
+    """(ids found, their stored vectors (n, dim) float32): the exact re-scoring of dense candidates."""
+    if not ids:
+        return [], np.zeros((0, dim), dtype=np.float32)
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT id, vector FROM passages WHERE id IN ({marks})", ids).fetchall()
+    if not rows:
+        return [], np.zeros((0, dim), dtype=np.float32)
+    return [int(r[0]) for r in rows], vectors_from_blobs([r[1] for r in rows], dim)
+
+
 def passages_missing_sentences(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[tuple[int, list[str]]]:
     """Up to `limit` passages (ids above `after`) with a sentence whose vector is still NULL:
     (passage id, sentence texts), by id."""

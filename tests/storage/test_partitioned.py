@@ -62,7 +62,9 @@ def test_the_build_records_the_partitioned_kind_and_finds_what_exact_search_find
     assert manifest["passages"] == 120
     exact = QAService(settings.replace(dense_index="flat"))
     for question in ("Architektin 17 Pläne", "Wer plante das Museum im Ort 57?", "Bahnhof Ort 96"):
-        assert _dense_ids(service, question)[0] == _dense_ids(exact, question)[0]
+        # The same best score (hash:64 vectors tie often, so the same id is not guaranteed).
+        best, reference = (svc.searcher().search_many([question], 1, "dense")[0].hits[0] for svc in (service, exact))
+        assert best.dense_score == pytest.approx(reference.dense_score, abs=1e-5)
     exact.close()
 
 

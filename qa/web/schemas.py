@@ -184,7 +184,7 @@ class DocumentRecord(_Body):
     title: str | None = Field(
         None, max_length=MAX_TITLE_CHARS, description="Default: the first heading, else the teaser's first sentence"
     )
-    date: IsoDate | None = None
+    date: IsoDate | Literal[""] | None = Field(None, description="YYYY-MM-DD; empty or null: the article is undated")
     text: str = Field(
         min_length=1,
         max_length=MAX_TEXT_CHARS,

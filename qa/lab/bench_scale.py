@@ -102,11 +102,16 @@ def _build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache
 
 
 def build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None = None) -> dict:
-    parent, child = multiprocessing.get_context("fork").Pipe()
-    process = multiprocessing.get_context("fork").Process(
-        target=_build, args=(index_dir, passages, xquad, encoder_name, cache, above, child)
-    )
+    """Build in a fresh child process (spawned, not forked: a fork of a process with running threads,
+    an OpenMP pool or held locks can deadlock in the child), so its CPU and memory are the build's."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_build, args=(index_dir, passages, xquad, encoder_name, cache, above, child))
     process.start()
+    child.close()
+    while not parent.poll(1.0):
+        if not process.is_alive():
+            raise RuntimeError(f"the build exited with code {process.exitcode}")
     result = parent.recv()
     process.join()
     if process.exitcode != 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -100,6 +101,24 @@ def start_server(index_dir: Path, *args: str, env: dict | None = None) -> tuple[
     server = ServerProcess(index_dir, *args, env=env, argv=[sys.executable, str(ROOT / "server.py")], cwd=ROOT)
     server.wait_ready()
     return server.process, server.base
+
+
+def start_gunicorn(index_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`gunicorn -w 2 --threads 2 'qa:create_app()'` on a free loopback port, as the README runs it,
+    ready to answer; its stderr is a pipe the caller reads after terminating it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "2", "--threads", "2"]
+        + ["-b", f"127.0.0.1:{port}", "qa:create_app()"],
+        cwd=ROOT,
+        env={**os.environ, "QA_INDEX_DIR": str(index_dir), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_until_responds(base + "/healthz", process=process)
+    return process, base
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.request
 
-from ..conftest import ROOT, free_port, wait_until_responds
+from ..conftest import start_gunicorn
 from ..web.test_documents_http import copy_index
 
 QUESTION = "Wer nimmt an dem Treffen nur virtuell teil?"
@@ -27,28 +24,9 @@ def _asked(base: str) -> float:
 def test_two_gunicorn_workers_share_their_metrics(seed_index_dir, tmp_path):
     index_dir = copy_index(seed_index_dir, tmp_path / "index")
     (tmp_path / "metrics").mkdir()
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-            "-w",
-            "2",
-            "--threads",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "qa:create_app()",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env={**os.environ, "QA_INDEX_DIR": str(index_dir), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_gunicorn(index_dir, {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")})
     pids = set()
     try:
-        wait_until_responds(base + "/healthz", process=process)
         for _ in range(12):
             request = urllib.request.Request(
                 base + "/api/ask", data=b'{"question": "%s"}' % QUESTION.encode(), method="POST"

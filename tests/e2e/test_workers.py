@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ..conftest import ROOT, free_port, start_server, wait_until_responds
+from ..conftest import ROOT, start_gunicorn, start_server
 from ..web.test_documents_http import BIKES, BIKES_QUESTION, KEY, LIBRARY, LIBRARY_QUESTION, call, copy_index, top
 
 
@@ -43,27 +43,8 @@ def test_two_server_processes_on_one_index_see_each_others_writes(seed_index_dir
 @pytest.mark.skipif(shutil.which("gunicorn", path=os.path.dirname(sys.executable)) is None, reason="no gunicorn")
 def test_gunicorn_with_two_workers_serves_writes_to_both(seed_index_dir, tmp_path):
     index_dir = copy_index(seed_index_dir, tmp_path / "index")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-            "-w",
-            "2",
-            "--threads",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "qa:create_app()",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env={**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_API_KEY": KEY, "QA_LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_gunicorn(index_dir, {"QA_API_KEY": KEY, "QA_LOG_LEVEL": "WARNING"})
     try:
-        wait_until_responds(base + "/healthz", process=process)
         assert call(base, "POST", "/api/documents", {"id": "library", "text": LIBRARY})[0] == 201
         # Whichever worker answers, each of these questions finds the new article.
         for _ in range(8):

@@ -68,6 +68,14 @@ class Settings:
     dense_partition_above: int = _setting(
         50_000, "Passages above which `qa index` builds a partitioned IVF-SQ8 dense index instead of an exact one."
     )
+    recency_half_life: float = _setting(
+        30.0,
+        "Half-life in days of the recency that words like 'latest' or 'neueste' in a question turn on "
+        "(a request's own `recency` wins).",
+    )
+    time_from_question: bool = _setting(
+        True, "Read time expressions in questions ('last week', 'im September 2025') unless a request says otherwise."
+    )
     api_key: str = _setting("", "Bearer key for the write endpoints; empty disables them.")
     max_request_bytes: int = _setting(1_000_000, "Largest body accepted by the question endpoints.")
     max_upload_bytes: int = _setting(50_000_000, "Largest body accepted by the document endpoints.")
@@ -105,6 +113,8 @@ class Settings:
             raise InvalidRequest("port must lie between 0 and 65535")
         if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:
             raise InvalidRequest("workers, threads, max_connections and request_timeout must be at least 1")
+        if not self.recency_half_life > 0:
+            raise InvalidRequest("recency_half_life must be a positive number of days")
         if self.encode_batch_size < 1:
             raise InvalidRequest("encode_batch_size must be at least 1")
         if self.ray_actor_cpus < 0 or self.ray_actor_gpus < 0 or self.ray_actor_cpus + self.ray_actor_gpus <= 0:
@@ -130,6 +140,20 @@ def _coerce(name: str, default: Any, value: Any) -> Any:
         return value
     if isinstance(value, bool):
         raise InvalidRequest(f"setting {name} must be a {kind.__name__}, got {value!r}")
+    if kind is bool:
+        words = {
+            "1": True,
+            "true": True,
+            "yes": True,
+            "on": True,
+            "0": False,
+            "false": False,
+            "no": False,
+            "off": False,
+        }
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise InvalidRequest(f"setting {name} must be true or false, got {value!r}")
     try:
         return kind(value)
     except (TypeError, ValueError):

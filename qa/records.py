@@ -10,6 +10,7 @@ DOCUMENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # use ful
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The one home of these limits: the API's models, the CLI and the retrieval all read them from here.
 MODES = ("hybrid", "dense", "lexical")  # how a question is searched
+SORTS = ("relevance", "date")  # how the passages of an answer are ordered
 DEFAULT_PAGE = 50  # documents a listing page holds unless asked otherwise
 MAX_PAGE = 1000  # documents a listing page holds at most
 
@@ -127,6 +128,71 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Filters:
+    """Which passages a question may find: articles dated date_from..date_to (inclusive; a date filter
+    excludes undated articles), of these sources or these documents, passages in this language."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    sources: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not DATE_PATTERN.fullmatch(value):
+                raise ValueError(f"{name} must be YYYY-MM-DD, got {value!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.sources or self.documents or self.language)
+
+    def to_dict(self) -> dict:
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "sources": list(self.sources),
+            "documents": list(self.documents),
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Everything besides the question that shapes one search: the filters, recency (a half-life in
+    days, counted back from `as_of`), the order, and a period the question names that is preferred
+    but not required. `understood` says in words what was read from the question's own wording."""
+
+    filters: Filters = Filters()
+    recency: float | None = None
+    as_of: str | None = None
+    sort: str = "relevance"
+    prefer: tuple[str, str] | None = None
+    understood: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
+        if self.recency is not None and not (math.isfinite(self.recency) and self.recency > 0):
+            raise ValueError("recency must be a positive number of days")
+        if self.as_of is not None and not DATE_PATTERN.fullmatch(self.as_of):
+            raise ValueError(f"as_of must be YYYY-MM-DD, got {self.as_of!r}")
+
+    def to_dict(self) -> dict:
+        return {
+            **self.filters.to_dict(),
+            "recency": self.recency,
+            "as_of": self.as_of,
+            "sort": self.sort,
+            "preferred": {"date_from": self.prefer[0], "date_to": self.prefer[1]} if self.prefer else None,
+            "understood": self.understood,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What a question gets: ranked passages, or an explicit refusal when nothing matches."""
 
@@ -138,6 +204,7 @@ class Answer:
     took_ms: float
     reason: str | None = None  # why no_answer: NO_MATCH or NO_CONTENT
     truncated: bool = False  # the question was cut to what the encoder reads
+    scope: Scope = Scope()  # the filters, recency and time from the question that were applied
 
     def __post_init__(self) -> None:
         if self.no_answer != (self.reason is not None):
@@ -151,6 +218,7 @@ class Answer:
             "no_answer": self.no_answer,
             "reason": self.reason,
             "truncated": self.truncated,
+            "applied": self.scope.to_dict(),
             "passages": [hit.to_dict(rank) for rank, hit in enumerate(self.hits, start=1)],
             "took_ms": round(self.took_ms, 2),
         }

@@ -16,14 +16,16 @@ from qa.chat.conversation import Message
 from qa.chat.mentions import message_language
 from qa.chat.reply import ChatAnswer, compose_reply
 from qa.config import Settings
-from qa.encoding.encoder import Encoder, fit_query, load_encoder
+from qa.encoding.encoder import Encoder, QueryFit, fit_query, load_encoder
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
-from qa.records import Answer, Document
+from qa.records import Answer, Document, Scope
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
+from qa.retrieval.scoping import as_of_date, read_question, scoped
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
+from qa.storage.facts import day_text
 from qa.storage.generation import Generation
 from qa.storage.generation import check_index as check_generation
 from qa.storage.manifest import generation_dir
@@ -32,6 +34,7 @@ from qa.text.clean import clean_text
 from qa.text.ingest import read_documents
 from qa.text.language import detect_language
 from qa.text.terms import content_words
+from qa.text.when import TimeReading
 
 logger = logging.getLogger(__name__)
 
@@ -198,60 +201,138 @@ class QAService:
             max_k=s.max_top_k,
         )
 
-    def ask_many(self, questions: list[str], top_k: int | None = None, mode: str = "hybrid") -> list[Answer]:
+    def newest_date(self) -> str | None:
+        """The newest article date in the index: the default `as_of` of relative time and recency."""
+        day = self.index.facts.newest_day()
+        return day_text(day) if day is not None else None
+
+    def ask_many(
+        self,
+        questions: list[str],
+        top_k: int | None = None,
+        mode: str = "hybrid",
+        scope: Scope | None = None,
+        time_from_question: bool | None = None,
+        inherited: Sequence[TimeReading | None] | None = None,
+    ) -> list[Answer]:
         """Answer each question: passages, or a refusal with its reason.
 
         A question is cleaned (control characters, lone surrogates), cut to what the encoder reads
         (`max_question_tokens`, said in the answer) and refused without a search when it has no content
-        word. Questions of more than LONG_QUESTION_TOKENS tokens take turns in one lane, so however many
-        arrive at once they occupy one core and ordinary questions keep the other.
+        word. Its scope is the requested one completed by the time its words name (qa.retrieval.scoping;
+        `inherited[i]`, when given, is the reading of the earlier turn a follow-up without time words
+        of its own inherits). Questions of more than LONG_QUESTION_TOKENS tokens take turns in one lane,
+        so however many arrive at once they occupy one core and ordinary questions keep the other.
         """
         started = time.perf_counter()
+        requested = scope or Scope()
+        use_time = self.settings.time_from_question if time_from_question is None else time_from_question
         questions = [clean_text(q).strip() for q in questions]
-        fits = [fit_query(self.encoder, q, self.settings.max_question_tokens) for q in questions]
         searchable = [i for i, q in enumerate(questions) if content_words(q)]
         answers: dict[int, Answer] = {
             i: refuse_without_content(q, message_language(q), mode)
             for i, q in enumerate(questions)
             if i not in set(searchable)
         }
-        if searchable:
-            long = any(fits[i].tokens > LONG_QUESTION_TOKENS for i in searchable)
+        if not searchable:
+            return [answers[i] for i in range(len(questions))]
+        as_of = as_of_date(requested.as_of, self.newest_date())
+        groups: dict[Scope, list[tuple[int, QueryFit]]] = {}
+        for i in searchable:
+            language = message_language(questions[i])
+            reading = read_question(questions[i], as_of, language) if use_time else None
+            own = True
+            if inherited is not None and inherited[i] is not None and not (reading and reading.expressions):
+                reading, own = inherited[i], False
+            text, one = scoped(questions[i], language, requested, as_of, reading, self.settings.recency_half_life, own)
+            groups.setdefault(one, []).append((i, fit_query(self.encoder, text, self.settings.max_question_tokens)))
+        k = top_k or self.settings.default_top_k
+        cutoffs = Cutoffs.from_settings(self.settings)
+        for one, members in groups.items():
+            long = any(fit.tokens > LONG_QUESTION_TOKENS for _i, fit in members)
             with self._long_lane if long else contextlib.nullcontext():
-                retrievals = self.searcher().search_many(
-                    [fits[i].text for i in searchable], top_k or self.settings.default_top_k, mode
-                )
+                retrievals = self.searcher().search_many([fit.text for _i, fit in members], k, mode, scope=one)
             took_ms = (time.perf_counter() - started) * 1000 / max(1, len(questions))
-            cutoffs = Cutoffs.from_settings(self.settings)
-            for i, retrieval in zip(searchable, retrievals, strict=True):
-                answer = make_answer(retrieval, mode, took_ms, cutoffs, truncated=fits[i].truncated)
-                answers[i] = dataclasses.replace(answer, question=questions[i])
+            for (i, fit), retrieval in zip(members, retrievals, strict=True):
+                answer = make_answer(retrieval, mode, took_ms, cutoffs, truncated=fit.truncated)
+                answers[i] = dataclasses.replace(answer, question=questions[i], scope=one)
         return [answers[i] for i in range(len(questions))]
 
-    def ask(self, question: str, top_k: int | None = None, mode: str = "hybrid") -> Answer:
-        return self.ask_many([question], top_k, mode)[0]
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: str = "hybrid",
+        scope: Scope | None = None,
+        time_from_question: bool | None = None,
+    ) -> Answer:
+        return self.ask_many([question], top_k, mode, scope, time_from_question)[0]
 
     def chat(
-        self, messages: Sequence[Message], top_k: int | None = None, mode: str = "hybrid", resolve: bool = True
+        self,
+        messages: Sequence[Message],
+        top_k: int | None = None,
+        mode: str = "hybrid",
+        resolve: bool = True,
+        scope: Scope | None = None,
+        time_from_question: bool | None = None,
     ) -> ChatAnswer:
-        """Answer the conversation's last user message, resolved against the earlier turns."""
+        """Answer the conversation's last user message, resolved against the earlier turns; a follow-up
+        without time words of its own keeps the time the earlier turns named."""
         if resolve:
-            resolution = conversation.resolve(messages)
+            resolutions = conversation.resolve_all(messages)
         else:
             text = messages[-1].content.strip()
-            resolution = conversation.Resolution(text, text, message_language(text), "none")
-        return self._chat_answers([resolution], top_k, mode)[0]
+            resolutions = [conversation.Resolution(text, text, message_language(text), "none")]
+        return self._chat_answers(resolutions, top_k, mode, scope, time_from_question, only_last=True)[0]
 
     def chat_turns(
-        self, messages: Sequence[Message], top_k: int | None = None, mode: str = "hybrid"
+        self,
+        messages: Sequence[Message],
+        top_k: int | None = None,
+        mode: str = "hybrid",
+        scope: Scope | None = None,
+        time_from_question: bool | None = None,
     ) -> list[ChatAnswer]:
         """Answer every user turn of the conversation (the page without JavaScript shows them all)."""
-        return self._chat_answers(conversation.resolve_all(messages), top_k, mode)
+        resolutions = conversation.resolve_all(messages)
+        return self._chat_answers(resolutions, top_k, mode, scope, time_from_question, only_last=False)
+
+    def _inherited_time(
+        self, resolutions: list[conversation.Resolution], scope: Scope | None, time_from_question: bool | None
+    ) -> list[TimeReading | None]:
+        """Per turn, the time a follow-up inherits: the latest earlier turn's that named one."""
+        use_time = self.settings.time_from_question if time_from_question is None else time_from_question
+        inherited: list[TimeReading | None] = [None] * len(resolutions)
+        if not use_time or len(resolutions) < 2:
+            return inherited
+        as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
+        latest: TimeReading | None = None
+        for j, resolution in enumerate(resolutions):
+            if resolution.followup:
+                inherited[j] = latest
+            reading = read_question(resolution.resolved, as_of, resolution.language)
+            if reading.expressions or reading.recency:
+                latest = reading
+        return inherited
 
     def _chat_answers(
-        self, resolutions: list[conversation.Resolution], top_k: int | None, mode: str
+        self,
+        resolutions: list[conversation.Resolution],
+        top_k: int | None,
+        mode: str,
+        scope: Scope | None,
+        time_from_question: bool | None,
+        only_last: bool,
     ) -> list[ChatAnswer]:
-        answers = self.ask_many([r.resolved for r in resolutions], top_k, mode) if resolutions else []
+        inherited = self._inherited_time(resolutions, scope, time_from_question)
+        if only_last:
+            resolutions, inherited = resolutions[-1:], inherited[-1:]
+        answers = (
+            self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, inherited)
+            if resolutions
+            else []
+        )
         return [ChatAnswer(r, a, compose_reply(a, r.language)) for r, a in zip(resolutions, answers, strict=True)]
 
     # -- documents ------------------------------------------------------------------------------

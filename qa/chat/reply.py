@@ -41,21 +41,19 @@ def format_date(iso_date: str, language: str) -> str:
 def compose_reply(answer: Answer, language: str) -> str:
     """Quote the best passage's highlighted sentence and cite its article, or say plainly that nothing matched."""
     texts = _TEMPLATES.get(language, _TEMPLATES["en"])
-    note = texts["truncated"] if answer.truncated else ""
     if answer.reason == NO_CONTENT:
         return texts["no_content"]
+    note = texts["truncated"] if answer.truncated else ""
+    # The time read from the question comes first: "(Verstanden als: letzte Woche (1.–7. September 2025)) ..."
+    understood = f"({answer.scope.understood}) " if answer.scope.understood else ""
     if answer.no_answer or not answer.hits:
-        return note + texts["no_answer"]
+        return understood + note + texts["no_answer"]
     best = answer.hits[0]
     sentence = best.highlight.sentence.strip()
     if best.document.date:
-        return (
-            texts["dated"].format(
-                title=best.document.title, date=format_date(best.document.date, language), sentence=sentence
-            )
-            + note
-        )
-    return texts["undated"].format(title=best.document.title, sentence=sentence) + note
+        date = format_date(best.document.date, language)
+        return understood + texts["dated"].format(title=best.document.title, date=date, sentence=sentence) + note
+    return understood + texts["undated"].format(title=best.document.title, sentence=sentence) + note
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,4 +80,5 @@ class ChatAnswer:
             "reply": self.reply,
             "passages": answer["passages"],
             "took_ms": answer["took_ms"],
+            "applied": answer["applied"],
         }

@@ -11,8 +11,9 @@ import numpy as np
 
 from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
-from qa.records import MODES, DocumentRef, Highlight, Hit
+from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval.fusion import dense_scores, fuse, rank
+from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, sqlite
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
@@ -103,10 +104,18 @@ class Searcher:
         return now
 
     def search_many(
-        self, questions: list[str], k: int, mode: str = "hybrid", languages: list[str] | None = None
+        self,
+        questions: list[str],
+        k: int,
+        mode: str = "hybrid",
+        languages: list[str] | None = None,
+        scope: Scope | None = None,
     ) -> list[Retrieval]:
+        """The k best passages for each question, all searched within one `scope` (filters applied
+        before the top k are cut; recency, a preferred period and the order applied to the ranking)."""
         if mode not in MODES:
             raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        scope = scope or Scope()
         languages = languages or [detect_language(q) for q in questions]
         started = time.perf_counter()
         queries = self.encoder.encode_queries(questions)
@@ -116,22 +125,24 @@ class Searcher:
         # seen wholly or not at all (GenerationView).
         with self.index.view() as view:
             conn = view.conn
+            dense_k = 0 if mode == "lexical" else self.candidates
+            _scores, dense_ids, allowed = view.search_within(queries, dense_k, scope.filters)
             k = clamp_k(k, self.max_k, view.passages)
-            if mode == "lexical":
-                dense_ids = np.full((len(questions), 0), -1, dtype=np.int64)
-            else:
-                _scores, dense_ids = view.search_dense(queries, self.candidates)
             started = self._timed("dense", started)
             for i, question in enumerate(questions):
                 matches = []
                 if mode != "dense":
-                    matches = fts.search(conn, question, languages[i], self.candidates, only_language=mode == "hybrid")
+                    matches = fts.search(
+                        conn, question, languages[i], self.candidates, only_language=mode == "hybrid", allowed=allowed
+                    )
                 started = self._timed("lexical", started)
-                results.append(self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode))
+                results.append(
+                    self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope)
+                )
                 started = self._timed("rank", started)
         return results
 
-    def _rank(self, conn, question, language, query, dense_ids, matches, k, mode) -> Retrieval:
+    def _rank(self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope) -> Retrieval:
         lexical_by_id = dict(matches)
         candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id)))
         rows = sqlite.passage_rows(conn, candidate_ids, self.index.dim)
@@ -150,9 +161,13 @@ class Searcher:
             scores = dense
         else:
             scores = lexical_scores
+        scores = scores * time_weights([row.date for row in candidates], scope)
+        order = rank(scores, k)
+        if scope.sort == "date":
+            order = newest_first(order, [row.date for row in candidates])
         hits = []
         terms = set(stemmed_terms(question, language))
-        for position in rank(scores, k):
+        for position in order:
             row = candidates[position]
             sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight)
             start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))

@@ -42,6 +42,15 @@ def single_thread(queries: int) -> Iterator[None]:
         faiss.omp_set_num_threads(before)
 
 
+def bitmap_selector(allowed: np.ndarray):
+    """A FAISS selector of the ids whose entry in the boolean mask `allowed` (indexed by id) is True.
+    Keep the returned object alive for the whole search (it holds the bitmap)."""
+    import faiss
+
+    bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
+    return faiss.IDSelectorBitmap(bits)  # type: ignore[call-arg,arg-type]  # the Python wrapper takes an array
+
+
 class DenseIndex:
     """FAISS IndexIDMap2 over IndexFlatIP; a lock makes adds, removes and searches safe across threads."""
 
@@ -72,9 +81,18 @@ class DenseIndex:
         with self._lock:
             return int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
 
-    def search_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (nq, k) float32 and ids (nq, k) int64, best first; id -1 pads when fewer exist."""
+    def search_many(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (nq, k) float32 and ids (nq, k) int64, best first; id -1 pads when fewer exist.
+        With `allowed` (a boolean mask by id) only those ids are scored: exact top k among them."""
+        import faiss
+
         queries = _check(queries, self.dim, "search_many")
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters()
+            params.sel = bitmap_selector(allowed)
         with self._lock:
             if self._index.ntotal == 0 or k < 1:
                 return (
@@ -82,7 +100,7 @@ class DenseIndex:
                     np.zeros((queries.shape[0], 0), dtype=np.int64),
                 )
             with single_thread(queries.shape[0]):
-                scores, ids = self._index.search(queries, min(k, int(self._index.ntotal)))
+                scores, ids = self._index.search(queries, min(k, int(self._index.ntotal)), params=params)
         return scores.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
     def contents(self) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,10 @@ lexical index the moment a write commits.
 
 from __future__ import annotations
 
+import math
 import sqlite3
+
+import numpy as np
 
 from qa.text.terms import stemmed_terms
 
@@ -53,13 +56,37 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+# With a filter, the best matches are read until this many and those the filter allows are kept.
+FILTERED_READ_MAX = 20_000
+
+
+def _read_limit(k: int, allowed: np.ndarray | None) -> int:
+    """How many ranked matches to read so that about k of them pass the filter: k over its share of
+    the passages, twice over, at most FILTERED_READ_MAX. FTS5 scores every match either way, and a
+    `rowid IN (...)` restriction costs a lookup per id (seconds for thousands), so reading more rows
+    of the one ranked query is the cheap way to restrict it."""
+    if allowed is None:
+        return k
+    share = np.count_nonzero(allowed) / max(allowed.size, 1)
+    if share <= 0:
+        return 0
+    return int(min(FILTERED_READ_MAX, max(k, math.ceil(2 * k / share))))
+
+
 def search(
-    conn: sqlite3.Connection, question: str, language: str, k: int, only_language: bool = True
+    conn: sqlite3.Connection,
+    question: str,
+    language: str,
+    k: int,
+    only_language: bool = True,
+    allowed: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Top-k (passage_id, bm25 score > 0), best first: the question is stemmed in `language`, and
-    with `only_language` only passages in that language are searched (an indexed column, weight 0)."""
+    with `only_language` only passages in that language are searched (an indexed column, weight 0);
+    with `allowed` (a boolean mask by passage id) only those passages."""
     terms = sorted(set(stemmed_terms(question, language)))
-    if not terms or k < 1:
+    limit = _read_limit(k, allowed)
+    if not terms or k < 1 or limit < 1:
         return []
     terms = prune(conn, terms)
     match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
@@ -67,5 +94,7 @@ def search(
         match += " AND language : " + _phrase(language)
     score = "bm25(lexical, 1.0, 0.0)"
     sql = f"SELECT rowid, -{score} FROM lexical WHERE lexical MATCH ? ORDER BY {score} LIMIT ?"
-    rows = conn.execute(sql, (match, k)).fetchall()
+    rows = conn.execute(sql, (match, limit)).fetchall()
+    if allowed is not None:
+        rows = [row for row in rows if row[0] < allowed.size and allowed[row[0]]][:k]
     return [(int(pid), float(score)) for pid, score in rows]

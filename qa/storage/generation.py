@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import IndexMismatch, IndexNotReady
+from qa.records import Filters
 from qa.storage import sqlite
 from qa.storage.dense import DenseIndex
+from qa.storage.facts import PassageFacts
 from qa.storage.locks import ReadWriteLock
 from qa.storage.manifest import Manifest, fsync_dir, generation_dir
 from qa.storage.partitioned import PartitionedIndex
@@ -57,9 +59,21 @@ class GenerationView:
     def passages(self) -> int:
         return len(self._index.vectors)
 
+    @property
+    def facts(self) -> PassageFacts:
+        return self._index.facts
+
     def search_dense(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dense candidates at exactly this view's change. Call it before any other read on `conn`:
-        when another thread has moved the dense index on meanwhile, the transaction restarts there."""
+        """Dense candidates at exactly this view's change (see `search_within`)."""
+        scores, ids, _allowed = self.search_within(queries, k, None)
+        return scores, ids
+
+    def search_within(
+        self, queries: np.ndarray, k: int, filters: Filters | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Dense candidates at exactly this view's change among the passages `filters` allows, and that
+        mask (by passage id; None without filters). Call it before any other read on `conn`: when
+        another thread has moved the dense index on meanwhile, the transaction restarts there."""
         index = self._index
         with index._sync_lock:
             if index.watermark != self.seq:
@@ -68,12 +82,18 @@ class GenerationView:
             # other questions search side by side.
             index._searching.acquire_read()
         try:
+            allowed = index.facts.mask(filters) if filters is not None and filters.active else None
+            if k < 1:
+                empty = np.zeros((queries.shape[0], 0), dtype=np.float32)
+                return empty, empty.astype(np.int64), allowed
             if not isinstance(index.vectors, PartitionedIndex):
-                return index.vectors.search_many(queries, k)
-            _scores, ids = index.vectors.search_many(queries, k * REFINE)
+                scores, ids = index.vectors.search_many(queries, k, allowed)
+                return scores, ids, allowed
+            _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed)
         finally:
             index._searching.release_read()
-        return refine(self.conn, queries, ids, k, index.dim)
+        scores, ids = refine(self.conn, queries, ids, k, index.dim)
+        return scores, ids, allowed
 
 
 # A partitioned index proposes this many times k candidates by their 8-bit scores; the k best by the
@@ -164,6 +184,9 @@ class Generation:
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
         self.vectors, self.watermark = self._load_snapshot()
+        with self.reader() as conn:
+            # Read at or after the snapshot's change; the refresh below brings both to the same one.
+            self.facts = PassageFacts.load(conn)
         self.refresh()
 
     @classmethod
@@ -303,8 +326,10 @@ class Generation:
             with self._searching.writing():
                 if removed:
                     self.vectors.remove(np.asarray(removed, dtype=np.int64))
+                    self.facts.remove(removed)
                 if added:
                     self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
+                    self.facts.add(conn, added)
             logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))
             self.watermark = last
         return seq

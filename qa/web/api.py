@@ -69,7 +69,13 @@ def blueprint(settings: Settings) -> APIBlueprint:
         responses={"200": Answer, **error_responses(400, 413, 415, 503)},
     )
     def ask(body: Ask):  # type: ignore[valid-type]
-        answer = get_service().ask(body.question.strip(), body.top_k, body.mode)  # type: ignore[attr-defined]
+        answer = get_service().ask(
+            body.question.strip(),  # type: ignore[attr-defined]
+            body.top_k,  # type: ignore[attr-defined]
+            body.mode,  # type: ignore[attr-defined]
+            body.scope(),  # type: ignore[attr-defined]
+            body.time_from_question,  # type: ignore[attr-defined]
+        )
         count_answer("ask", answer.no_answer)
         logger.debug("answered in %.1f ms (no_answer=%s)", answer.took_ms, answer.no_answer)
         return json_response(Answer, answer.to_dict())
@@ -82,7 +88,13 @@ def blueprint(settings: Settings) -> APIBlueprint:
     )
     def chat(body: Chat):  # type: ignore[valid-type]
         turns = conversation(body.messages, settings.max_question_chars)  # type: ignore[attr-defined]
-        result = get_service().chat(turns, body.top_k, body.mode)  # type: ignore[attr-defined]
+        result = get_service().chat(
+            turns,
+            body.top_k,  # type: ignore[attr-defined]
+            body.mode,  # type: ignore[attr-defined]
+            scope=body.scope(),  # type: ignore[attr-defined]
+            time_from_question=body.time_from_question,  # type: ignore[attr-defined]
+        )
         count_answer("chat", result.answer.no_answer)
         return json_response(ChatAnswer, result.to_dict())
 

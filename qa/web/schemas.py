@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, model_validator
 
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from qa.config import Settings
-from qa.records import DEFAULT_PAGE, DOCUMENT_ID_PATTERN, MAX_PAGE, MODES
+from qa.records import DEFAULT_PAGE, DOCUMENT_ID_PATTERN, MAX_PAGE, MODES, SORTS, Filters, Scope
 from qa.text.ingest import MAX_RECORDS, MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
 from qa.text.language import LANGUAGES
 
@@ -30,6 +30,9 @@ NOT_BLANK = r"[^\s\x00-\x1f\x7f\x85\ufeff]"
 ID_PATTERN = f"^{DOCUMENT_ID_PATTERN.pattern}$"
 
 Mode = Literal[MODES]  # type: ignore[valid-type]
+Sort = Literal[SORTS]  # type: ignore[valid-type]
+MAX_FILTER_VALUES = 100  # sources or documents one request may name
+MAX_RECENCY_DAYS = 36_500
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
@@ -100,14 +103,41 @@ class _Answered(BaseModel):
     took_ms: float = Field(description="Search time in milliseconds")
 
 
+class PreferredPeriod(BaseModel):
+    date_from: dt.date
+    date_to: dt.date
+
+
+class Applied(BaseModel):
+    """What narrowed or reordered the search: the request's filters and those read from the question."""
+
+    date_from: dt.date | None = Field(description="Articles dated on or after this day (undated ones excluded)")
+    date_to: dt.date | None = Field(description="Articles dated on or before this day (undated ones excluded)")
+    sources: list[str] = Field(description="Only articles of these sources (empty: all)")
+    documents: list[str] = Field(description="Only these articles (empty: all)")
+    language: Language | None = Field(description="Only passages in this language")
+    recency: float | None = Field(description="Half-life in days of the recency decay, counted back from as_of")
+    as_of: dt.date | None = Field(
+        description="The day relative time and recency count from (default: the newest article's; "
+        "null when nothing was searched)"
+    )
+    sort: Sort = Field(description="relevance, or date: the matching passages newest first")
+    preferred: PreferredPeriod | None = Field(
+        description="A period the question names: its articles are preferred, others not excluded"
+    )
+    understood: str = Field(description="The time read from the question, in its language ('' when none)")
+
+
 class Answer(_Answered):
     reason: Literal["no_match", "no_content"] | None = Field(
         description="Why no_answer: no passage matched well enough, or the question has no word to search for"
     )
     truncated: bool = Field(description="True when the question was cut to what the encoder reads")
+    applied: Applied
 
 
 class ChatAnswer(_Answered):
+    applied: Applied
     resolved_question: str = Field(description="The question as understood, with the conversation filled in")
     followup: bool = Field(description="True when earlier turns were used")
     reply: str = Field(description="Short reply in the question's language quoting the best sentence")
@@ -230,6 +260,68 @@ class PageQuery(BaseModel):
         return (self.page - 1) * self.limit if self.page is not None else self.offset
 
 
+# -- the scope of a question --------------------------------------------------------------------------
+
+
+def _real_date(value: str) -> str:
+    dt.date.fromisoformat(value)  # "2025-02-30" matches the pattern but is no day: a ValueError, a 400
+    return value
+
+
+FilterDate = Annotated[
+    str,
+    Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}, examples=["2025-09-04"]),
+    AfterValidator(_real_date),
+]
+SourceName = Annotated[str, Field(min_length=1, max_length=MAX_SOURCE_CHARS)]
+DocumentId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class ScopeFields(_Body):
+    """Filters and ordering, the same on /api/ask and /api/chat (and the page's form)."""
+
+    date_from: FilterDate | None = Field(None, description="Only articles dated on or after this day (inclusive)")
+    date_to: FilterDate | None = Field(None, description="Only articles dated on or before this day (inclusive)")
+    sources: list[SourceName] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES, description="Only articles of these sources"
+    )
+    documents: list[DocumentId] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES, description="Only these articles (ids)"
+    )
+    language: Language | None = Field(None, description="Only passages in this language")
+    recency: float | None = Field(
+        None,
+        strict=True,
+        gt=0,
+        le=MAX_RECENCY_DAYS,
+        description="Half-life in days: the fused score is multiplied by 0.5 ** (article age / recency)",
+    )
+    as_of: FilterDate | None = Field(None, description="The day relative time and recency count from")
+    sort: Sort = Field("relevance", description="relevance (default), or date: the matching passages newest first")
+    time_from_question: bool | None = Field(
+        None,
+        strict=True,
+        description="Read time expressions in the question ('last week', 'im September 2025'); "
+        "default: the server's setting (on)",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ScopeFields":
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
+        return self
+
+    def scope(self) -> Scope:
+        filters = Filters(
+            date_from=self.date_from,
+            date_to=self.date_to,
+            sources=tuple(dict.fromkeys(self.sources)),
+            documents=tuple(dict.fromkeys(self.documents)),
+            language=self.language,
+        )
+        return Scope(filters=filters, recency=self.recency, as_of=self.as_of, sort=self.sort)
+
+
 # -- requests whose limits are settings -------------------------------------------------------------
 
 
@@ -259,7 +351,7 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
     TopK = Annotated[int, Field(strict=True, ge=1, le=max_top_k, description="How many passages to return"), _AsInt]
     ModeField = Annotated[Mode, Field(description="hybrid (default), dense only, or lexical (BM25) only")]
 
-    class Ask(_Body):
+    class Ask(ScopeFields):
         question: Question
         top_k: TopK = default_top_k
         mode: ModeField = "hybrid"
@@ -280,7 +372,7 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
 
     message = Annotated[UserMessage | AssistantMessage, Field(discriminator="role")]
 
-    class Chat(_Body):
+    class Chat(ScopeFields):
         messages: list[message] = Field(
             min_length=1,
             max_length=MAX_MESSAGES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import signal
@@ -12,7 +13,8 @@ import click
 
 from qa.config import configure_logging
 from qa.errors import QAError
-from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES
+from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES, SORTS, Filters, Scope
+from qa.text.language import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +139,47 @@ def index_command(
     "--top-k", type=click.IntRange(1), default=None, help="Passages to show (QA_DEFAULT_TOP_K, at most QA_MAX_TOP_K)."
 )
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--date-from", type=click.DateTime(["%Y-%m-%d"]), help="Only articles dated on or after (YYYY-MM-DD).")
+@click.option("--date-to", type=click.DateTime(["%Y-%m-%d"]), help="Only articles dated on or before (YYYY-MM-DD).")
+@click.option("--source", "sources", multiple=True, help="Only articles of this source (repeatable).")
+@click.option("--document", "documents", multiple=True, help="Only this article id (repeatable).")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
+@click.option(
+    "--recency", type=click.FloatRange(0, 36_500, min_open=True), help="Half-life in days of a recency decay."
+)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day relative time counts from.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--no-time-from-question", is_flag=True, help="Do not read 'last week' etc. in the question.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @index_options
-def ask(question: str, top_k: int | None, mode: str, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
-    """Answer QUESTION with the best-matching passages."""
+def ask(
+    question: str,
+    top_k: int | None,
+    mode: str,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    sources: tuple[str, ...],
+    documents: tuple[str, ...],
+    language: str | None,
+    recency: float | None,
+    as_of: dt.datetime | None,
+    sort: str,
+    no_time_from_question: bool,
+    as_json: bool,
+    index_dir: str | None,
+    encoder: str | None,
+) -> None:
+    """Answer QUESTION with the best-matching passages (optionally within filters)."""
     configure_logging()
     settings = make_settings(index_dir, encoder)
+
+    def day(value: dt.datetime | None) -> str | None:
+        return value.date().isoformat() if value else None
+
+    try:
+        scope = Scope(Filters(day(date_from), day(date_to), sources, documents, language), recency, day(as_of), sort)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if top_k is not None and top_k > settings.max_top_k:
         raise click.BadParameter(f"at most {settings.max_top_k} (QA_MAX_TOP_K)", param_hint="--top-k")
     question = question.strip()
@@ -150,10 +187,12 @@ def ask(question: str, top_k: int | None, mode: str, as_json: bool, index_dir: s
         raise click.UsageError("the question is empty")
     if len(question) > settings.max_question_chars:
         raise click.UsageError(f"the question is longer than {settings.max_question_chars} characters")
-    answer = _service(settings).ask(question, top_k, mode)
+    answer = _service(settings).ask(question, top_k, mode, scope, False if no_time_from_question else None)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    if answer.scope.understood:
+        click.echo(answer.scope.understood)
     if answer.no_answer:
         click.echo("No matching passage." if answer.language == "en" else "Keine passende Stelle gefunden.")
         return

@@ -368,6 +368,30 @@ class QAService:
             record["passages"] = sqlite.document_passages(conn, document_id)
         return record
 
+    def sources(self) -> list[dict]:
+        """Sources with article counts and date ranges: what a filter by source can name."""
+        with self.index.reader() as conn:
+            return sqlite.sources(conn)
+
+    def stats(self) -> dict:
+        """What the archive covers: articles per month, per source and per language, and its date range."""
+        with self.index.reader() as conn:
+            documents, passages = sqlite.counts(conn)
+            by_month = sqlite.months(conn)
+            by_source = sqlite.sources(conn)
+            by_language = sqlite.languages(conn)
+        dated = [s for s in by_source if s["first_date"]]
+        return {
+            "documents": documents,
+            "passages": passages,
+            "first_date": min((s["first_date"] for s in dated), default=None),
+            "last_date": max((s["last_date"] for s in dated), default=None),
+            "undated": sum(s["undated"] for s in by_source),
+            "months": by_month,
+            "sources": by_source,
+            "languages": by_language,
+        }
+
     def changes_behind(self) -> int:
         """Writes committed (by any process) that this process has not applied yet: its write lag."""
         index = self.index

@@ -333,3 +333,29 @@ def changes_since(conn: sqlite3.Connection, seq: int, dim: int) -> tuple[int, li
     removed += sorted(set(wanted) - set(present))
     vectors = vectors_from_blobs(blobs, dim) if blobs else np.zeros((0, dim), dtype=np.float32)
     return int(rows[-1][0]), present, vectors, removed
+
+
+def sources(conn: sqlite3.Connection) -> list[dict]:
+    """Every source with its article count, dated range and undated count, the largest first."""
+    rows = conn.execute(
+        "SELECT source, count(*), min(date), max(date), sum(date IS NULL) FROM documents "
+        "GROUP BY source ORDER BY count(*) DESC, source"
+    ).fetchall()
+    return [
+        {"source": source, "documents": int(n), "first_date": first, "last_date": last, "undated": int(undated)}
+        for source, n, first, last, undated in rows
+    ]
+
+
+def months(conn: sqlite3.Connection) -> list[dict]:
+    """Articles per month (YYYY-MM) of their date, oldest first; undated ones are not counted here."""
+    rows = conn.execute(
+        "SELECT substr(date, 1, 7) AS month, count(*) FROM documents WHERE date IS NOT NULL "
+        "GROUP BY month ORDER BY month"
+    ).fetchall()
+    return [{"month": month, "documents": int(n)} for month, n in rows]
+
+
+def languages(conn: sqlite3.Connection) -> list[dict]:
+    rows = conn.execute("SELECT language, count(*) FROM documents GROUP BY language ORDER BY count(*) DESC").fetchall()
+    return [{"language": language, "documents": int(n)} for language, n in rows]

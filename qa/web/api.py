@@ -15,7 +15,7 @@ from qa.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from qa.web import get_service
 from qa.web.metrics import count_answer
 from qa.web.openapi import error_responses
-from qa.web.schemas import Answer, ChatAnswer, Health, request_models
+from qa.web.schemas import Answer, ChatAnswer, Health, SourceList, Stats, request_models
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,24 @@ def blueprint(settings: Settings) -> APIBlueprint:
         )
         count_answer("chat", result.answer.no_answer)
         return json_response(ChatAnswer, result.to_dict())
+
+    @bp.get(
+        "/api/sources",
+        operation_id="sources",
+        summary="Sources with their article counts and date ranges (what `sources` filters can name)",
+        responses={"200": SourceList, **error_responses(503)},
+    )
+    def sources():
+        return json_response(SourceList, {"sources": get_service().sources()})
+
+    @bp.get(
+        "/api/stats",
+        operation_id="stats",
+        summary="What the archive covers: articles per month, source and language, and its date range",
+        responses={"200": Stats, **error_responses(503)},
+    )
+    def stats():
+        return json_response(Stats, get_service().stats())
 
     @bp.get(
         "/healthz",

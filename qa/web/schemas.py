@@ -150,6 +150,41 @@ class Health(BaseModel):
     encoder: str
 
 
+class SourceSummary(BaseModel):
+    source: str = Field(description="The source as filters name it")
+    documents: int = Field(description="Articles of this source")
+    first_date: dt.date | None = Field(description="Its oldest article date (null when none is dated)")
+    last_date: dt.date | None = Field(description="Its newest article date")
+    undated: int = Field(description="Its articles without a date (a date filter excludes them)")
+
+
+class SourceList(BaseModel):
+    sources: list[SourceSummary]
+
+
+class MonthCount(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM of the article date")
+    documents: int
+
+
+class LanguageCount(BaseModel):
+    language: Language
+    documents: int
+
+
+class Stats(BaseModel):
+    """What the archive covers, for a bot choosing filters."""
+
+    documents: int
+    passages: int
+    first_date: dt.date | None = Field(description="The oldest article date")
+    last_date: dt.date | None = Field(description="The newest article date (the default as_of)")
+    undated: int = Field(description="Articles without a date")
+    months: list[MonthCount] = Field(description="Dated articles per month, oldest first")
+    sources: list[SourceSummary] = Field(description="Articles per source, the largest first")
+    languages: list[LanguageCount] = Field(description="Articles per language (of their first passage)")
+
+
 class ErrorBody(BaseModel):
     """Every 4xx and 5xx answer of the API."""
 

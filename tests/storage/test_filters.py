@@ -122,3 +122,13 @@ def test_an_unknown_or_reversed_range_is_refused_by_the_record():
         Filters(date_from="2025-02-01", date_to="2025-01-01")
     with pytest.raises(ValueError):
         Scope(recency=0)
+
+
+def test_sources_and_months_count_articles(service):
+    sources = {s["source"]: s for s in service.sources()}
+    assert set(sources) == {"dpa", "afp", "reuters"} and sum(s["documents"] for s in sources.values()) == 120
+    assert sum(s["undated"] for s in sources.values()) == 12
+    assert sources["dpa"]["first_date"] == "2025-01-01"
+    stats = service.stats()
+    assert stats["months"][0] == {"month": "2025-01", "documents": 28}  # 31 days, 3 of them undated
+    assert stats["last_date"] == "2025-04-29" and stats["undated"] == 12

@@ -82,3 +82,15 @@ def test_the_spec_documents_the_filter_fields(client):
     names = set().union(*(set(schema.get("properties", {})) for schema in ask.values()))
     assert {"date_from", "date_to", "sources", "documents", "language", "recency", "as_of", "sort"} <= names
     assert "time_from_question" in names and "applied" in names
+
+
+def test_sources_and_stats_describe_the_archive(client):
+    sources = client.get("/api/sources").get_json()["sources"]
+    assert sources == [
+        {"source": SEED_SOURCE, "documents": 1, "first_date": "2025-09-04", "last_date": "2025-09-04", "undated": 0}
+    ]
+    stats = client.get("/api/stats").get_json()
+    assert stats["documents"] == 1 and stats["passages"] > 10
+    assert stats["months"] == [{"month": "2025-09", "documents": 1}]
+    assert stats["first_date"] == stats["last_date"] == "2025-09-04"
+    assert stats["languages"] == [{"language": "de", "documents": 1}] and stats["sources"] == sources

@@ -21,7 +21,7 @@ from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
-from qa.retrieval.scoping import as_of_date, read_question, scoped
+from qa.retrieval.scoping import as_of_date, inherited_readings, read_question, scoped
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
@@ -301,20 +301,11 @@ class QAService:
     def _inherited_time(
         self, resolutions: list[conversation.Resolution], scope: Scope | None, time_from_question: bool | None
     ) -> list[TimeReading | None]:
-        """Per turn, the time a follow-up inherits: the latest earlier turn's that named one."""
         use_time = self.settings.time_from_question if time_from_question is None else time_from_question
-        inherited: list[TimeReading | None] = [None] * len(resolutions)
         if not use_time or len(resolutions) < 2:
-            return inherited
+            return [None] * len(resolutions)
         as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
-        latest: TimeReading | None = None
-        for j, resolution in enumerate(resolutions):
-            if resolution.followup:
-                inherited[j] = latest
-            reading = read_question(resolution.resolved, as_of, resolution.language)
-            if reading.expressions or reading.recency:
-                latest = reading
-        return inherited
+        return inherited_readings([(r.resolved, r.language, r.followup) for r in resolutions], as_of)
 
     def _chat_answers(
         self,
@@ -376,21 +367,7 @@ class QAService:
     def stats(self) -> dict:
         """What the archive covers: articles per month, per source and per language, and its date range."""
         with self.index.reader() as conn:
-            documents, passages = sqlite.counts(conn)
-            by_month = sqlite.months(conn)
-            by_source = sqlite.sources(conn)
-            by_language = sqlite.languages(conn)
-        dated = [s for s in by_source if s["first_date"]]
-        return {
-            "documents": documents,
-            "passages": passages,
-            "first_date": min((s["first_date"] for s in dated), default=None),
-            "last_date": max((s["last_date"] for s in dated), default=None),
-            "undated": sum(s["undated"] for s in by_source),
-            "months": by_month,
-            "sources": by_source,
-            "languages": by_language,
-        }
+            return sqlite.archive_stats(conn)
 
     def changes_behind(self) -> int:
         """Writes committed (by any process) that this process has not applied yet: its write lag."""

@@ -26,6 +26,19 @@ def read_question(question: str, as_of: str, language: str) -> TimeReading:
     return read_time(question, dt.date.fromisoformat(as_of), language)
 
 
+def inherited_readings(turns: list[tuple[str, str, bool]], as_of: str) -> list[TimeReading | None]:
+    """Per (resolved question, language, is a follow-up) turn, the time a follow-up inherits: that of the
+    latest earlier turn that named one (None for a turn that stands on its own)."""
+    inherited: list[TimeReading | None] = []
+    latest: TimeReading | None = None
+    for text, language, followup in turns:
+        inherited.append(latest if followup else None)
+        reading = read_question(text, as_of, language)
+        if reading.expressions or reading.recency:
+            latest = reading
+    return inherited
+
+
 def scoped(
     question: str,
     language: str,

@@ -359,3 +359,20 @@ def months(conn: sqlite3.Connection) -> list[dict]:
 def languages(conn: sqlite3.Connection) -> list[dict]:
     rows = conn.execute("SELECT language, count(*) FROM documents GROUP BY language ORDER BY count(*) DESC").fetchall()
     return [{"language": language, "documents": int(n)} for language, n in rows]
+
+
+def archive_stats(conn: sqlite3.Connection) -> dict:
+    """Counts, the date range, and articles per month, source and language (GET /api/stats)."""
+    documents, passages = counts(conn)
+    by_source = sources(conn)
+    dated = [s for s in by_source if s["first_date"]]
+    return {
+        "documents": documents,
+        "passages": passages,
+        "first_date": min((s["first_date"] for s in dated), default=None),
+        "last_date": max((s["last_date"] for s in dated), default=None),
+        "undated": sum(s["undated"] for s in by_source),
+        "months": months(conn),
+        "sources": by_source,
+        "languages": languages(conn),
+    }

@@ -48,7 +48,7 @@ def _components(requests: list[type[BaseModel]]) -> dict:
     """Every body's schema as pydantic writes it (flask-openapi3's copy drops keywords such as
     `contains` and `examples`)."""
     responses = [schemas.Answer, schemas.ChatAnswer, schemas.Health, schemas.ErrorBody, schemas.DocumentPage]
-    responses += [schemas.DocumentDetail, schemas.WriteSummary]
+    responses += [schemas.DocumentDetail, schemas.WriteSummary, schemas.SourceList, schemas.Stats]
     pairs = [(m, "validation") for m in [*requests, DocumentRecords]] + [(m, "serialization") for m in responses]
     keys, top = models_json_schema(pairs, ref_template=_REF)  # type: ignore[arg-type]
     return top["$defs"]

@@ -9,60 +9,29 @@ pydantic must see their field types as objects, not as names of that function's 
 
 import datetime as dt
 import functools
-import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, Field, RootModel, model_validator
 
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from qa.config import Settings
-from qa.records import DEFAULT_PAGE, DOCUMENT_ID_PATTERN, MAX_PAGE, MODES, SORTS, Filters, Scope
+from qa.records import DEFAULT_PAGE, MAX_PAGE
 from qa.text.ingest import MAX_RECORDS, MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
-from qa.text.language import LANGUAGES
+from qa.web.schemas_base import ID_PATTERN, NOT_BLANK, AsInt, Body, IsoDate, Language, Mode
+from qa.web.schemas_scope import (  # noqa: F401 (the contract's models, re-exported)
+    Applied,
+    LanguageCount,
+    MonthCount,
+    PreferredPeriod,
+    ScopeFields,
+    SourceList,
+    SourceSummary,
+    Stats,
+)
 
 MAX_PAGE_NUMBER = 10**9
 MAX_OFFSET = 10**12
-# "Holds a character that is not white space" for all three regex engines that read it: JSON Schema's
-# (ECMA: \s has U+FEFF), pydantic's (Rust: \s has U+0085) and Python's str.strip (also U+001C-U+001F).
-# Control characters count as blank too: the service drops them (qa.text.clean) before it reads a text.
-NOT_BLANK = r"[^\s\x00-\x1f\x7f\x85\ufeff]"
-ID_PATTERN = f"^{DOCUMENT_ID_PATTERN.pattern}$"
-
-Mode = Literal[MODES]  # type: ignore[valid-type]
-Sort = Literal[SORTS]  # type: ignore[valid-type]
-MAX_FILTER_VALUES = 100  # sources or documents one request may name
-MAX_RECENCY_DAYS = 36_500
-Language = Literal[LANGUAGES]  # type: ignore[valid-type]
-
-
-def _integral(value: Any) -> Any:
-    """26.0 is an integer in JSON Schema, so it is one here; 2.5, "5" and true stay refused (strict)."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _mended(value: Any) -> Any:
-    """A lone surrogate ("\\ud800" is valid JSON) becomes U+FFFD here, as the service mends it, instead of
-    pydantic refusing the whole string."""
-    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
-
-
-_AsInt = BeforeValidator(_integral)  # last in an Annotated, so it runs before the strict int check
-IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2025-09-04"])]
-
-
-class _Body(BaseModel):
-    """A request body: unknown fields are refused, lone surrogates in its strings mended."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _mend_strings(cls, data: Any) -> Any:
-        return {k: _mended(v) for k, v in data.items()} if isinstance(data, dict) else data
 
 
 # -- answers ----------------------------------------------------------------------------------------
@@ -103,31 +72,6 @@ class _Answered(BaseModel):
     took_ms: float = Field(description="Search time in milliseconds")
 
 
-class PreferredPeriod(BaseModel):
-    date_from: dt.date
-    date_to: dt.date
-
-
-class Applied(BaseModel):
-    """What narrowed or reordered the search: the request's filters and those read from the question."""
-
-    date_from: dt.date | None = Field(description="Articles dated on or after this day (undated ones excluded)")
-    date_to: dt.date | None = Field(description="Articles dated on or before this day (undated ones excluded)")
-    sources: list[str] = Field(description="Only articles of these sources (empty: all)")
-    documents: list[str] = Field(description="Only these articles (empty: all)")
-    language: Language | None = Field(description="Only passages in this language")
-    recency: float | None = Field(description="Half-life in days of the recency decay, counted back from as_of")
-    as_of: dt.date | None = Field(
-        description="The day relative time and recency count from (default: the newest article's; "
-        "null when nothing was searched)"
-    )
-    sort: Sort = Field(description="relevance, or date: the matching passages newest first")
-    preferred: PreferredPeriod | None = Field(
-        description="A period the question names: its articles are preferred, others not excluded"
-    )
-    understood: str = Field(description="The time read from the question, in its language ('' when none)")
-
-
 class Answer(_Answered):
     reason: Literal["no_match", "no_content"] | None = Field(
         description="Why no_answer: no passage matched well enough, or the question has no word to search for"
@@ -148,41 +92,6 @@ class Health(BaseModel):
     documents: int = Field(description="Articles in the index")
     passages: int = Field(description="Passages in the index")
     encoder: str
-
-
-class SourceSummary(BaseModel):
-    source: str = Field(description="The source as filters name it")
-    documents: int = Field(description="Articles of this source")
-    first_date: dt.date | None = Field(description="Its oldest article date (null when none is dated)")
-    last_date: dt.date | None = Field(description="Its newest article date")
-    undated: int = Field(description="Its articles without a date (a date filter excludes them)")
-
-
-class SourceList(BaseModel):
-    sources: list[SourceSummary]
-
-
-class MonthCount(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM of the article date")
-    documents: int
-
-
-class LanguageCount(BaseModel):
-    language: Language
-    documents: int
-
-
-class Stats(BaseModel):
-    """What the archive covers, for a bot choosing filters."""
-
-    documents: int
-    passages: int
-    first_date: dt.date | None = Field(description="The oldest article date")
-    last_date: dt.date | None = Field(description="The newest article date (the default as_of)")
-    undated: int = Field(description="Articles without a date")
-    months: list[MonthCount] = Field(description="Dated articles per month, oldest first")
-    sources: list[SourceSummary] = Field(description="Articles per source, the largest first")
-    languages: list[LanguageCount] = Field(description="Articles per language (of their first passage)")
 
 
 class ErrorBody(BaseModel):
@@ -237,7 +146,7 @@ class WriteSummary(BaseModel):
     unchanged: int
 
 
-class DocumentRecord(_Body):
+class DocumentRecord(Body):
     """One article to store; the same id again replaces it, the same content again changes nothing."""
 
     id: str | None = Field(
@@ -295,68 +204,6 @@ class PageQuery(BaseModel):
         return (self.page - 1) * self.limit if self.page is not None else self.offset
 
 
-# -- the scope of a question --------------------------------------------------------------------------
-
-
-def _real_date(value: str) -> str:
-    dt.date.fromisoformat(value)  # "2025-02-30" matches the pattern but is no day: a ValueError, a 400
-    return value
-
-
-FilterDate = Annotated[
-    str,
-    Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}, examples=["2025-09-04"]),
-    AfterValidator(_real_date),
-]
-SourceName = Annotated[str, Field(min_length=1, max_length=MAX_SOURCE_CHARS)]
-DocumentId = Annotated[str, Field(pattern=ID_PATTERN)]
-
-
-class ScopeFields(_Body):
-    """Filters and ordering, the same on /api/ask and /api/chat (and the page's form)."""
-
-    date_from: FilterDate | None = Field(None, description="Only articles dated on or after this day (inclusive)")
-    date_to: FilterDate | None = Field(None, description="Only articles dated on or before this day (inclusive)")
-    sources: list[SourceName] = Field(
-        default_factory=list, max_length=MAX_FILTER_VALUES, description="Only articles of these sources"
-    )
-    documents: list[DocumentId] = Field(
-        default_factory=list, max_length=MAX_FILTER_VALUES, description="Only these articles (ids)"
-    )
-    language: Language | None = Field(None, description="Only passages in this language")
-    recency: float | None = Field(
-        None,
-        strict=True,
-        gt=0,
-        le=MAX_RECENCY_DAYS,
-        description="Half-life in days: the fused score is multiplied by 0.5 ** (article age / recency)",
-    )
-    as_of: FilterDate | None = Field(None, description="The day relative time and recency count from")
-    sort: Sort = Field("relevance", description="relevance (default), or date: the matching passages newest first")
-    time_from_question: bool | None = Field(
-        None,
-        strict=True,
-        description="Read time expressions in the question ('last week', 'im September 2025'); "
-        "default: the server's setting (on)",
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "ScopeFields":
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
-        return self
-
-    def scope(self) -> Scope:
-        filters = Filters(
-            date_from=self.date_from,
-            date_to=self.date_to,
-            sources=tuple(dict.fromkeys(self.sources)),
-            documents=tuple(dict.fromkeys(self.documents)),
-            language=self.language,
-        )
-        return Scope(filters=filters, recency=self.recency, as_of=self.as_of, sort=self.sort)
-
-
 # -- requests whose limits are settings -------------------------------------------------------------
 
 
@@ -383,7 +230,7 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
             examples=["Wer nimmt an dem Treffen nur virtuell teil?"],
         ),
     ]
-    TopK = Annotated[int, Field(strict=True, ge=1, le=max_top_k, description="How many passages to return"), _AsInt]
+    TopK = Annotated[int, Field(strict=True, ge=1, le=max_top_k, description="How many passages to return"), AsInt]
     ModeField = Annotated[Mode, Field(description="hybrid (default), dense only, or lexical (BM25) only")]
 
     class Ask(ScopeFields):
@@ -391,7 +238,7 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
         top_k: TopK = default_top_k
         mode: ModeField = "hybrid"
 
-    class UserMessage(_Body):
+    class UserMessage(Body):
         role: Literal["user"]
         content: str = Field(
             min_length=1,
@@ -401,7 +248,7 @@ def _request_models(max_question_chars: int, max_top_k: int, default_top_k: int)
             examples=["Wer nimmt an dem Treffen nur virtuell teil?"],
         )
 
-    class AssistantMessage(_Body):
+    class AssistantMessage(Body):
         role: Literal["assistant"]
         content: str = Field(max_length=MAX_HISTORY_CHARS, description="An earlier reply of the service")
 

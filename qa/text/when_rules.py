@@ -1,0 +1,380 @@
+"""The rules of the time-expression reader (qa.text.when): word tables, patterns and what each means.
+
+Each rule is a regular expression over the question and a function that turns its match into an
+inclusive date range relative to `as_of`, or None when the match is not a time expression after all
+("die letzte Woche des Wahlkampfs", "2024 Menschen", "noch heute"). The patterns have no nested
+quantifiers and their gaps are bounded (`\\s{1,3}`), so each scan is linear in the question's length.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Range = tuple[datetime.date, datetime.date]
+Resolver = Callable[[re.Match[str], datetime.date], Range | None]
+
+
+def _table(groups: str, values: list[int] | None = None) -> dict[str, int]:
+    """'a b|c' -> {'a': 1, 'b': 1, 'c': 2}: the names of each group, numbered from 1 or by `values`."""
+    numbers = values or list(range(1, groups.count("|") + 2))
+    return {name: numbers[i] for i, names in enumerate(groups.split("|")) for name in names.split()}
+
+
+MONTHS = _table(
+    "januar jänner january|februar february|märz maerz march|april|mai may|juni june|juli july|august"
+    "|september|oktober october|november|dezember december"
+)
+WEEKDAYS = _table(
+    "montag monday|dienstag tuesday|mittwoch wednesday|donnerstag thursday|freitag friday"
+    "|samstag sonnabend saturday|sonntag sunday",
+    list(range(7)),
+)
+NUMBERS = _table(
+    "ein eine einen einem einer a an one|zwei two|drei three|vier four|fünf fuenf five|sechs six|sieben seven"
+    "|acht eight|neun nine|zehn ten|elf eleven|zwölf zwoelf twelve|vierzehn fourteen|zwanzig twenty"
+    "|dreißig dreissig thirty",
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 20, 30],
+)
+# A number just before one of these is a count, not a year ("2024 Menschen", "1500 Metern").
+COUNT_NOUNS = frozenset(
+    "menschen personen leute einwohner soldaten tote toten opfer euro dollar meter metern kilometer km "
+    "tonnen stimmen mitglieder mitarbeiter studenten schüler exemplare stück zuschauer besucher punkte "
+    "sitze männer frauen kinder jahre jahren tage tagen fuß people persons residents inhabitants soldiers "
+    "dead deaths victims euros dollars meters metres miles kilometers tons votes members employees "
+    "students copies fans spectators visitors points yards seats men women children feet years days".split()
+)
+# A number just after one of these is a name or a label, not a year ("Windows 2000", "Flug 2024").
+LABEL_WORDS = frozenset(
+    "nummer nr no number platz seite page flug flight linie line route zimmer room windows artikel "
+    "article paragraph modell model typ type version bus code".split()
+)
+# "des Wahlkampfs" after "letzte Woche" makes it a week of something else; "der"/"einer" only after
+# an article ("die letzte Woche der Saison"), since "Was hat letzte Woche der Kanzler gesagt?" is common.
+_GENITIVE = frozenset(("des", "eines", "seines", "ihres", "dieses", "of"))
+_GENITIVE_AFTER_ARTICLE = frozenset(("der", "einer", "seiner", "ihrer"))
+_ARTICLES = frozenset("die der den dem das the".split())
+_POSSESSIVES = frozenset(
+    "sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren mein meine meiner meinem unser unsere unserer "
+    "his her their its my our".split()
+)
+# "noch heute", "bis heute", "even today": nowadays, not the news of today.
+_NOT_TODAY = frozenset("noch bis auch selbst ab von even still until till to of".split())
+
+_S = r"\s{1,3}"
+_NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_WORD_BEFORE = re.compile(r"(\w+)\W{0,3}$")
+_WORD_AFTER = re.compile(r"^\W{0,3}(\w+)")
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    """Compile with the spaces of the pattern written as bounded runs of whitespace (" ?": optional)."""
+    return re.compile(pattern.replace(" ?", r"\s{0,3}").replace(" ", _S), re.IGNORECASE)
+
+
+def word_before(match: re.Match[str]) -> str:
+    found = _WORD_BEFORE.search(match.string, max(0, match.start() - 40), match.start())
+    return found.group(1).lower() if found else ""
+
+
+def word_after(match: re.Match[str]) -> str:
+    found = _WORD_AFTER.search(match.string[match.end() : match.end() + 40])
+    return found.group(1).lower() if found else ""
+
+
+def _of_something_else(match: re.Match[str]) -> bool:
+    """'die letzte Woche des Wahlkampfs', 'the last year of the war', 'seine letzte Woche'."""
+    after, before = word_after(match), word_before(match)
+    article = before in _ARTICLES or match.group("prefix") is not None
+    return after in _GENITIVE or (after in _GENITIVE_AFTER_ARTICLE and article) or before in _POSSESSIVES
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def month_range(year: int, month: int) -> Range:
+    first = datetime.date(year, month, 1)
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = month_range(year, month + 1)[1].day
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def _number(text: str | None, default: int) -> int:
+    if not text:
+        return default
+    return int(text) if text.isdigit() else NUMBERS[text.lower()]
+
+
+def _unit(text: str) -> str:
+    """'Tagen', 'weeks', 'Monat', 'Jahres' -> 'day', 'week', 'month', 'year'."""
+    head = text.lower()[:2]
+    return {"ta": "day", "da": "day", "wo": "week", "we": "week", "mo": "month", "ja": "year", "ye": "year"}[head]
+
+
+def _back(as_of: datetime.date, n: int, unit: str) -> datetime.date:
+    if unit == "day":
+        return as_of - datetime.timedelta(days=n)
+    if unit == "week":
+        return as_of - datetime.timedelta(days=7 * n)
+    return add_months(as_of, -n * (12 if unit == "year" else 1))
+
+
+def _day(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    word = match.group("w").lower()
+    if word in ("heute", "today") and word_before(match) in _NOT_TODAY:
+        return None
+    back = 2 if word in ("vorgestern",) or "before" in word else 1 if word in ("gestern", "yesterday") else 0
+    day = as_of - datetime.timedelta(days=back)
+    return day, day
+
+
+def _named_unit(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """letzte Woche, diesen Monat, last year, the past week, im vergangenen Jahr."""
+    if _of_something_else(match):
+        return None
+    which, unit = match.group("q").lower(), _unit(match.group("u"))
+    if which == "past":
+        return _back(as_of, 1, unit) + datetime.timedelta(days=1), as_of
+    this = which.startswith(("dies", "this"))
+    if unit == "week":
+        start = week_start(as_of) - datetime.timedelta(days=0 if this else 7)
+        return start, as_of if this else start + datetime.timedelta(days=6)
+    if unit == "month":
+        first = add_months(as_of.replace(day=1), 0 if this else -1)
+        return (first, as_of) if this else month_range(first.year, first.month)
+    year = as_of.year if this else as_of.year - 1
+    return datetime.date(year, 1, 1), as_of if this else datetime.date(year, 12, 31)
+
+
+# Numberless "in den letzten Tagen / Wochen": a week, four weeks.
+_DEFAULT_COUNT = {"day": 7, "week": 4}
+
+
+def _last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """in den letzten 7 Tagen, in the past two weeks, over the last three months."""
+    if _of_something_else(match):
+        return None
+    unit = _unit(match.group("u"))
+    if not match.group("n") and unit not in _DEFAULT_COUNT:
+        return None
+    n = _number(match.group("n"), _DEFAULT_COUNT.get(unit, 1))
+    if not 1 <= n <= 999:
+        return None
+    return _back(as_of, n, unit) + datetime.timedelta(days=1), as_of
+
+
+def _ago(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """vor drei Tagen, two weeks ago: that day, its week, its month or its year."""
+    unit, n = _unit(match.group("u")), _number(match.group("n"), 1)
+    if not 1 <= n <= 999 or (unit == "year" and n > as_of.year - 1900):
+        return None
+    day = _back(as_of, n, unit)
+    if unit == "day":
+        return day, day
+    if unit == "week":
+        return week_start(day), week_start(day) + datetime.timedelta(days=6)
+    if unit == "month":
+        return month_range(day.year, day.month)
+    return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
+
+
+def _weekday(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """seit Montag, on Monday, letzten Freitag: the most recent such day (before today for 'letzten')."""
+    wanted, which = WEEKDAYS[match.group("day").lower()], (match.group("q") or "").lower()
+    back = (as_of.weekday() - wanted) % 7
+    if back == 0 and which.startswith(("letzt", "vergangen", "last", "previous")):
+        back = 7
+    day = as_of - datetime.timedelta(days=back)
+    return (day, as_of) if match.group("since") else (day, day)
+
+
+def _recent_date(year: int | None, month: int, day: int, as_of: datetime.date) -> datetime.date | None:
+    try:
+        if year is not None:
+            return datetime.date(year, month, day)
+        found = datetime.date(as_of.year, month, day)
+        return found if found <= as_of else datetime.date(as_of.year - 1, month, day)
+    except ValueError:
+        return None
+
+
+def _date(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """3. September 2025, 3 September, September 3, 2025, 3.9.2025, 2025-09-03."""
+    month_text = match.group("m")
+    month = int(month_text) if month_text.isdigit() else MONTHS[month_text.lower()]
+    year = int(match.group("y")) if match.group("y") else None
+    if year is not None and not 1000 <= year <= as_of.year + 1:
+        return None
+    day = _recent_date(year, month, int(match.group("d")), as_of)
+    if day is None:
+        return None
+    groups = match.groupdict()
+    if match.group("m").isdigit() and year is None and not (groups.get("since") or groups.get("on")):
+        return None
+    return (day, as_of) if groups.get("since") and day <= as_of else (day, day)
+
+
+def _month(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """im September 2025, in March (the most recent one), im Mai letzten Jahres, seit März."""
+    prep, year_text, relative = (match.group(name) for name in ("p", "y", "rel"))
+    if not (prep or year_text or relative) or (prep or "").lower() in ("bis", "until"):
+        return None
+    month = MONTHS[match.group("m").lower()]
+    if year_text:
+        year = int(year_text)
+        if not 1000 <= year <= as_of.year + 1:
+            return None
+    elif relative:
+        year = as_of.year - (0 if relative.lower().startswith(("dies", "this")) else 1)
+    else:
+        year = as_of.year if month <= as_of.month else as_of.year - 1
+    first, last = month_range(year, month)
+    if (prep or "").lower() in ("seit", "since", "ab", "from"):
+        return (first, as_of) if first <= as_of else None
+    return first, last
+
+
+_STRONG_YEAR = ("im jahr", "in the year", "anno", "des jahres", "aus dem jahr")
+
+
+def _year(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """2024, im Jahr 2024, seit 2020; not 2.000, 2024 Menschen, Windows 2000, vor/bis 2000."""
+    year, prep = int(match.group("y")), " ".join((match.group("p") or "").lower().split())
+    strong = prep.startswith(_STRONG_YEAR)
+    if not (1000 if strong else 1900) <= year <= as_of.year + 1:
+        return None
+    text, end = match.string, match.end()
+    before = text[match.start() - 1 : match.start()]
+    after = text[end : end + 2]
+    if before and before in ".,/:$€£#§-" or re.match(r"[.,:/]\d|['’]s|%| %", after):
+        return None
+    if prep.startswith(("vor", "before", "bis", "until", "nach", "after", "by", "prior")):
+        return None
+    if not strong and (word_after(match) in COUNT_NOUNS or (not prep and word_before(match) in LABEL_WORDS)):
+        return None
+    if prep in ("seit", "since", "ab"):
+        return (datetime.date(year, 1, 1), as_of) if year <= as_of.year else None
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _years(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """von 2000 bis 2005, between 1980 and 1984, 1995–2000: both years and the ones between."""
+    first, last = int(match.group("y1")), int(match.group("y2"))
+    if not 1900 <= first < last <= as_of.year + 1 or word_after(match) in COUNT_NOUNS:
+        return None
+    if not match.group("p") and match.group("sep").lower() in ("und", "and"):
+        return None
+    return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pattern, what its match means, and words one of which the lower-cased question must hold for
+    the pattern to be tried at all (most questions hold none, and a substring test costs little)."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    resolve: Resolver
+    needs: tuple[str, ...]
+
+
+_PREFIX = r"(?P<prefix>(?:in der|in dieser|in diesem|im|in den|in the|during the|over the|within the|during|over) )?"
+_THIS_LAST = r"letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|diese[nmrs]?|last|past|previous|this"
+
+_UNITS = ("tag", "woche", "monat", "jahr", "day", "week", "month", "year")
+_DIGITS = tuple("0123456789")
+_MONTHS = tuple(MONTHS)
+_DATE_DE = rf"\b(?:(?P<since>seit dem|seit)|am|vom)? ?(?P<d>\d{{1,2}})\. ?(?P<m>{_MONTH})(?: (?P<y>\d{{4}}))?\b"
+_DATE_NUM = r"\b(?:(?P<since>seit dem|seit)|(?P<on>am|vom))? ?(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})?(?![.,]?\d)"
+_DATE_EN = (
+    rf"\b(?:(?P<since>since)|on the|on|the)? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m>{_MONTH})"
+    r"(?:,? (?P<y>\d{4}))?\b"
+)
+_DATE_US = rf"\b(?:(?P<since>since)|on)? ?(?P<m>{_MONTH}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?\b"
+_MONTH_RULE = (
+    r"\b(?:(?P<p>im|in|on|seit|since|during|anfang|ende|mitte|early|late|mid|bis|until|ab|from) )?"
+    rf"(?P<m>{_MONTH})(?: (?P<y>\d{{4}})\b| (?P<rel>letzten jahres|vergangenen jahres|dieses jahres"
+    r"|last year|this year)\b)?\b(?!-)"
+)
+_YEAR = (
+    r"\b(?:(?P<p>im jahre?|in the year|anno|des jahres|aus dem jahre?|(?:bis|vor|nach) (?:zum|dem) jahre?"
+    r"|seit|since|ab|im|in|um|around|during|vor|before|bis|until|nach|after|by|prior to) )?(?P<y>\d{4})\b"
+)
+_YEARS = r"\b(?:(?P<p>von|from|zwischen|between) )?(?P<y1>\d{4}) ?(?P<sep>bis|to|und|and|–|-) ?(?P<y2>\d{4})\b"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "day",
+        "relative",
+        _p(r"\b(?P<w>vorgestern|gestern|heute|the day before yesterday|yesterday|today)\b"),
+        _day,
+        ("heute", "gestern", "today", "yesterday"),
+    ),
+    Rule(
+        "named",
+        "relative",
+        _p(_PREFIX + rf"\b(?P<q>{_THIS_LAST}) (?P<u>woche|monats?|jahres|jahr|week|month|year)\b"),
+        _named_unit,
+        _UNITS[1:],
+    ),
+    Rule(
+        "last_n",
+        "relative",
+        _p(
+            _PREFIX + rf"\b(?:letzten|vergangenen|last|past)(?: (?P<n>{_NUM}))?(?: few)? "
+            r"(?P<u>tagen|wochen|monaten|jahren|days|weeks|months|years)\b"
+        ),
+        _last_n,
+        ("letzten", "vergangenen", "last", "past"),
+    ),
+    Rule(
+        "ago_de",
+        "relative",
+        _p(rf"\bvor (?P<n>{_NUM}) (?P<u>tagen|tag|wochen|woche|monaten|monat|jahren|jahr)\b"),
+        _ago,
+        ("vor",),
+    ),
+    Rule(
+        "ago_en",
+        "relative",
+        _p(rf"\b(?P<n>{_NUM}) (?P<u>days|day|weeks|week|months|month|years|year) ago\b"),
+        _ago,
+        ("ago",),
+    ),
+    Rule(
+        "weekday",
+        "relative",
+        _p(
+            r"\b(?:(?P<since>seit|since)|(?:am |on )?(?P<q>letzten|vergangenen|diesen|last|previous|this)|am|on) "
+            rf"(?P<day>{_WEEKDAY})\b"
+        ),
+        _weekday,
+        ("tag", "day", "mittwoch", "sonnabend"),
+    ),
+    Rule("date_de", "absolute", _p(_DATE_DE), _date, _MONTHS),
+    Rule("date_num", "absolute", _p(_DATE_NUM), _date, (".",)),
+    Rule("date_en", "absolute", _p(_DATE_EN), _date, _MONTHS),
+    Rule("date_us", "absolute", _p(_DATE_US), _date, _MONTHS),
+    Rule("date_iso", "absolute", _p(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b(?!-)"), _date, ("-",)),
+    Rule("month", "absolute", _p(_MONTH_RULE), _month, _MONTHS),
+    Rule("years", "absolute", _p(_YEARS), _years, _DIGITS),
+    Rule("year", "absolute", _p(_YEAR), _year, _DIGITS),
+)
+
+RECENCY = re.compile(
+    r"\b(?:neueste[nmrs]?|neuste[nmrs]?|aktuell(?:e[nmrs]?)?|zuletzt|derzeit(?:ig(?:e[nmrs]?)?)?|momentan"
+    r"|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently)\b",
+    re.IGNORECASE,
+)

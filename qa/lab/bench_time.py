@@ -65,7 +65,7 @@ class TimeBenchReport:
 
 def load_questions(xquad: Path) -> list[tuple[str, str]]:
     """(language, question) for every question of xquad.de.json and xquad.en.json in `xquad`."""
-    questions = []
+    questions: list[tuple[str, str]] = []
     for language in ("de", "en"):
         data = json.loads((xquad / f"xquad.{language}.json").read_text(encoding="utf-8"))["data"]
         for article in data:

@@ -172,9 +172,11 @@ def read_time(question: str, as_of: datetime.date, language: str) -> TimeReading
     """
     text = question[:MAX_CHARS]
     chosen: list[TimeExpression] = []
+    taken = bytearray(len(text))  # characters already in a chosen expression: linear, not pairwise
     for candidate in sorted(_candidates(text, as_of), key=lambda e: (e.start - e.end, e.start)):
-        if all(candidate.end <= other.start or candidate.start >= other.end for other in chosen):
+        if not any(taken[candidate.start : candidate.end]):
             chosen.append(candidate)
+            taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
     chosen.sort(key=lambda e: e.start)
     logger.debug("time in question (%s): %d expressions", language, len(chosen))
     return TimeReading(question, tuple(chosen), RECENCY.search(text) is not None)

@@ -23,7 +23,22 @@ import logging
 import re
 from dataclasses import dataclass
 
-from qa.text.when_rules import RECENCY, RULES, Range
+from qa.text.when_rules import (
+    MONTHS,
+    NUMBERS,
+    WEEKDAYS,
+    Range,
+    Resolver,
+    resolve_ago,
+    resolve_date,
+    resolve_day,
+    resolve_last_n,
+    resolve_month,
+    resolve_named,
+    resolve_weekday,
+    resolve_year,
+    resolve_years,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +49,7 @@ _MONTH_NAMES = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
     "en": "January February March April May June July August September October November December".split(),
 }
-_PREFIX = {"de": "Verstanden als: ", "en": "Understood as: "}
+_UNDERSTOOD = {"de": "Verstanden als: ", "en": "Understood as: "}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +126,11 @@ class TimeReading:
 
     def describe(self, language: str) -> str:
         """ "Verstanden als: letzte Woche (1.–7. September 2025)", "Understood as: …"; "" when nothing."""
-        language = language if language in _PREFIX else "en"
+        language = language if language in _UNDERSTOOD else "en"
         if not self.expressions:
             return ""
         parts = [f"{e.text} ({format_range(e.date_from, e.date_to, language)})" for e in self.expressions]
-        return _PREFIX[language] + "; ".join(parts)
+        return _UNDERSTOOD[language] + "; ".join(parts)
 
     def to_dict(self) -> dict:
         return {"expressions": [e.to_dict() for e in self.expressions], "recency": self.recency}
@@ -142,6 +157,120 @@ def format_range(first: datetime.date, last: datetime.date, language: str) -> st
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}.–{_day(last, language)}" if language == "de" else f"{first.day}–{_day(last, language)}"
     return f"{_day(first, language, first.year != last.year)} – {_day(last, language)}"
+
+
+# The patterns: each one's match is given its meaning by its resolver in qa.text.when_rules.
+_S = r"\s{1,3}"
+_NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    """Compile with the spaces of the pattern written as bounded runs of whitespace (" ?": optional)."""
+    return re.compile(pattern.replace(" ?", r"\s{0,3}").replace(" ", _S), re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A pattern, what its match means, and words one of which the lower-cased question must hold for
+    the pattern to be tried at all (most questions hold none, and a substring test costs little)."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    resolve: Resolver
+    needs: tuple[str, ...]
+
+
+_PREFIX = r"(?P<prefix>(?:in der|in dieser|in diesem|im|in den|in the|during the|over the|within the|during|over) )?"
+_THIS_LAST = r"letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|diese[nmrs]?|last|past|previous|this"
+
+_UNITS = ("tag", "woche", "monat", "jahr", "day", "week", "month", "year")
+_DIGITS = tuple("0123456789")
+_MONTHS = tuple(MONTHS)
+_DATE_DE = rf"\b(?:(?P<since>seit dem|seit)|am|vom)? ?(?P<d>\d{{1,2}})\. ?(?P<m>{_MONTH})(?: (?P<y>\d{{4}}))?\b"
+_DATE_NUM = r"\b(?:(?P<since>seit dem|seit)|(?P<on>am|vom))? ?(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})?(?![.,]?\d)"
+_DATE_EN = (
+    rf"\b(?:(?P<since>since)|on the|on|the)? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m>{_MONTH})"
+    r"(?:,? (?P<y>\d{4}))?\b"
+)
+_DATE_US = rf"\b(?:(?P<since>since)|on)? ?(?P<m>{_MONTH}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?\b"
+_MONTH_RULE = (
+    r"\b(?:(?P<p>im|in|on|seit|since|during|anfang|ende|mitte|early|late|mid|bis|until|ab|from) )?"
+    rf"(?P<m>{_MONTH})(?: (?P<y>\d{{4}})\b| (?P<rel>letzten jahres|vergangenen jahres|dieses jahres"
+    r"|last year|this year)\b)?\b(?!-)"
+)
+_YEAR = (
+    r"\b(?:(?P<p>im jahre?|in the year|anno|des jahres|aus dem jahre?|(?:bis|vor|nach) (?:zum|dem) jahre?"
+    r"|seit|since|ab|im|in|um|around|during|vor|before|bis|until|nach|after|by|prior to) )?(?P<y>\d{4})\b"
+)
+_YEARS = r"\b(?:(?P<p>von|from|zwischen|between) )?(?P<y1>\d{4}) ?(?P<sep>bis|to|und|and|–|-) ?(?P<y2>\d{4})\b"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "day",
+        "relative",
+        _p(r"\b(?P<w>vorgestern|gestern|heute|the day before yesterday|yesterday|today)\b"),
+        resolve_day,
+        ("heute", "gestern", "today", "yesterday"),
+    ),
+    Rule(
+        "named",
+        "relative",
+        _p(_PREFIX + rf"\b(?P<q>{_THIS_LAST}) (?P<u>woche|monats?|jahres|jahr|week|month|year)\b"),
+        resolve_named,
+        _UNITS[1:],
+    ),
+    Rule(
+        "last_n",
+        "relative",
+        _p(
+            _PREFIX + rf"\b(?:letzten|vergangenen|last|past)(?: (?P<n>{_NUM}))?(?: few)? "
+            r"(?P<u>tagen|wochen|monaten|jahren|days|weeks|months|years)\b"
+        ),
+        resolve_last_n,
+        ("letzten", "vergangenen", "last", "past"),
+    ),
+    Rule(
+        "ago_de",
+        "relative",
+        _p(rf"\bvor (?P<n>{_NUM}) (?P<u>tagen|tag|wochen|woche|monaten|monat|jahren|jahr)\b"),
+        resolve_ago,
+        ("vor",),
+    ),
+    Rule(
+        "ago_en",
+        "relative",
+        _p(rf"\b(?P<n>{_NUM}) (?P<u>days|day|weeks|week|months|month|years|year) ago\b"),
+        resolve_ago,
+        ("ago",),
+    ),
+    Rule(
+        "weekday",
+        "relative",
+        _p(
+            r"\b(?:(?P<since>seit|since)|(?:am |on )?(?P<q>letzten|vergangenen|diesen|last|previous|this)|am|on) "
+            rf"(?P<day>{_WEEKDAY})\b"
+        ),
+        resolve_weekday,
+        ("tag", "day", "mittwoch", "sonnabend"),
+    ),
+    Rule("date_de", "absolute", _p(_DATE_DE), resolve_date, _MONTHS),
+    Rule("date_num", "absolute", _p(_DATE_NUM), resolve_date, (".",)),
+    Rule("date_en", "absolute", _p(_DATE_EN), resolve_date, _MONTHS),
+    Rule("date_us", "absolute", _p(_DATE_US), resolve_date, _MONTHS),
+    Rule("date_iso", "absolute", _p(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b(?!-)"), resolve_date, ("-",)),
+    Rule("month", "absolute", _p(_MONTH_RULE), resolve_month, _MONTHS),
+    Rule("years", "absolute", _p(_YEARS), resolve_years, _DIGITS),
+    Rule("year", "absolute", _p(_YEAR), resolve_year, _DIGITS),
+)
+
+RECENCY = re.compile(
+    r"\b(?:neueste[nmrs]?|neuste[nmrs]?|aktuell(?:e[nmrs]?)?|zuletzt|derzeit(?:ig(?:e[nmrs]?)?)?|momentan"
+    r"|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently)\b",
+    re.IGNORECASE,
+)
 
 
 def _candidates(text: str, as_of: datetime.date) -> list[TimeExpression]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 Range = tuple[datetime.date, datetime.date]
 Resolver = Callable[[re.Match[str], datetime.date], Range | None]
@@ -63,17 +62,8 @@ _POSSESSIVES = frozenset(
 # "noch heute", "bis heute", "even today": nowadays, not the news of today.
 _NOT_TODAY = frozenset("noch bis auch selbst ab von even still until till to of".split())
 
-_S = r"\s{1,3}"
-_NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _WORD_BEFORE = re.compile(r"(\w+)\W{0,3}$")
 _WORD_AFTER = re.compile(r"^\W{0,3}(\w+)")
-
-
-def _p(pattern: str) -> re.Pattern[str]:
-    """Compile with the spaces of the pattern written as bounded runs of whitespace (" ?": optional)."""
-    return re.compile(pattern.replace(" ?", r"\s{0,3}").replace(" ", _S), re.IGNORECASE)
 
 
 def word_before(match: re.Match[str]) -> str:
@@ -130,7 +120,7 @@ def _back(as_of: datetime.date, n: int, unit: str) -> datetime.date:
     return add_months(as_of, -n * (12 if unit == "year" else 1))
 
 
-def _day(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_day(match: re.Match[str], as_of: datetime.date) -> Range | None:
     word = match.group("w").lower()
     if word in ("heute", "today") and word_before(match) in _NOT_TODAY:
         return None
@@ -139,7 +129,7 @@ def _day(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return day, day
 
 
-def _named_unit(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_named(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """letzte Woche, diesen Monat, last year, the past week, im vergangenen Jahr."""
     if _of_something_else(match):
         return None
@@ -161,7 +151,7 @@ def _named_unit(match: re.Match[str], as_of: datetime.date) -> Range | None:
 _DEFAULT_COUNT = {"day": 7, "week": 4}
 
 
-def _last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """in den letzten 7 Tagen, in the past two weeks, over the last three months."""
     if _of_something_else(match):
         return None
@@ -174,7 +164,7 @@ def _last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return _back(as_of, n, unit) + datetime.timedelta(days=1), as_of
 
 
-def _ago(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_ago(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """vor drei Tagen, two weeks ago: that day, its week, its month or its year."""
     unit, n = _unit(match.group("u")), _number(match.group("n"), 1)
     if not 1 <= n <= 999 or (unit == "year" and n > as_of.year - 1900):
@@ -189,7 +179,7 @@ def _ago(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
 
 
-def _weekday(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_weekday(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """seit Montag, on Monday, letzten Freitag: the most recent such day (before today for 'letzten')."""
     wanted, which = WEEKDAYS[match.group("day").lower()], (match.group("q") or "").lower()
     back = (as_of.weekday() - wanted) % 7
@@ -209,7 +199,7 @@ def _recent_date(year: int | None, month: int, day: int, as_of: datetime.date) -
         return None
 
 
-def _date(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_date(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """3. September 2025, 3 September, September 3, 2025, 3.9.2025, 2025-09-03."""
     month_text = match.group("m")
     month = int(month_text) if month_text.isdigit() else MONTHS[month_text.lower()]
@@ -225,7 +215,7 @@ def _date(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return (day, as_of) if groups.get("since") and day <= as_of else (day, day)
 
 
-def _month(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_month(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """im September 2025, in March (the most recent one), im Mai letzten Jahres, seit März."""
     prep, year_text, relative = (match.group(name) for name in ("p", "y", "rel"))
     if not (prep or year_text or relative) or (prep or "").lower() in ("bis", "until"):
@@ -248,7 +238,7 @@ def _month(match: re.Match[str], as_of: datetime.date) -> Range | None:
 _STRONG_YEAR = ("im jahr", "in the year", "anno", "des jahres", "aus dem jahr")
 
 
-def _year(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_year(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """2024, im Jahr 2024, seit 2020; not 2.000, 2024 Menschen, Windows 2000, vor/bis 2000."""
     year, prep = int(match.group("y")), " ".join((match.group("p") or "").lower().split())
     strong = prep.startswith(_STRONG_YEAR)
@@ -268,7 +258,7 @@ def _year(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def _years(match: re.Match[str], as_of: datetime.date) -> Range | None:
+def resolve_years(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """von 2000 bis 2005, between 1980 and 1984, 1995–2000: both years and the ones between."""
     first, last = int(match.group("y1")), int(match.group("y2"))
     if not 1900 <= first < last <= as_of.year + 1 or word_after(match) in COUNT_NOUNS:
@@ -276,105 +266,3 @@ def _years(match: re.Match[str], as_of: datetime.date) -> Range | None:
     if not match.group("p") and match.group("sep").lower() in ("und", "and"):
         return None
     return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A pattern, what its match means, and words one of which the lower-cased question must hold for
-    the pattern to be tried at all (most questions hold none, and a substring test costs little)."""
-
-    name: str
-    kind: str
-    pattern: re.Pattern[str]
-    resolve: Resolver
-    needs: tuple[str, ...]
-
-
-_PREFIX = r"(?P<prefix>(?:in der|in dieser|in diesem|im|in den|in the|during the|over the|within the|during|over) )?"
-_THIS_LAST = r"letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|diese[nmrs]?|last|past|previous|this"
-
-_UNITS = ("tag", "woche", "monat", "jahr", "day", "week", "month", "year")
-_DIGITS = tuple("0123456789")
-_MONTHS = tuple(MONTHS)
-_DATE_DE = rf"\b(?:(?P<since>seit dem|seit)|am|vom)? ?(?P<d>\d{{1,2}})\. ?(?P<m>{_MONTH})(?: (?P<y>\d{{4}}))?\b"
-_DATE_NUM = r"\b(?:(?P<since>seit dem|seit)|(?P<on>am|vom))? ?(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})?(?![.,]?\d)"
-_DATE_EN = (
-    rf"\b(?:(?P<since>since)|on the|on|the)? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m>{_MONTH})"
-    r"(?:,? (?P<y>\d{4}))?\b"
-)
-_DATE_US = rf"\b(?:(?P<since>since)|on)? ?(?P<m>{_MONTH}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y>\d{{4}}))?\b"
-_MONTH_RULE = (
-    r"\b(?:(?P<p>im|in|on|seit|since|during|anfang|ende|mitte|early|late|mid|bis|until|ab|from) )?"
-    rf"(?P<m>{_MONTH})(?: (?P<y>\d{{4}})\b| (?P<rel>letzten jahres|vergangenen jahres|dieses jahres"
-    r"|last year|this year)\b)?\b(?!-)"
-)
-_YEAR = (
-    r"\b(?:(?P<p>im jahre?|in the year|anno|des jahres|aus dem jahre?|(?:bis|vor|nach) (?:zum|dem) jahre?"
-    r"|seit|since|ab|im|in|um|around|during|vor|before|bis|until|nach|after|by|prior to) )?(?P<y>\d{4})\b"
-)
-_YEARS = r"\b(?:(?P<p>von|from|zwischen|between) )?(?P<y1>\d{4}) ?(?P<sep>bis|to|und|and|–|-) ?(?P<y2>\d{4})\b"
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "day",
-        "relative",
-        _p(r"\b(?P<w>vorgestern|gestern|heute|the day before yesterday|yesterday|today)\b"),
-        _day,
-        ("heute", "gestern", "today", "yesterday"),
-    ),
-    Rule(
-        "named",
-        "relative",
-        _p(_PREFIX + rf"\b(?P<q>{_THIS_LAST}) (?P<u>woche|monats?|jahres|jahr|week|month|year)\b"),
-        _named_unit,
-        _UNITS[1:],
-    ),
-    Rule(
-        "last_n",
-        "relative",
-        _p(
-            _PREFIX + rf"\b(?:letzten|vergangenen|last|past)(?: (?P<n>{_NUM}))?(?: few)? "
-            r"(?P<u>tagen|wochen|monaten|jahren|days|weeks|months|years)\b"
-        ),
-        _last_n,
-        ("letzten", "vergangenen", "last", "past"),
-    ),
-    Rule(
-        "ago_de",
-        "relative",
-        _p(rf"\bvor (?P<n>{_NUM}) (?P<u>tagen|tag|wochen|woche|monaten|monat|jahren|jahr)\b"),
-        _ago,
-        ("vor",),
-    ),
-    Rule(
-        "ago_en",
-        "relative",
-        _p(rf"\b(?P<n>{_NUM}) (?P<u>days|day|weeks|week|months|month|years|year) ago\b"),
-        _ago,
-        ("ago",),
-    ),
-    Rule(
-        "weekday",
-        "relative",
-        _p(
-            r"\b(?:(?P<since>seit|since)|(?:am |on )?(?P<q>letzten|vergangenen|diesen|last|previous|this)|am|on) "
-            rf"(?P<day>{_WEEKDAY})\b"
-        ),
-        _weekday,
-        ("tag", "day", "mittwoch", "sonnabend"),
-    ),
-    Rule("date_de", "absolute", _p(_DATE_DE), _date, _MONTHS),
-    Rule("date_num", "absolute", _p(_DATE_NUM), _date, (".",)),
-    Rule("date_en", "absolute", _p(_DATE_EN), _date, _MONTHS),
-    Rule("date_us", "absolute", _p(_DATE_US), _date, _MONTHS),
-    Rule("date_iso", "absolute", _p(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b(?!-)"), _date, ("-",)),
-    Rule("month", "absolute", _p(_MONTH_RULE), _month, _MONTHS),
-    Rule("years", "absolute", _p(_YEARS), _years, _DIGITS),
-    Rule("year", "absolute", _p(_YEAR), _year, _DIGITS),
-)
-
-RECENCY = re.compile(
-    r"\b(?:neueste[nmrs]?|neuste[nmrs]?|aktuell(?:e[nmrs]?)?|zuletzt|derzeit(?:ig(?:e[nmrs]?)?)?|momentan"
-    r"|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently)\b",
-    re.IGNORECASE,
-)

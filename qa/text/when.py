@@ -36,6 +36,7 @@ from qa.text.when_rules import (
     resolve_month,
     resolve_named,
     resolve_weekday,
+    resolve_weekend,
     resolve_year,
     resolve_years,
 )
@@ -93,9 +94,9 @@ def _combined(expressions: tuple[TimeExpression, ...]) -> Range | None:
 class TimeReading:
     """What a question says about time: its expressions in order, and whether it asks for the newest."""
 
-    question: str
     expressions: tuple[TimeExpression, ...]
     recency: bool
+    question: str = ""
 
     def period(self) -> Range | None:
         """The combined range of all expressions, None if there are none."""
@@ -186,6 +187,10 @@ class Rule:
 _PREFIX = r"(?P<prefix>(?:in der|in dieser|in diesem|im|in den|in the|during the|over the|within the|during|over) )?"
 _THIS_LAST = r"letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|diese[nmrs]?|last|past|previous|this"
 
+_WEEKEND = (
+    r"\b(?P<prefix>(?:am|übers|über das|an diesem|over the|on the|at the|during the) )?"
+    rf"(?:(?P<q>{_THIS_LAST}) )?(?P<u>wochenende|weekend)\b"
+)
 _UNITS = ("tag", "woche", "monat", "jahr", "day", "week", "month", "year")
 _DIGITS = tuple("0123456789")
 _MONTHS = tuple(MONTHS)
@@ -205,7 +210,10 @@ _YEAR = (
     r"\b(?:(?P<p>im jahre?|in the year|anno|des jahres|aus dem jahre?|(?:bis|vor|nach) (?:zum|dem) jahre?"
     r"|seit|since|ab|im|in|um|around|during|vor|before|bis|until|nach|after|by|prior to) )?(?P<y>\d{4})\b"
 )
-_YEARS = r"\b(?:(?P<p>von|from|zwischen|between) )?(?P<y1>\d{4}) ?(?P<sep>bis|to|und|and|–|-) ?(?P<y2>\d{4})\b"
+_YEARS = (
+    r"\b(?:(?P<p>von|from|zwischen|between) )?(?P<y1>\d{4})(?: ?(?P<sep>bis|to|und|and|–|-) ?(?P<y2>\d{4})"
+    r"|(?P<sep2>[/-])(?P<y2s>\d{2}))\b(?![.,/-]?\d)"
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -256,6 +264,7 @@ RULES: tuple[Rule, ...] = (
         resolve_weekday,
         ("tag", "day", "mittwoch", "sonnabend"),
     ),
+    Rule("weekend", "relative", _p(_WEEKEND), resolve_weekend, ("wochenende", "weekend")),
     Rule("date_de", "absolute", _p(_DATE_DE), resolve_date, _MONTHS),
     Rule("date_num", "absolute", _p(_DATE_NUM), resolve_date, (".",)),
     Rule("date_en", "absolute", _p(_DATE_EN), resolve_date, _MONTHS),
@@ -268,7 +277,7 @@ RULES: tuple[Rule, ...] = (
 
 RECENCY = re.compile(
     r"\b(?:neueste[nmrs]?|neuste[nmrs]?|aktuell(?:e[nmrs]?)?|zuletzt|derzeit(?:ig(?:e[nmrs]?)?)?|momentan"
-    r"|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently)\b",
+    r"|kürzlich|neulich|in\s{1,3}letzter\s{1,3}zeit|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently|lately)\b",
     re.IGNORECASE,
 )
 
@@ -308,4 +317,4 @@ def read_time(question: str, as_of: datetime.date, language: str) -> TimeReading
             taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
     chosen.sort(key=lambda e: e.start)
     logger.debug("time in question (%s): %d expressions", language, len(chosen))
-    return TimeReading(question, tuple(chosen), RECENCY.search(text) is not None)
+    return TimeReading(tuple(chosen), RECENCY.search(text) is not None, question)

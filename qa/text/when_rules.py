@@ -1,9 +1,8 @@
-"""The rules of the time-expression reader (qa.text.when): word tables, patterns and what each means.
+"""What a time pattern's match means (the patterns are in qa.text.when): word tables, calendar
+arithmetic and one resolver per pattern.
 
-Each rule is a regular expression over the question and a function that turns its match into an
-inclusive date range relative to `as_of`, or None when the match is not a time expression after all
-("die letzte Woche des Wahlkampfs", "2024 Menschen", "noch heute"). The patterns have no nested
-quantifiers and their gaps are bounded (`\\s{1,3}`), so each scan is linear in the question's length.
+A resolver turns a match into an inclusive date range relative to `as_of`, or None when the match is
+not a time expression after all ("die letzte Woche des Wahlkampfs", "2024 Menschen", "noch heute").
 """
 
 from __future__ import annotations
@@ -60,7 +59,7 @@ _POSSESSIVES = frozenset(
     "his her their its my our".split()
 )
 # "noch heute", "bis heute", "even today": nowadays, not the news of today.
-_NOT_TODAY = frozenset("noch bis auch selbst ab von even still until till to of".split())
+_NOT_TODAY = frozenset("noch bis auch selbst ab von even still until till to of usa".split())
 
 _WORD_BEFORE = re.compile(r"(\w+)\W{0,3}$")
 _WORD_AFTER = re.compile(r"^\W{0,3}(\w+)")
@@ -122,7 +121,11 @@ def _back(as_of: datetime.date, n: int, unit: str) -> datetime.date:
 
 def resolve_day(match: re.Match[str], as_of: datetime.date) -> Range | None:
     word = match.group("w").lower()
-    if word in ("heute", "today") and word_before(match) in _NOT_TODAY:
+    if word in ("heute", "today") and (
+        word_before(match) in _NOT_TODAY
+        or word_after(match) == "noch"
+        or match.string[match.end() : match.end() + 1] == "-"
+    ):
         return None
     back = 2 if word in ("vorgestern",) or "before" in word else 1 if word in ("gestern", "yesterday") else 0
     day = as_of - datetime.timedelta(days=back)
@@ -149,6 +152,16 @@ def resolve_named(match: re.Match[str], as_of: datetime.date) -> Range | None:
 
 # Numberless "in den letzten Tagen / Wochen": a week, four weeks.
 _DEFAULT_COUNT = {"day": 7, "week": 4}
+
+
+def resolve_weekend(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """am Wochenende, letztes Wochenende, over the weekend: the one under way, else the last one."""
+    if not (match.group("prefix") or match.group("q")) or _of_something_else(match):
+        return None
+    saturday = week_start(as_of) + datetime.timedelta(days=5)
+    if as_of >= saturday and not (match.group("q") or "").lower().startswith(_LAST):
+        return saturday, as_of
+    return saturday - datetime.timedelta(days=7), saturday - datetime.timedelta(days=6)
 
 
 def resolve_last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
@@ -179,24 +192,29 @@ def resolve_ago(match: re.Match[str], as_of: datetime.date) -> Range | None:
     return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
 
 
+_LAST = ("letzt", "vergangen", "vorig", "last", "past", "previous")
+
+
 def resolve_weekday(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """seit Montag, on Monday, letzten Freitag: the most recent such day (before today for 'letzten')."""
     wanted, which = WEEKDAYS[match.group("day").lower()], (match.group("q") or "").lower()
     back = (as_of.weekday() - wanted) % 7
-    if back == 0 and which.startswith(("letzt", "vergangen", "last", "previous")):
+    if back == 0 and which.startswith(_LAST):
         back = 7
     day = as_of - datetime.timedelta(days=back)
     return (day, as_of) if match.group("since") else (day, day)
 
 
 def _recent_date(year: int | None, month: int, day: int, as_of: datetime.date) -> datetime.date | None:
-    try:
-        if year is not None:
-            return datetime.date(year, month, day)
-        found = datetime.date(as_of.year, month, day)
-        return found if found <= as_of else datetime.date(as_of.year - 1, month, day)
-    except ValueError:
-        return None
+    """That day of `year`, or without a year the most recent one not after `as_of` (29 February: a leap year)."""
+    for candidate in [year] if year is not None else range(as_of.year, as_of.year - 8, -1):
+        try:
+            found = datetime.date(candidate, month, day)
+        except ValueError:
+            continue
+        if year is not None or found <= as_of:
+            return found
+    return None
 
 
 def resolve_date(match: re.Match[str], as_of: datetime.date) -> Range | None:
@@ -219,6 +237,8 @@ def resolve_month(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """im September 2025, in March (the most recent one), im Mai letzten Jahres, seit März."""
     prep, year_text, relative = (match.group(name) for name in ("p", "y", "rel"))
     if not (prep or year_text or relative) or (prep or "").lower() in ("bis", "until"):
+        return None
+    if match.string[match.end() : match.end() + 2] in ("'s", "’s"):  # "in May's cabinet"
         return None
     month = MONTHS[match.group("m").lower()]
     if year_text:
@@ -259,10 +279,14 @@ def resolve_year(match: re.Match[str], as_of: datetime.date) -> Range | None:
 
 
 def resolve_years(match: re.Match[str], as_of: datetime.date) -> Range | None:
-    """von 2000 bis 2005, between 1980 and 1984, 1995–2000: both years and the ones between."""
-    first, last = int(match.group("y1")), int(match.group("y2"))
+    """von 2000 bis 2005, between 1980 and 1984, 1995–2000, 2024/25: both years and the ones between."""
+    first = int(match.group("y1"))
+    if match.group("y2s"):  # "Saison 2024/25", "the 2015-16 season": two digits only for the next year
+        last = first + 1 if int(match.group("y2s")) == (first + 1) % 100 else 0
+    else:
+        last = int(match.group("y2"))
+        if not match.group("p") and match.group("sep").lower() in ("und", "and"):
+            return None
     if not 1900 <= first < last <= as_of.year + 1 or word_after(match) in COUNT_NOUNS:
-        return None
-    if not match.group("p") and match.group("sep").lower() in ("und", "and"):
         return None
     return datetime.date(first, 1, 1), datetime.date(last, 12, 31)

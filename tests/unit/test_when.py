@@ -92,6 +92,10 @@ POSITIVES = [
     ("Was geschah am 12. Oktober?", "de", "am 12. Oktober", "2024-10-12..2024-10-12", "abs"),
     ("Was ist seit dem 1. September passiert?", "de", "seit dem 1. September", "2025-09-01..2025-09-10", "abs"),
     ("What was decided on 2025-09-03?", "en", "2025-09-03", "2025-09-03..2025-09-03", "abs"),
+    ("Was geschah am Wochenende in Köln?", "de", "am Wochenende", "2025-09-06..2025-09-07", "rel"),
+    ("What happened last weekend?", "en", "last weekend", "2025-09-06..2025-09-07", "rel"),
+    ("Wer führt in der Saison 2024/25?", "de", "2024/25", "2024-01-01..2025-12-31", "abs"),
+    ("Who won the 2015-16 season?", "en", "2015-16", "2015-01-01..2016-12-31", "abs"),
 ]
 
 
@@ -131,6 +135,12 @@ NEGATIVES = [
     ("Seit wann gibt es die Partei?", "de"),
     ("What was the last name of the player?", "en"),
     ("Wie heißt die Stadt auf Version 1.2025?", "de"),
+    ("Gibt es heute noch Ritter?", "de"),
+    ("Was lief in der heute-show?", "de"),
+    ("What did USA Today report?", "en"),
+    ("Who sat in May's cabinet?", "en"),
+    ("Das Wochenende der Entscheidung: wer gewinnt?", "de"),
+    ("Wer war Kanzler 1999/2000?", "de"),
 ]
 
 
@@ -155,6 +165,7 @@ def test_an_event_in_1848_is_absolute_never_relative():
         ("Wer hat zuletzt gewonnen?", "de", True),
         ("What is the latest on the strike?", "en", True),
         ("What happened most recently in Gaza?", "en", True),
+        ("Was ist in letzter Zeit passiert?", "de", True),
         ("Wer ist der jüngste Spieler?", "de", False),
         ("What was the last name of the player?", "en", False),
         ("Was passierte gestern?", "de", False),
@@ -223,6 +234,9 @@ def test_restricting_preferred_and_period_split_by_kind():
         ("What happened last week?", D(2025, 9, 14), D(2025, 9, 1), D(2025, 9, 7)),
         ("Was ist diese Woche passiert?", D(2025, 9, 8), D(2025, 9, 8), D(2025, 9, 8)),
         ("Was geschah vor einem Monat?", D(2025, 3, 31), D(2025, 2, 1), D(2025, 2, 28)),
+        ("Was geschah am Wochenende?", D(2025, 9, 13), D(2025, 9, 13), D(2025, 9, 13)),
+        ("What happened last weekend?", D(2025, 9, 14), D(2025, 9, 6), D(2025, 9, 7)),
+        ("Was geschah am 29. Februar?", D(2025, 9, 10), D(2024, 2, 29), D(2024, 2, 29)),
     ],
 )
 def test_edges_of_weeks_months_and_years(question, as_of, first, last):

@@ -184,7 +184,12 @@ class Rule:
     needs: tuple[str, ...]
 
 
-_PREFIX = r"(?P<prefix>(?:in der|in dieser|in diesem|im|in den|in the|during the|over the|within the|during|over) )?"
+# Prepositions before "letzte Woche", "diesem Monat", "past two weeks": part of the expression (and of
+# what question_without_time cuts out), never a determiner that the qualifier itself could be.
+_PREFIX = (
+    r"(?P<prefix>(?:in der|in den|im|in|während der|während des|während|im laufe der|seit der|seit dem|seit"
+    r"|in the|during the|over the|within the|for the|since the|during|over|within|since) )?"
+)
 _THIS_LAST = r"letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|diese[nmrs]?|last|past|previous|this"
 
 _WEEKEND = (

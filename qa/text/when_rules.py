@@ -133,10 +133,15 @@ def resolve_day(match: re.Match[str], as_of: datetime.date) -> Range | None:
 
 
 def resolve_named(match: re.Match[str], as_of: datetime.date) -> Range | None:
-    """letzte Woche, diesen Monat, last year, the past week, im vergangenen Jahr."""
+    """letzte Woche, diesen Monat, last year, the past week, im vergangenen Jahr; seit letzter Woche."""
     if _of_something_else(match):
         return None
-    which, unit = match.group("q").lower(), _unit(match.group("u"))
+    period = _named(match.group("q").lower(), _unit(match.group("u")), as_of)
+    since = (match.group("prefix") or "").lower().startswith(("seit", "since"))
+    return (period[0], as_of) if since else period
+
+
+def _named(which: str, unit: str, as_of: datetime.date) -> Range:
     if which == "past":
         return _back(as_of, 1, unit) + datetime.timedelta(days=1), as_of
     this = which.startswith(("dies", "this"))

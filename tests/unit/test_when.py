@@ -92,6 +92,8 @@ POSITIVES = [
     ("Was geschah am 12. Oktober?", "de", "am 12. Oktober", "2024-10-12..2024-10-12", "abs"),
     ("Was ist seit dem 1. September passiert?", "de", "seit dem 1. September", "2025-09-01..2025-09-10", "abs"),
     ("What was decided on 2025-09-03?", "en", "2025-09-03", "2025-09-03..2025-09-03", "abs"),
+    ("Was ist seit letzter Woche passiert?", "de", "seit letzter Woche", "2025-09-01..2025-09-10", "rel"),
+    ("What has changed since last month?", "en", "since last month", "2025-08-01..2025-09-10", "rel"),
     ("Was geschah am Wochenende in Köln?", "de", "am Wochenende", "2025-09-06..2025-09-07", "rel"),
     ("What happened last weekend?", "en", "last weekend", "2025-09-06..2025-09-07", "rel"),
     ("Wer führt in der Saison 2024/25?", "de", "2024/25", "2024-01-01..2025-12-31", "abs"),
@@ -210,6 +212,8 @@ def test_describe_says_how_the_time_was_understood(question, language, described
         ("Was geschah in den letzten 7 Tagen in Köln?", "Was geschah in Köln?"),
         ("Wer gewann den Super Bowl 2016?", "Wer gewann den Super Bowl 2016?"),
         ("Was sagte Merz letzte Woche über die Wahl 2021?", "Was sagte Merz über die Wahl 2021?"),
+        ("Was kostet Öl in diesem Monat?", "Was kostet Öl?"),
+        ("Was geschah während der letzten Woche in Kiew?", "Was geschah in Kiew?"),
         ("gestern?", "gestern?"),
     ],
 )

@@ -224,9 +224,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "day",
         "relative",
-        _p(r"\b(?P<w>vorgestern|gestern|heute|the day before yesterday|yesterday|today)\b"),
+        _p(
+            r"\b(?P<w>(?:vorgestern|gestern|heute)(?: (?:morgen|früh|vormittag|mittag|nachmittag|abend|nacht))?"
+            r"|letzte nacht|the day before yesterday|yesterday|today|tonight"
+            r"|this morning|this afternoon|this evening|last night)\b"
+        ),
         resolve_day,
-        ("heute", "gestern", "today", "yesterday"),
+        ("heute", "gestern", "nacht", "today", "yesterday", "tonight", "this", "night"),
     ),
     Rule(
         "named",
@@ -240,7 +244,7 @@ RULES: tuple[Rule, ...] = (
         "relative",
         _p(
             _PREFIX + rf"\b(?:letzten|vergangenen|last|past)(?: (?P<n>{_NUM}))?(?: few)? "
-            r"(?P<u>tagen|wochen|monaten|jahren|days|weeks|months|years)\b"
+            r"(?P<u>stunden|tagen|wochen|monaten|jahren|hours|days|weeks|months|years)\b"
         ),
         resolve_last_n,
         ("letzten", "vergangenen", "last", "past"),
@@ -282,7 +286,8 @@ RULES: tuple[Rule, ...] = (
 
 RECENCY = re.compile(
     r"\b(?:neueste[nmrs]?|neuste[nmrs]?|aktuell(?:e[nmrs]?)?|zuletzt|derzeit(?:ig(?:e[nmrs]?)?)?|momentan"
-    r"|kürzlich|neulich|in\s{1,3}letzter\s{1,3}zeit|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently|lately)\b",
+    r"|kürzlich|neulich|vor\s{1,3}kurzem|in\s{1,3}letzter\s{1,3}zeit"
+    r"|latest|newest|most\s{1,3}recent(?:ly)?|recently|currently|lately)\b",
     re.IGNORECASE,
 )
 

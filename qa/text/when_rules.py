@@ -106,12 +106,15 @@ def _number(text: str | None, default: int) -> int:
 
 
 def _unit(text: str) -> str:
-    """'Tagen', 'weeks', 'Monat', 'Jahres' -> 'day', 'week', 'month', 'year'."""
+    """'Stunden', 'Tagen', 'weeks', 'Monat', 'Jahres' -> 'hour', 'day', 'week', 'month', 'year'."""
     head = text.lower()[:2]
-    return {"ta": "day", "da": "day", "wo": "week", "we": "week", "mo": "month", "ja": "year", "ye": "year"}[head]
+    units = {"st": "hour", "ho": "hour", "ta": "day", "da": "day", "wo": "week", "we": "week", "mo": "month"}
+    return units.get(head, "year")
 
 
 def _back(as_of: datetime.date, n: int, unit: str) -> datetime.date:
+    if unit == "hour":  # "in den letzten 24 Stunden": from the day they began
+        return as_of - datetime.timedelta(days=-(-n // 24))
     if unit == "day":
         return as_of - datetime.timedelta(days=n)
     if unit == "week":
@@ -119,17 +122,26 @@ def _back(as_of: datetime.date, n: int, unit: str) -> datetime.date:
     return add_months(as_of, -n * (12 if unit == "year" else 1))
 
 
+# Days back from as_of to the first and the last day each word means.
+_DAYS_BACK = {
+    **dict.fromkeys(("heute", "today", "this morning", "this afternoon", "this evening", "tonight"), (0, 0)),
+    **dict.fromkeys(("gestern", "yesterday"), (1, 1)),
+    **dict.fromkeys(("vorgestern", "the day before yesterday"), (2, 2)),
+    **dict.fromkeys(("letzte nacht", "last night"), (1, 0)),
+}
+
+
 def resolve_day(match: re.Match[str], as_of: datetime.date) -> Range | None:
-    word = match.group("w").lower()
+    """heute, gestern, vorgestern, tonight, last night; not "noch heute", "heute-show", "USA Today"."""
+    word = " ".join(match.group("w").lower().split())
     if word in ("heute", "today") and (
         word_before(match) in _NOT_TODAY
         or word_after(match) == "noch"
         or match.string[match.end() : match.end() + 1] == "-"
     ):
         return None
-    back = 2 if word in ("vorgestern",) or "before" in word else 1 if word in ("gestern", "yesterday") else 0
-    day = as_of - datetime.timedelta(days=back)
-    return day, day
+    first, last = _DAYS_BACK[word] if word in _DAYS_BACK else _DAYS_BACK[word.split()[0]]  # "gestern Abend"
+    return as_of - datetime.timedelta(days=first), as_of - datetime.timedelta(days=last)
 
 
 def resolve_named(match: re.Match[str], as_of: datetime.date) -> Range | None:
@@ -179,7 +191,7 @@ def resolve_last_n(match: re.Match[str], as_of: datetime.date) -> Range | None:
     n = _number(match.group("n"), _DEFAULT_COUNT.get(unit, 1))
     if not 1 <= n <= 999:
         return None
-    return _back(as_of, n, unit) + datetime.timedelta(days=1), as_of
+    return _back(as_of, n, unit) + datetime.timedelta(days=0 if unit == "hour" else 1), as_of
 
 
 def resolve_ago(match: re.Match[str], as_of: datetime.date) -> Range | None:

@@ -50,6 +50,8 @@ from qa.text.when_rules import (
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = 5000
+# A relative expression whose period ended more than this many years before as_of is read as absolute.
+_NEWS_YEARS = 3
 KINDS = ("relative", "absolute")
 
 _MONTH_NAMES = {
@@ -273,7 +275,8 @@ RULES: tuple[Rule, ...] = (
         "weekday",
         "relative",
         _p(
-            r"\b(?:(?P<since>seit|since)|(?:am |on )?(?P<q>letzten|vergangenen|diesen|last|previous|this)|am|on) "
+            r"\b(?:(?P<since>seit|since) )?(?P<on>(?:am|on) )?"
+            r"(?:(?P<q>letzten|letztem|vergangenen|vergangenem|diesen|diesem|last|previous|this) )?"
             rf"(?P<day>{_WEEKDAY})\b"
         ),
         resolve_weekday,
@@ -311,7 +314,9 @@ def _candidates(text: str, as_of: datetime.date) -> list[TimeExpression]:
             # The patterns' optional leading parts may have matched only whitespace.
             while start < end and text[start].isspace():
                 start += 1
-            found.append(TimeExpression(text[start:end], start, end, period[0], period[1], rule.kind, rule.name))
+            # "vor 50 Jahren" names when an event happened, not news to restrict to: preferred only.
+            kind = "absolute" if period[1] < as_of.replace(year=as_of.year - _NEWS_YEARS, day=1) else rule.kind
+            found.append(TimeExpression(text[start:end], start, end, period[0], period[1], kind, rule.name))
     return found
 
 

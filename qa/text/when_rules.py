@@ -214,6 +214,8 @@ _LAST = ("letzt", "vergangen", "vorig", "last", "past", "previous")
 
 def resolve_weekday(match: re.Match[str], as_of: datetime.date) -> Range | None:
     """seit Montag, on Monday, letzten Freitag: the most recent such day (before today for 'letzten')."""
+    if not (match.group("since") or match.group("on") or match.group("q")):
+        return None
     wanted, which = WEEKDAYS[match.group("day").lower()], (match.group("q") or "").lower()
     back = (as_of.weekday() - wanted) % 7
     if back == 0 and which.startswith(_LAST):

@@ -121,7 +121,8 @@ class TimeReading:
     def question_without_time(self) -> str:
         """The question with its relative expressions cut out, for the search: "Was geschah gestern in
         Berlin?" -> "Was geschah in Berlin?". Absolute ones stay (they may name the event). A question
-        that was nothing but a time expression is returned whole."""
+        that was nothing but a time expression is returned whole (as is a reading made without its
+        question)."""
         parts, position = [], 0
         for expression in self.expressions:
             if expression.kind == "relative":
@@ -138,7 +139,10 @@ class TimeReading:
         language = language if language in _UNDERSTOOD else "en"
         if not self.expressions:
             return ""
-        parts = [f"{e.text} ({format_range(e.date_from, e.date_to, language)})" for e in self.expressions]
+        parts = []
+        for e in self.expressions:
+            period = format_range(e.date_from, e.date_to, language)
+            parts.append(e.text if e.text == period else f"{e.text} ({period})")  # "2016", not "2016 (2016)"
         return _UNDERSTOOD[language] + "; ".join(parts)
 
     def to_dict(self) -> dict:
@@ -152,15 +156,15 @@ def _day(day: datetime.date, language: str, with_year: bool = True) -> str:
 
 
 def format_range(first: datetime.date, last: datetime.date, language: str) -> str:
-    """A period as people write it: "2024", "September 2025", "3. September 2025", "1.–7. September
-    2025", "29 August – 4 September 2025"."""
+    """A period as people write it: "2024", "2000–2005", "September 2025", "3. September 2025",
+    "1.–7. September 2025", "29 August – 4 September 2025"."""
     months = _MONTH_NAMES["de" if language == "de" else "en"]
     language = "de" if language == "de" else "en"
     whole_month_end = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
     if first.day == 1 and last == whole_month_end:
         return f"{months[first.month - 1]} {first.year}"
-    if first.year == last.year and (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
-        return str(first.year)
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
     if first == last:
         return _day(first, language)
     if (first.year, first.month) == (last.year, last.month):

@@ -208,6 +208,9 @@ def test_recency_words_turn_recency_on(question, language, recency):
             "Verstanden als: gestern (9. September 2025); letzte Woche (1.–7. September 2025)",
         ),
         ("Wer sang beim Super Bowl 50?", "de", ""),
+        ("Wer gewann den Super Bowl 2016?", "de", "Verstanden als: 2016"),
+        ("How fast was the forest cleared from 2000 to 2005?", "en", "Understood as: from 2000 to 2005 (2000–2005)"),
+        ("Who won on 3 September 2025?", "en", "Understood as: on 3 September 2025 (3 September 2025)"),
     ],
 )
 def test_describe_says_how_the_time_was_understood(question, language, described):

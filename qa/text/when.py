@@ -38,8 +38,10 @@ from qa.text.when_rules import (
     resolve_ago,
     resolve_date,
     resolve_day,
+    resolve_days,
     resolve_last_n,
     resolve_month,
+    resolve_months,
     resolve_named,
     resolve_weekday,
     resolve_weekend,
@@ -223,6 +225,14 @@ _MONTH_RULE = (
     rf"(?P<m>{_MONTH})(?: (?P<y>\d{{4}})\b| (?P<rel>letzten jahres|vergangenen jahres|dieses jahres"
     r"|last year|this year)\b)?\b(?!-)"
 )
+_MONTHS_RULE = (
+    rf"\b(?:von|zwischen|between|from) (?P<m1>{_MONTH}) (?:bis|und|and|to|–|-) (?P<m2>{_MONTH})(?: (?P<y>\d{{4}}))?\b"
+)
+_DAYS_RULE = (
+    r"\b(?:(?P<p>vom|von|zwischen dem|zwischen|between|from) )?(?P<d1>\d{1,2})(?:\.|st|nd|rd|th)? ?"
+    rf"(?P<sep>bis|und|and|to|–|-) ?(?P<d2>\d{{1,2}})(?:\.|st|nd|rd|th)? (?:of )?(?P<m>{_MONTH})"
+    r"(?:,? (?P<y>\d{4}))?\b"
+)
 _YEAR = (
     r"\b(?:(?P<p>im jahre?|in the year|anno|des jahres|aus dem jahre?|(?:bis|vor|nach) (?:zum|dem) jahre?"
     r"|seit|since|ab|im|in|um|around|during|vor|before|bis|until|nach|after|by|prior to) )?(?P<y>\d{4})\b"
@@ -292,6 +302,8 @@ RULES: tuple[Rule, ...] = (
     Rule("date_en", "absolute", _p(_DATE_EN), resolve_date, _MONTHS),
     Rule("date_us", "absolute", _p(_DATE_US), resolve_date, _MONTHS),
     Rule("date_iso", "absolute", _p(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b(?!-)"), resolve_date, ("-",)),
+    Rule("months", "absolute", _p(_MONTHS_RULE), resolve_months, _MONTHS),
+    Rule("days", "absolute", _p(_DAYS_RULE), resolve_days, _MONTHS),
     Rule("month", "absolute", _p(_MONTH_RULE), resolve_month, _MONTHS),
     Rule("years", "absolute", _p(_YEARS), resolve_years, _DIGITS),
     Rule("year", "absolute", _p(_YEAR), resolve_year, _DIGITS),

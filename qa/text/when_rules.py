@@ -309,3 +309,29 @@ def resolve_years(match: re.Match[str], as_of: datetime.date) -> Range | None:
     if not 1900 <= first < last <= as_of.year + 1 or word_after(match) in COUNT_NOUNS:
         return None
     return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+
+
+def resolve_months(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """von März bis Mai, between May and July 2024: the first month's start to the last one's end."""
+    first, last = MONTHS[match.group("m1").lower()], MONTHS[match.group("m2").lower()]
+    if match.group("y"):
+        year = int(match.group("y"))
+        if not 1000 <= year <= as_of.year + 1:
+            return None
+    else:
+        year = as_of.year if last <= as_of.month else as_of.year - 1
+    return datetime.date(year - (first > last), first, 1), month_range(year, last)[1]
+
+
+def resolve_days(match: re.Match[str], as_of: datetime.date) -> Range | None:
+    """vom 3. bis 5. September, 3.–5. September 2025, between 3 and 5 September."""
+    if not (match.group("p") or match.group("sep") in ("–", "-")):
+        return None
+    year = int(match.group("y")) if match.group("y") else None
+    if year is not None and not 1000 <= year <= as_of.year + 1:
+        return None
+    month = MONTHS[match.group("m").lower()]
+    last = _recent_date(year, month, int(match.group("d2")), as_of)
+    if last is None or not 1 <= int(match.group("d1")) < last.day:
+        return None
+    return last.replace(day=int(match.group("d1"))), last

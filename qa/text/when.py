@@ -34,6 +34,7 @@ from qa.text.when_rules import (
     NUMBERS,
     WEEKDAYS,
     Range,
+    month_range,
     Resolver,
     resolve_ago,
     resolve_date,
@@ -162,8 +163,7 @@ def format_range(first: datetime.date, last: datetime.date, language: str) -> st
     "1.–7. September 2025", "29 August – 4 September 2025"."""
     months = _MONTH_NAMES["de" if language == "de" else "en"]
     language = "de" if language == "de" else "en"
-    whole_month_end = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-    if first.day == 1 and last == whole_month_end:
+    if first.day == 1 and last == month_range(first.year, first.month)[1]:
         return f"{months[first.month - 1]} {first.year}"
     if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
         return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
@@ -319,19 +319,23 @@ RECENCY = re.compile(
 
 def _candidates(text: str, as_of: datetime.date) -> list[TimeExpression]:
     found, lowered = [], text.lower()
+    # "vor 50 Jahren" names when an event happened, not news to restrict to: preferred only.
+    news_since = datetime.date(max(1, as_of.year - _NEWS_YEARS), 1, 1)
     for rule in RULES:
         if not any(word in lowered for word in rule.needs):
             continue
         for match in rule.pattern.finditer(text):
-            period = rule.resolve(match, as_of)
+            try:
+                period = rule.resolve(match, as_of)
+            except (ValueError, OverflowError):  # a period before year 1 or after 9999 (as_of near either)
+                continue
             if period is None:
                 continue
             start, end = match.span()
             # The patterns' optional leading parts may have matched only whitespace.
             while start < end and text[start].isspace():
                 start += 1
-            # "vor 50 Jahren" names when an event happened, not news to restrict to: preferred only.
-            kind = "absolute" if period[1] < as_of.replace(year=as_of.year - _NEWS_YEARS, day=1) else rule.kind
+            kind = "absolute" if period[1] < news_since else rule.kind
             found.append(TimeExpression(text[start:end], start, end, period[0], period[1], kind, rule.name))
     return found
 

@@ -88,8 +88,9 @@ def week_start(day: datetime.date) -> datetime.date:
 
 def month_range(year: int, month: int) -> Range:
     first = datetime.date(year, month, 1)
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return first, following - datetime.timedelta(days=1)
+    if month == 12:  # no date after 31 December 9999
+        return first, datetime.date(year, 12, 31)
+    return first, datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

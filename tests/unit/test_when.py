@@ -323,3 +323,12 @@ def test_without_the_length_bound_the_patterns_still_read_100000_characters_quic
     reading = when.read_time(question, AS_OF, "de")
     assert time.perf_counter() - began < 2.0
     assert len(reading.expressions) > 10_000
+
+
+@pytest.mark.parametrize("as_of", [date(1, 1, 1), date(1, 12, 31), date(9999, 12, 31), date(2024, 2, 29)])
+def test_any_as_of_reads_without_an_error(as_of):
+    question = "Was geschah gestern, letzte Woche, vor 3 Monaten, seit 2020, im Dezember, am 31. Dezember 9999?"
+    reading = read_time(question, as_of, "de")
+    assert all(e.date_from <= e.date_to for e in reading.expressions)
+    assert reading.describe("de").startswith("Verstanden als:") == bool(reading.expressions)
+    assert reading.question_without_time()

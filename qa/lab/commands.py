@@ -282,6 +282,30 @@ def bench_filters(xquad: str, passages: int, scale_encoder: str, questions: int,
     _print_report(report.to_dict(), as_json)
 
 
+@bench.command("time")
+@click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
+@click.option("--no-compare", is_flag=True, help="Skip measuring dateparser on the same questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def bench_time(xquad: str, no_compare: bool, as_json: bool) -> None:
+    """The time-expression reader over every XQuAD dev question (de and en): cost per question
+    (p50/p99 µs), how many questions got an expression by kind, each of them, and dateparser's cost.
+
+    Target: no relative expression in XQuAD's questions (they never ask about "yesterday").
+    """
+    from qa.config import configure_logging
+    from qa.lab.bench_time import run
+
+    configure_logging()
+    report = run(Path(xquad), compare=not no_compare).to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for item in report.pop("found"):
+        found = "; ".join(f"{e['text']} {e['kind']} {e['date_from']}..{e['date_to']}" for e in item["expressions"])
+        click.echo(f"{item['language']} {'recency ' if item['recency'] else ''}{found} | {item['question']}")
+    _print_report(report, False)
+
+
 @bench.command("chat")
 @click.option("--xquad", type=click.Path(file_okay=False), default="../shared/bench/xquad", show_default=True)
 @click.option("--seeds", type=click.Path(exists=True, file_okay=False), default="seeds", show_default=True)

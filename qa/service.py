@@ -21,7 +21,7 @@ from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
-from qa.retrieval.scoping import as_of_date, inherited_readings, read_question, scoped
+from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import Searcher
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
@@ -34,7 +34,6 @@ from qa.text.clean import clean_text
 from qa.text.ingest import read_documents
 from qa.text.language import detect_language
 from qa.text.terms import content_words
-from qa.text.when import TimeReading
 
 logger = logging.getLogger(__name__)
 
@@ -211,21 +210,20 @@ class QAService:
         questions: Sequence[str],
         scope: Scope | None = None,
         time_from_question: bool | None = None,
-        inherited: Sequence[TimeReading | None] | None = None,
+        times: Sequence[TurnTime] | None = None,
     ) -> list[tuple[str, Scope]]:
         """(text to search, scope) per question: the requested scope completed by the time each question's
-        words name (qa.retrieval.scoping), or for a follow-up without any, the time it inherits."""
+        words name (qa.retrieval.scoping); `times`, when given, is that time already read (a conversation's)."""
         requested = scope or Scope()
         use_time = self.settings.time_from_question if time_from_question is None else time_from_question
         as_of = as_of_date(requested.as_of, self.newest_date())
         result = []
         for i, question in enumerate(questions):
             language = message_language(question)
-            reading = read_question(question, as_of, language) if use_time else None
-            own = True
-            if inherited is not None and inherited[i] is not None and not (reading and reading.expressions):
-                reading, own = inherited[i], False
-            result.append(scoped(question, language, requested, as_of, reading, self.settings.recency_half_life, own))
+            turn = TurnTime(question, None) if not use_time else None
+            turn = turn or (times[i] if times is not None else question_time(question, as_of, language))
+            one = scoped(turn.text, language, requested, as_of, turn.reading, self.settings.recency_half_life)
+            result.append((turn.text, one))
         return result
 
     def ask_many(
@@ -235,7 +233,7 @@ class QAService:
         mode: str = "hybrid",
         scope: Scope | None = None,
         time_from_question: bool | None = None,
-        inherited: Sequence[TimeReading | None] | None = None,
+        times: Sequence[TurnTime] | None = None,
     ) -> list[Answer]:
         """Answer each question: passages, or a refusal with its reason.
 
@@ -255,7 +253,7 @@ class QAService:
         if not searchable:
             return [answers[i] for i in range(len(questions))]
         groups: dict[Scope, list[tuple[int, QueryFit]]] = {}
-        own = [inherited[i] for i in searchable] if inherited is not None else None
+        own = [times[i] for i in searchable] if times is not None else None
         scoped_texts = self.scope_questions([questions[i] for i in searchable], scope, time_from_question, own)
         for i, (text, one) in zip(searchable, scoped_texts, strict=True):
             groups.setdefault(one, []).append((i, fit_query(self.encoder, text, self.settings.max_question_tokens)))
@@ -311,14 +309,9 @@ class QAService:
         resolutions = conversation.resolve_all(messages)
         return self._chat_answers(resolutions, top_k, mode, scope, time_from_question, only_last=False)
 
-    def _inherited_time(
-        self, resolutions: list[conversation.Resolution], scope: Scope | None, time_from_question: bool | None
-    ) -> list[TimeReading | None]:
-        use_time = self.settings.time_from_question if time_from_question is None else time_from_question
-        if not use_time or len(resolutions) < 2:
-            return [None] * len(resolutions)
+    def _conversation_times(self, resolutions: list[conversation.Resolution], scope: Scope | None) -> list[TurnTime]:
         as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
-        return inherited_readings([(r.resolved, r.language, r.followup) for r in resolutions], as_of)
+        return conversation_times([(r.question, r.resolved, r.language, r.followup) for r in resolutions], as_of)
 
     def _chat_answers(
         self,
@@ -329,11 +322,11 @@ class QAService:
         time_from_question: bool | None,
         only_last: bool,
     ) -> list[ChatAnswer]:
-        inherited = self._inherited_time(resolutions, scope, time_from_question)
+        times = self._conversation_times(resolutions, scope) if resolutions else []
         if only_last:
-            resolutions, inherited = resolutions[-1:], inherited[-1:]
+            resolutions, times = resolutions[-1:], times[-1:]
         answers = (
-            self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, inherited)
+            self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, times)
             if resolutions
             else []
         )

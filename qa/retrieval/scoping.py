@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qa.records import Scope
+from qa.text.terms import content_words
 from qa.text.when import TimeReading, read_time
 
 
@@ -26,43 +29,65 @@ def read_question(question: str, as_of: str, language: str) -> TimeReading:
     return read_time(question, dt.date.fromisoformat(as_of), language)
 
 
-def inherited_readings(turns: list[tuple[str, str, bool]], as_of: str) -> list[TimeReading | None]:
-    """Per (resolved question, language, is a follow-up) turn, the time a follow-up inherits: that of the
-    latest earlier turn that named one (None for a turn that stands on its own)."""
-    inherited: list[TimeReading | None] = []
+@dataclass(frozen=True, slots=True)
+class TurnTime:
+    """The text to search for one question (relative time words taken out: they are a filter now) and
+    the time reading that scopes it (None when time in questions is off)."""
+
+    text: str
+    reading: TimeReading | None
+
+
+def question_time(question: str, as_of: str, language: str) -> TurnTime:
+    reading = read_question(question, as_of, language)
+    return TurnTime(reading.question_without_time().strip() or question, reading)
+
+
+def _names_time(reading: TimeReading | None) -> bool:
+    return reading is not None and bool(reading.expressions or reading.recency)
+
+
+def conversation_times(turns: Sequence[tuple[str, str, str, bool]], as_of: str) -> list[TurnTime]:
+    """Per (question as typed, resolved question, language, is a follow-up) turn, its TurnTime.
+
+    A turn that names time in its own words gets that time; if nothing but the time is left of it
+    ("Und gestern?", "And last week?") it asks the previous question again. A follow-up that names no
+    time keeps the time of the latest turn that named one. The resolved text may carry the earlier
+    turn's time words, so relative ones are always taken out of what is searched.
+    """
+    result: list[TurnTime] = []
     latest: TimeReading | None = None
-    for text, language, followup in turns:
-        inherited.append(latest if followup else None)
-        reading = read_question(text, as_of, language)
-        if reading.expressions or reading.recency:
-            latest = reading
-    return inherited
+    for question, resolved, language, followup in turns:
+        own = read_question(question, as_of, language)
+        in_resolved = question_time(resolved, as_of, language)
+        if own.expressions:
+            text = in_resolved.text
+            if followup and result and not content_words(own.question_without_time()):
+                text = result[-1].text
+            turn = TurnTime(text, own)
+        elif followup and latest is not None and not _names_time(in_resolved.reading):
+            turn = TurnTime(in_resolved.text, latest)
+        else:
+            turn = in_resolved
+        if _names_time(turn.reading):
+            latest = turn.reading
+        result.append(turn)
+    return result
 
 
 def scoped(
-    question: str,
-    language: str,
-    requested: Scope,
-    as_of: str,
-    reading: TimeReading | None,
-    recency_half_life: float,
-    own_words: bool = True,
-) -> tuple[str, Scope]:
-    """(the text to search, the scope to search it in) for one question.
-
-    `reading` is what read_time found in the question, or with `own_words=False` in the earlier turn a
-    follow-up inherits its time from; None when time in questions is switched off.
-    """
+    text: str, language: str, requested: Scope, as_of: str, reading: TimeReading | None, recency_half_life: float
+) -> Scope:
+    """The scope to search `text` in: the requested one with as_of settled, completed by `reading`
+    (what the request says explicitly always wins)."""
     scope = dataclasses.replace(requested, as_of=as_of)
-    if reading is None or not (reading.expressions or reading.recency):
-        return question, scope
-    text = question
+    if not _names_time(reading):
+        return scope
+    assert reading is not None
     filters = scope.filters
     restricting = reading.restricting()
     if restricting is not None and not (filters.date_from or filters.date_to):
         filters = dataclasses.replace(filters, date_from=restricting[0].isoformat(), date_to=restricting[1].isoformat())
-        if own_words:
-            text = reading.question_without_time().strip() or question
     preferred = reading.preferred()
     prefer = scope.prefer
     if preferred is not None and prefer is None:
@@ -71,4 +96,4 @@ def scoped(
     if reading.recency and recency is None:
         recency = recency_half_life
     understood = reading.describe(language)
-    return text, dataclasses.replace(scope, filters=filters, prefer=prefer, recency=recency, understood=understood)
+    return dataclasses.replace(scope, filters=filters, prefer=prefer, recency=recency, understood=understood)

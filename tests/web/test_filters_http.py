@@ -94,3 +94,41 @@ def test_sources_and_stats_describe_the_archive(client):
     assert stats["months"] == [{"month": "2025-09", "documents": 1}]
     assert stats["first_date"] == stats["last_date"] == "2025-09-04"
     assert stats["languages"] == [{"language": "de", "documents": 1}] and stats["sources"] == sources
+
+
+def test_time_in_the_question_restricts_and_is_said_and_can_be_switched_off(client):
+    # The seed article is of 2025-09-04, the newest date: "gestern" is 2025-09-03, which holds no article.
+    body = client.post("/api/ask", json={"question": "Wer nahm gestern an dem Treffen nur virtuell teil?"}).get_json()
+    assert body["applied"]["date_from"] == body["applied"]["date_to"] == "2025-09-03"
+    assert body["applied"]["understood"].startswith("Verstanden als: gestern")
+    assert body["no_answer"] is True
+    today = client.post("/api/ask", json={"question": "Wer nimmt heute an dem Treffen nur virtuell teil?"}).get_json()
+    assert today["applied"]["date_from"] == "2025-09-04" and today["no_answer"] is False
+    off = client.post(
+        "/api/ask",
+        json={"question": "Wer nahm gestern an dem Treffen nur virtuell teil?", "time_from_question": False},
+    ).get_json()
+    assert off["applied"]["date_from"] is None and off["applied"]["understood"] == "" and off["no_answer"] is False
+
+
+def test_a_follow_up_keeps_the_time_of_the_turn_it_follows_unless_it_names_its_own(client):
+    messages = [
+        {"role": "user", "content": "Wer nahm gestern an dem Treffen nur virtuell teil?"},
+        {"role": "assistant", "content": "Keine passende Stelle."},
+        {"role": "user", "content": "Und Macron?"},
+    ]
+    body = client.post("/api/chat", json={"messages": messages}).get_json()
+    assert body["followup"] is True and body["applied"]["date_to"] == "2025-09-03"
+    assert body["reply"].startswith("(Verstanden als: gestern")
+    messages[-1] = {"role": "user", "content": "Und heute?"}
+    body = client.post("/api/chat", json={"messages": messages}).get_json()
+    assert body["applied"]["date_from"] == "2025-09-04"
+
+
+def test_an_explicit_date_filter_wins_over_the_question(client):
+    body = client.post(
+        "/api/ask",
+        json={"question": "Wer nahm gestern an dem Treffen nur virtuell teil?", "date_from": "2025-09-01"},
+    ).get_json()
+    assert body["applied"]["date_from"] == "2025-09-01" and body["applied"]["date_to"] is None
+    assert body["no_answer"] is False

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qa.config import load_settings
-from qa.encoding.encoder import load_encoder
+from qa.encoding.cache import cached_encoder
 from qa.lab import bench_scale
 from qa.lab.evaluate import load_squad_corpus, load_squad_questions, paragraph_key, recall_at
 from qa.records import Document, Filters, Scope
@@ -80,8 +80,9 @@ def _ranks(service: QAService, texts_scopes: list[tuple[str, Scope]], golds: lis
 
 def quality(xquad: Path, index_dir: Path, encoder_name: str, per_language: int = 0) -> dict:
     corpus = load_squad_corpus(xquad / "xquad.de.json", 0)
-    settings = load_settings({"index_dir": str(index_dir), "encoder": encoder_name}, environ={})
-    service = QAService(settings, load_encoder(encoder_name), open_index=False)
+    cache = load_settings(environ=dict(os.environ)).vector_cache
+    settings = load_settings({"index_dir": str(index_dir), "encoder": encoder_name, "vector_cache": cache}, environ={})
+    service = QAService(settings, cached_encoder(settings), open_index=False)
     try:
         service.build_documents(dated(corpus.documents))
         report: dict = {}
@@ -149,11 +150,15 @@ def scale(passages: int, xquad: Path, index_dir: Path, encoder_name: str, repeat
         questions = [q for pairs in bench_scale._questions(xquad, 0).values() for q, _ in pairs]
         days = sorted(day for m in stats["months"] for day in [m["month"]])
         total = max(stats["documents"] - stats["undated"], 1)
-        # A window of about 1 % of the dated articles, in the middle of the archive.
-        window_months = max(1, round(0.01 * len(days)))
+        # A window of consecutive months from the middle of the archive holding about 1 % of its dated articles.
         middle = len(days) // 2
-        chosen = days[middle : middle + window_months]
-        share = sum(m["documents"] for m in stats["months"] if m["month"] in chosen) / total
+        chosen: list[str] = []
+        counts = {m["month"]: m["documents"] for m in stats["months"]}
+        for month in days[middle:]:
+            chosen.append(month)
+            if sum(counts[m] for m in chosen) >= 0.01 * total:
+                break
+        share = sum(counts[m] for m in chosen) / total
         narrow = Filters(date_from=f"{chosen[0]}-01", date_to=month_of(f"{chosen[-1]}-01")[1])
         year = days[middle][:4]
         filters = {
@@ -171,17 +176,23 @@ def scale(passages: int, xquad: Path, index_dir: Path, encoder_name: str, repeat
             for name, scope in filters.items():
                 rounds[name].append(_p50(service, questions, scope, max(1, repeat // 3)))
         p50 = {name: statistics.median(values) for name, values in rounds.items()}
-        narrow_counts = [
-            len(service.searcher().search_many([q], 10, "hybrid", scope=filters["one_percent_window"])[0].hits)
+        # Every passage the window allows (an exhaustive dense search lists them, up to 50) against what
+        # a top-10 question got: it must be min(10, allowed), never fewer because of the filter.
+        searcher = service.searcher()
+        narrow_scope = filters["one_percent_window"]
+        allowed = len(searcher.search_many([questions[0]], 50, "dense", scope=narrow_scope)[0].hits)
+        filled = sum(
+            len(searcher.search_many([q], 10, "hybrid", scope=narrow_scope)[0].hits) == min(10, allowed)
             for q in questions[:50]
-        ]
+        )
     finally:
         service.close()
     return {
         "passages": int(built["passages"]),
         "dense_index": built["dense"],
         "one_percent_window": {"from": narrow.date_from, "to": narrow.date_to, "share_of_articles": round(share, 4)},
-        "top_k_10_returned_under_one_percent": f"{sum(1 for n in narrow_counts if n == 10)}/{len(narrow_counts)}",
+        "one_percent_window_passages": allowed if allowed < 50 else ">=50",
+        "top_k_10_filled_under_one_percent": f"{filled}/{len(questions[:50])}",
         "ask_p50_ms": {name: round(value, 2) for name, value in p50.items()},
         "ratio_to_unfiltered": {name: round(value / p50["none"], 3) for name, value in p50.items()},
     }

@@ -82,7 +82,8 @@ def _history() -> list[ShownTurn]:
         resolved = asked.get("resolved") if isinstance(asked.get("resolved"), str) else question
         language = str(asked["language"]) if asked.get("language") in LANGUAGES else "en"
         question, reply = clean_text(question.strip()), clean_text(reply.strip())
-        understood = replied.get("understood") if isinstance(replied.get("understood"), str) else ""
+        understood = replied.get("understood")
+        understood = understood if isinstance(understood, str) else ""
         turns.append(
             ShownTurn(
                 question,

@@ -63,8 +63,10 @@ class FormFilters:
 
     def without(self, name: str) -> FormFilters:
         """These filters with the one a chip names removed ("understood" switches time in questions off)."""
-        if name in ("date_from", "date_to"):
-            return dataclasses.replace(self, **{name: ""})
+        if name == "date_from":
+            return dataclasses.replace(self, date_from="")
+        if name == "date_to":
+            return dataclasses.replace(self, date_to="")
         if name == "sources":
             return dataclasses.replace(self, sources=())
         if name == "sort":
@@ -147,6 +149,6 @@ class SourceCache:
 
     def get(self, count_sources) -> list[dict]:
         now = time.monotonic()
-        if now - self._at > self.ttl_s:
+        if now - self._at >= self.ttl_s:
             self._sources, self._at = list(count_sources()), now
         return self._sources

@@ -209,3 +209,31 @@ def test_filters_are_sent_shown_as_chips_removed_and_kept_with_the_conversation(
     assert page.input_value("#source") == "" and not page.is_checked("#newest")
     page.reload()
     assert page.locator(".turn").count() == 0 and page.input_value("#source") == "" and _chip_labels(page) == []
+
+
+def test_filters_without_javascript(browser, live_server):
+    """The plain form: Enter asks (the chips are not the form's default button), a chip posts its removal."""
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(live_server + "/")
+        page.locator("#filters summary").click()
+        page.fill("#date-from", "2025-09-05")
+        page.check("#newest")
+        page.locator("#question").fill(FIRST)
+        page.locator("#question").press("Enter")
+        expect(page.locator("#conversation .turn")).to_have_count(1)
+        assert page.locator(".turn .answer.none").count() == 1
+        assert _chip_labels(page) == ["ab 05.09.2025", "Neueste zuerst"]  # the language of the question
+
+        page.locator("#chips .chip", has_text="ab 05.09.2025").click()
+        expect(page.locator("#chips .chip")).to_have_count(1)
+        assert page.locator("#conversation .turn").count() == 1 and page.input_value("#date-from") == ""
+        page.locator("#question").fill(FIRST)
+        page.locator("#question").press("Enter")
+        expect(page.locator("#conversation .turn")).to_have_count(2)
+        assert page.locator(".turn").nth(1).locator(".passage").count() == 3
+        assert _chip_labels(page) == ["Neueste zuerst"] and page.is_checked("#newest")
+    finally:
+        context.close()

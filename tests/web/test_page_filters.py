@@ -138,3 +138,27 @@ def test_a_bad_date_is_a_400_page_that_names_it(client):
 def test_filter_values_are_escaped(client):
     page = client.post("/", data={"question": FIRST, "sources": '<b x="1">'}).get_data(as_text=True)
     assert '<b x="1">' not in page and "&lt;b x=&#34;1&#34;&gt;" in page
+
+
+def test_the_picker_lists_the_largest_sources_and_keeps_a_chosen_smaller_one():
+    from qa.web.page_filters import MAX_PICKER_SOURCES, picker_sources
+
+    everything = [{"source": f"s{i:03d}", "documents": 1000 - i, "first_date": None} for i in range(250)]
+    shown = picker_sources(everything, ())
+    assert len(shown) == MAX_PICKER_SOURCES == 200 and shown[0] == {"source": "s000", "documents": 1000}
+    chosen = picker_sources(everything, ("s240", "gone"))
+    assert chosen[-2:] == [{"source": "s240", "documents": 760}, {"source": "gone", "documents": 0}]
+
+
+def test_the_sources_are_counted_once_per_interval():
+    from qa.web.page_filters import SourceCache
+
+    calls = []
+    cache = SourceCache(ttl_s=60)
+    assert cache.get(lambda: calls.append(1) or [{"source": "a", "documents": 1}]) == [{"source": "a", "documents": 1}]
+    cache.get(lambda: calls.append(1) or [])
+    assert len(calls) == 1
+    fresh = SourceCache(ttl_s=0)
+    fresh.get(lambda: calls.append(1) or [])
+    fresh.get(lambda: calls.append(1) or [])
+    assert len(calls) == 3

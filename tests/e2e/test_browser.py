@@ -204,9 +204,18 @@ def test_filters_are_sent_shown_as_chips_removed_and_kept_with_the_conversation(
     assert second.locator(".passage").count() == 3 and "Merz" in second.locator("mark").first.inner_text()
     assert second.locator(".passage a.title").first.get_attribute("href").startswith("/documents/")
 
+    _ask(page, "Wer nimmt 2024 an dem Treffen nur virtuell teil?", 3)  # the time in the question is a chip too
+    understood = page.evaluate("JSON.parse(sessionStorage.getItem('qa.chat.v1')).at(-1).applied.understood")
+    assert "2024" in understood and _chip_labels(page)[-1] == understood
+    page.locator("#chips .chip", has_text=understood).click()
+    expect(page.locator("#chips .chip").last).to_have_text(re.compile("Zeitangaben der Frage ignoriert"))
+    _ask(page, "Und warum?", 4)
+    assert bodies[-1]["time_from_question"] is False
+
     page.locator("#new").click()  # a new conversation starts without filters
     expect(page.locator("#chips")).to_be_hidden()
     assert page.input_value("#source") == "" and not page.is_checked("#newest")
+    assert page.evaluate("document.getElementById('time-from-question').value") == ""
     page.reload()
     assert page.locator(".turn").count() == 0 and page.input_value("#source") == "" and _chip_labels(page) == []
 

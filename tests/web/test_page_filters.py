@@ -121,6 +121,7 @@ def test_a_bad_date_is_a_400_page_that_names_it(client):
     assert "Fehler: „Von“ ist kein Datum (JJJJ-MM-TT): 2025-02-30" in page
     assert 'class="turn"' not in page and _value(page, "question") == FIRST
     assert _chips(page) == {"date_from": "ab 30.02.2025"}  # the chip takes the bad date away
+    assert '<details id="filters" class="filters" open>' in page  # the field to fix is in view
 
     response = client.post(
         "/",

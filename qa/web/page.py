@@ -16,7 +16,7 @@ from qa.errors import InvalidRequest
 from qa.text.clean import clean_text
 from qa.text.language import LANGUAGES
 from qa.web import get_service
-from qa.web.page_filters import REMOVABLE, FormFilters, SourceCache, picker_sources
+from qa.web.page_filters import REMOVABLE, FormFilters, SourceCache, picker_sources, read_from_question
 from qa.web.texts import TEXTS, texts_for
 
 bp = Blueprint("page", __name__)
@@ -46,9 +46,8 @@ class ShownTurn:
     def of(cls, turn: ChatAnswer) -> ShownTurn:
         r = turn.resolution
         answer = turn.answer
-        return cls(
-            r.question, r.resolved, r.language, turn.reply, answer.no_answer, answer.hits, answer.scope.understood
-        )
+        understood = read_from_question(answer.scope.understood, answer.scope.recency, texts_for(r.language))
+        return cls(r.question, r.resolved, r.language, turn.reply, answer.no_answer, answer.hits, understood)
 
     def to_history(self) -> list[dict]:
         return [

@@ -129,6 +129,16 @@ def shown_date(value: str, texts: Mapping[str, str]) -> str:
     return texts["date_format"].format(year=year, month=month, day=day)
 
 
+def read_from_question(understood: str, recency: float | None, texts: Mapping[str, str]) -> str:
+    """What an answer read from its question's words, for its chip: the time ("Verstanden als: gestern
+    (…)") and the recency words like "neueste" turned on. The page never asks for recency itself, so a
+    recency the answer applied came from the question."""
+    if recency is None:
+        return understood
+    note = texts["chip_recency"].format(days=f"{recency:g}")
+    return f"{understood}; {note}" if understood else f"{texts['understood']}: {note}"
+
+
 def picker_sources(all_sources: list[dict], chosen: tuple[str, ...]) -> list[dict]:
     """The picker's options: the MAX_PICKER_SOURCES largest sources (the list comes largest first) and
     any chosen one beyond them, so a chosen filter always shows as selected."""

@@ -163,3 +163,11 @@ def test_the_sources_are_counted_once_per_interval():
     fresh.get(lambda: calls.append(1) or [])
     fresh.get(lambda: calls.append(1) or [])
     assert len(calls) == 3
+
+
+def test_recency_words_in_the_question_show_as_a_chip_too(client, seed_service):
+    page = client.post("/", data={"question": "Wer nimmt aktuell an dem Treffen nur virtuell teil?"}).get_data(
+        as_text=True
+    )
+    days = f"{seed_service.settings.recency_half_life:g}"
+    assert _chips(page) == {"understood": f"Verstanden als: neuere Artikel bevorzugt (Halbwertszeit {days} Tage)"}

@@ -105,6 +105,17 @@
     return t.date_format.replace("{year}", match[1]).replace("{month}", match[2]).replace("{day}", match[3]);
   }
 
+  // What the last answer read from its question's words, as qa.web.page_filters.read_from_question says it.
+  function readFromQuestion(answer) {
+    const applied = answer && answer.applied;
+    if (!applied) return "";
+    const understood = typeof applied.understood === "string" ? applied.understood : "";
+    if (typeof applied.recency !== "number") return understood;
+    const t = texts(answer.language);
+    const note = t.chip_recency.replace("{days}", String(applied.recency));
+    return understood ? understood + "; " + note : t.understood + ": " + note;
+  }
+
   // The chips the server draws for the same filters (qa.web.page_filters.FormFilters.chips).
   function renderChips() {
     const t = texts(document.documentElement.lang);
@@ -114,8 +125,7 @@
     if (f.date_to) active.push(["date_to", t.chip_to.replace("{date}", shownDate(f.date_to, t))]);
     if (f.sources.length) active.push(["sources", t.chip_source.replace("{source}", f.sources.join(", "))]);
     if (f.sort === "date") active.push(["sort", t.newest_first]);
-    const last = turns[turns.length - 1];
-    const understood = last && last.applied && typeof last.applied.understood === "string" ? last.applied.understood : "";
+    const understood = readFromQuestion(turns[turns.length - 1]);
     if (!f.time_from_question) active.push(["time_from_question", t.chip_time_off]);
     else if (understood) active.push(["understood", understood]);
     chips.replaceChildren(...active.map(([remove, label]) => {

@@ -1,11 +1,14 @@
-"""The chat page and the article view: GET shows them, a plain form POST asks and renders the page again."""
+"""The chat page and the article view: GET shows them, a plain form POST asks and renders the page again.
+
+The form carries the conversation (a hidden field) and its filters (qa.web.page_filters), so both
+persist within the conversation without cookies or JavaScript; "New conversation" is a plain GET."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES, Message
 from qa.chat.reply import ChatAnswer
@@ -13,11 +16,13 @@ from qa.errors import InvalidRequest
 from qa.text.clean import clean_text
 from qa.text.language import LANGUAGES
 from qa.web import get_service
+from qa.web.page_filters import REMOVABLE, FormFilters, SourceCache, picker_sources, read_from_question
 from qa.web.texts import TEXTS, texts_for
 
 bp = Blueprint("page", __name__)
 
 PAGE_TOP_K = 3
+MAX_UNDERSTOOD_CHARS = 500  # the time an earlier answer read from its question, as the history field keeps it
 
 
 def _browser_language() -> str:
@@ -35,16 +40,19 @@ class ShownTurn:
     reply: str
     no_answer: bool
     hits: tuple = ()
+    understood: str = ""  # the time read from the question's words ("Verstanden als: gestern (…)")
 
     @classmethod
     def of(cls, turn: ChatAnswer) -> ShownTurn:
         r = turn.resolution
-        return cls(r.question, r.resolved, r.language, turn.reply, turn.answer.no_answer, turn.answer.hits)
+        answer = turn.answer
+        understood = read_from_question(answer.scope.understood, answer.scope.recency, texts_for(r.language))
+        return cls(r.question, r.resolved, r.language, turn.reply, answer.no_answer, answer.hits, understood)
 
     def to_history(self) -> list[dict]:
         return [
             {"role": "user", "content": self.question, "resolved": self.resolved, "language": self.language},
-            {"role": "assistant", "content": self.reply, "no_answer": self.no_answer},
+            {"role": "assistant", "content": self.reply, "no_answer": self.no_answer, "understood": self.understood},
         ]
 
 
@@ -73,8 +81,17 @@ def _history() -> list[ShownTurn]:
         resolved = asked.get("resolved") if isinstance(asked.get("resolved"), str) else question
         language = str(asked["language"]) if asked.get("language") in LANGUAGES else "en"
         question, reply = clean_text(question.strip()), clean_text(reply.strip())
+        understood = replied.get("understood")
+        understood = understood if isinstance(understood, str) else ""
         turns.append(
-            ShownTurn(question, clean_text(resolved or question), language, reply, replied.get("no_answer") is True)
+            ShownTurn(
+                question,
+                clean_text(resolved or question),
+                language,
+                reply,
+                replied.get("no_answer") is True,
+                understood=clean_text(understood.strip())[:MAX_UNDERSTOOD_CHARS],
+            )
         )
     while turns and (
         2 * len(turns) > MAX_MESSAGES - 1 or sum(len(t.question) + len(t.reply) for t in turns) > MAX_HISTORY_CHARS // 2
@@ -87,39 +104,70 @@ def _messages(turns: list[ShownTurn]) -> list[Message]:
     return [Message(m["role"], m["content"]) for t in turns for m in t.to_history()]
 
 
+def _sources() -> list[dict]:
+    """The index's sources, largest first, for the picker (counted at most once a minute per process)."""
+    cache = current_app.extensions.setdefault("qa.page.sources", SourceCache())
+    return cache.get(get_service().sources)
+
+
+def _render(turns: list[ShownTurn], language: str, filters: FormFilters, error: str | None = None, question: str = ""):
+    texts = texts_for(language)
+    understood = turns[-1].understood if turns else ""
+    return render_template(
+        "chat.html",
+        turns=turns,
+        texts=texts,
+        all_texts=TEXTS,
+        history=json.dumps([m for t in turns for m in t.to_history()], ensure_ascii=False),
+        error=error,
+        question=question,
+        filters=filters,
+        chips=filters.chips(texts, understood),
+        sources=picker_sources(_sources(), filters.sources),
+    ), (400 if error else 200)
+
+
 @bp.get("/")
 def index():
-    return render_template("chat.html", turns=[], texts=texts_for(_browser_language()), all_texts=TEXTS, history="[]")
+    page, _ = _render([], _browser_language(), FormFilters())
+    return page
 
 
 @bp.post("/")
 def ask():
+    """Ask the new question with the form's filters; a chip's `remove` only takes its filter away and
+    shows the page again (the conversation and a typed question kept, nothing asked)."""
     service = get_service()
     limit = service.settings.max_question_chars
     turns = _history()
     question = (request.form.get("question") or "").strip()
-    language = _browser_language()
+    language = turns[-1].language if turns else _browser_language()
+    filters = FormFilters.from_form(request.form)
+    removed = request.form.get("remove")
+    if removed in REMOVABLE:
+        return _render(turns, language, filters.without(removed), question=question)
+    texts = texts_for(language)
     error = None
     try:
         if not question:
-            raise InvalidRequest(texts_for(language)["empty"])
+            raise InvalidRequest(texts["empty"])
         if len(question) > limit:
-            raise InvalidRequest(texts_for(language)["too_long"].format(limit=limit))
-        turns.append(ShownTurn.of(service.chat([*_messages(turns), Message("user", question)], PAGE_TOP_K)))
+            raise InvalidRequest(texts["too_long"].format(limit=limit))
+        try:
+            fields = filters.fields(texts)
+        except ValueError as problem:
+            raise InvalidRequest(str(problem)) from None
+        turn = service.chat(
+            [*_messages(turns), Message("user", question)],
+            PAGE_TOP_K,
+            scope=fields.scope(),
+            time_from_question=fields.time_from_question,
+        )
+        turns.append(ShownTurn.of(turn))
+        language = turns[-1].language
     except InvalidRequest as problem:
         error = problem.message
-    if turns:
-        language = turns[-1].language
-    history = json.dumps([m for t in turns for m in t.to_history()], ensure_ascii=False)
-    return render_template(
-        "chat.html",
-        turns=turns,
-        texts=texts_for(language),
-        all_texts=TEXTS,
-        history=history,
-        error=error,
-        question=question if error else "",
-    ), (400 if error else 200)
+    return _render(turns, language, filters, error, question if error else "")
 
 
 @bp.get("/documents/<document_id>")

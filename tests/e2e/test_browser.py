@@ -151,3 +151,98 @@ def test_errors_are_shown_in_words(page, live_server):
     expect(page.locator("#status")).to_contain_text("at most 50")
     assert "Fehler: the conversation has 51 messages" in page.locator("#status").inner_text()
     assert json.loads(page.evaluate("sessionStorage.getItem('qa.chat.v1')")).__len__() == 25
+
+
+SEED_SOURCE = "000_d54742d7de50e7ec.txt"  # the seed article's source; it is dated 2025-09-04
+
+
+def _chip_labels(page) -> list[str]:
+    return page.locator("#chips .chip .chip-label").all_inner_texts()
+
+
+def test_filters_are_sent_shown_as_chips_removed_and_kept_with_the_conversation(page, live_server):
+    bodies: list[dict] = []
+    page.on(
+        "request", lambda r: bodies.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/chat") else None
+    )
+    page.goto(live_server + "/")
+    assert page.locator("#chips").is_hidden()
+    page.locator("#filters summary").click()
+    page.fill("#date-from", "2025-09-05")
+    page.fill("#date-to", "2025-09-30")
+    expect(page.locator("#chips .chip")).to_have_count(2)
+    assert _chip_labels(page) == ["ab 05.09.2025", "bis 30.09.2025"]
+
+    page.locator("#question").fill(FIRST)
+    page.keyboard.press("Enter")  # Enter asks: it does not press a chip
+    expect(page.locator("#conversation .turn")).to_have_count(1)
+    assert bodies[-1]["date_from"] == "2025-09-05" and bodies[-1]["date_to"] == "2025-09-30"
+    assert page.locator(".turn .answer.none").count() == 1 and page.locator(".turn .passage").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "chat-filters.png"), full_page=True)
+
+    page.reload()  # the filters persist with the conversation
+    expect(page.locator("#conversation .turn")).to_have_count(1)
+    assert page.input_value("#date-from") == "2025-09-05" and _chip_labels(page) == ["ab 05.09.2025", "bis 30.09.2025"]
+
+    page.locator("#chips .chip", has_text="ab 05.09.2025").click()  # a chip clears its filter, asking nothing
+    expect(page.locator("#chips .chip")).to_have_count(1)
+    page.locator("#chips .chip").click()
+    expect(page.locator("#chips")).to_be_hidden()
+    assert page.input_value("#date-from") == "" and page.input_value("#date-to") == ""
+    assert len(bodies) == 1 and page.locator("#conversation .turn").count() == 1 and _focused_id(page) == "question"
+
+    page.locator("#filters summary").click()  # closed again after the reload
+    page.select_option("#source", SEED_SOURCE)
+    page.check("#newest")
+    assert _chip_labels(page) == [f"Quelle: {SEED_SOURCE}", "Neueste zuerst"]
+    page.locator("#question").click()
+    _ask(page, FIRST, 2)
+    sent = bodies[-1]
+    assert "date_from" not in sent and "date_to" not in sent
+    assert sent["sources"] == [SEED_SOURCE] and sent["sort"] == "date" and len(sent["messages"]) == 3
+    second = page.locator(".turn").nth(1)
+    assert second.locator(".passage").count() == 3 and "Merz" in second.locator("mark").first.inner_text()
+    assert second.locator(".passage a.title").first.get_attribute("href").startswith("/documents/")
+
+    _ask(page, "Wer nimmt 2024 an dem Treffen nur virtuell teil?", 3)  # the time in the question is a chip too
+    understood = page.evaluate("JSON.parse(sessionStorage.getItem('qa.chat.v1')).at(-1).applied.understood")
+    assert "2024" in understood and _chip_labels(page)[-1] == understood
+    page.locator("#chips .chip", has_text=understood).click()
+    expect(page.locator("#chips .chip").last).to_have_text(re.compile("Zeitangaben der Frage ignoriert"))
+    _ask(page, "Und warum?", 4)
+    assert bodies[-1]["time_from_question"] is False
+
+    page.locator("#new").click()  # a new conversation starts without filters
+    expect(page.locator("#chips")).to_be_hidden()
+    assert page.input_value("#source") == "" and not page.is_checked("#newest")
+    assert page.evaluate("document.getElementById('time-from-question').value") == ""
+    page.reload()
+    assert page.locator(".turn").count() == 0 and page.input_value("#source") == "" and _chip_labels(page) == []
+
+
+def test_filters_without_javascript(browser, live_server):
+    """The plain form: Enter asks (the chips are not the form's default button), a chip posts its removal."""
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto(live_server + "/")
+        page.locator("#filters summary").click()
+        page.fill("#date-from", "2025-09-05")
+        page.check("#newest")
+        page.locator("#question").fill(FIRST)
+        page.locator("#question").press("Enter")
+        expect(page.locator("#conversation .turn")).to_have_count(1)
+        assert page.locator(".turn .answer.none").count() == 1
+        assert _chip_labels(page) == ["ab 05.09.2025", "Neueste zuerst"]  # the language of the question
+
+        page.locator("#chips .chip", has_text="ab 05.09.2025").click()
+        expect(page.locator("#chips .chip")).to_have_count(1)
+        assert page.locator("#conversation .turn").count() == 1 and page.input_value("#date-from") == ""
+        page.locator("#question").fill(FIRST)
+        page.locator("#question").press("Enter")
+        expect(page.locator("#conversation .turn")).to_have_count(2)
+        assert page.locator(".turn").nth(1).locator(".passage").count() == 3
+        assert _chip_labels(page) == ["Neueste zuerst"] and page.is_checked("#newest")
+    finally:
+        context.close()

@@ -1,9 +1,13 @@
 // The chat page with JavaScript: asks /api/chat with the whole conversation, keeps the conversation in
 // sessionStorage (it survives a reload in the same tab), and never reloads the page.
-// Every text from articles or users goes in through textContent, never as HTML.
+// Its filters (dates, source, newest first, time words in the question) are the form's own fields: they
+// go into every /api/chat body, persist in sessionStorage with the conversation and show as chips, a
+// click on one clears its filter without asking. Every text from articles or users goes in through
+// textContent, never as HTML.
 (function () {
   "use strict";
   const STORE = "qa.chat.v1";
+  const FILTER_STORE = "qa.chat.filters.v1";
   const TOP_K = 3;
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
@@ -12,6 +16,14 @@
   const conversation = document.getElementById("conversation");
   const status = document.getElementById("status");
   const TEXTS = JSON.parse(document.getElementById("texts").textContent);
+  const chips = document.getElementById("chips");
+  const fields = {
+    date_from: document.getElementById("date-from"),
+    date_to: document.getElementById("date-to"),
+    source: document.getElementById("source"),
+    newest: document.getElementById("newest"),
+    timeOff: document.getElementById("time-from-question"),
+  };
   let turns = load();
   let busy = false;
 
@@ -32,6 +44,115 @@
     }
   }
 
+  function loadFilters() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(FILTER_STORE) || "null");
+      return saved && typeof saved === "object" ? saved : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function saveFilters() {
+    try {
+      sessionStorage.setItem(FILTER_STORE, JSON.stringify(filters()));
+    } catch (error) {
+      // as for the conversation: the filters still apply until the tab reloads
+    }
+  }
+
+  // The filters as the form holds them, in the shape of /api/chat's fields.
+  function filters() {
+    return {
+      date_from: fields.date_from.value,
+      date_to: fields.date_to.value,
+      sources: fields.source.value ? [fields.source.value] : [],
+      sort: fields.newest.checked ? "date" : "relevance",
+      time_from_question: fields.timeOff.value !== "false",
+    };
+  }
+
+  function setFilters(saved) {
+    fields.date_from.value = saved.date_from || "";
+    fields.date_to.value = saved.date_to || "";
+    const source = Array.isArray(saved.sources) && typeof saved.sources[0] === "string" ? saved.sources[0] : "";
+    if (source && !Array.from(fields.source.options).some((option) => option.value === source)) {
+      const option = document.createElement("option");  // a source beyond the listed largest ones
+      option.value = source;
+      option.textContent = source;
+      fields.source.append(option);
+    }
+    fields.source.value = source;
+    fields.newest.checked = saved.sort === "date";
+    fields.timeOff.value = saved.time_from_question === false ? "false" : "";
+  }
+
+  // Only the fields that narrow or reorder go into the body; the server checks them as it checks /api/chat's.
+  function filterFields() {
+    const f = filters();
+    const body = {};
+    if (f.date_from) body.date_from = f.date_from;
+    if (f.date_to) body.date_to = f.date_to;
+    if (f.sources.length) body.sources = f.sources;
+    if (f.sort === "date") body.sort = "date";
+    if (!f.time_from_question) body.time_from_question = false;
+    return body;
+  }
+
+  function shownDate(value, t) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (!match) return value;
+    return t.date_format.replace("{year}", match[1]).replace("{month}", match[2]).replace("{day}", match[3]);
+  }
+
+  // What the last answer read from its question's words, as qa.web.page_filters.read_from_question says it.
+  function readFromQuestion(answer) {
+    const applied = answer && answer.applied;
+    if (!applied) return "";
+    const understood = typeof applied.understood === "string" ? applied.understood : "";
+    if (typeof applied.recency !== "number") return understood;
+    const t = texts(answer.language);
+    const note = t.chip_recency.replace("{days}", String(applied.recency));
+    return understood ? understood + "; " + note : t.understood + ": " + note;
+  }
+
+  // The chips the server draws for the same filters (qa.web.page_filters.FormFilters.chips).
+  function renderChips() {
+    const t = texts(document.documentElement.lang);
+    const f = filters();
+    const active = [];
+    if (f.date_from) active.push(["date_from", t.chip_from.replace("{date}", shownDate(f.date_from, t))]);
+    if (f.date_to) active.push(["date_to", t.chip_to.replace("{date}", shownDate(f.date_to, t))]);
+    if (f.sources.length) active.push(["sources", t.chip_source.replace("{source}", f.sources.join(", "))]);
+    if (f.sort === "date") active.push(["sort", t.newest_first]);
+    const understood = readFromQuestion(turns[turns.length - 1]);
+    if (!f.time_from_question) active.push(["time_from_question", t.chip_time_off]);
+    else if (understood) active.push(["understood", understood]);
+    chips.replaceChildren(...active.map(([remove, label]) => {
+      const chip = el("button", "chip");
+      chip.type = "button";
+      chip.value = remove;
+      chip.title = t.remove_filter;
+      chip.setAttribute("aria-label", t.remove_filter + ": " + label);
+      const cross = el("span", null, "×");
+      cross.setAttribute("aria-hidden", "true");
+      chip.append(el("span", "chip-label", label), document.createTextNode(" "), cross);
+      return chip;
+    }));
+    chips.hidden = active.length === 0;
+    chips.setAttribute("aria-label", t.active_filters);
+  }
+
+  function removeFilter(name) {
+    if (name === "date_from" || name === "date_to") fields[name].value = "";
+    else if (name === "sources") fields.source.value = "";
+    else if (name === "sort") fields.newest.checked = false;
+    else if (name === "understood") fields.timeOff.value = "false";
+    else if (name === "time_from_question") fields.timeOff.value = "";
+    saveFilters();
+    renderChips();
+  }
+
   function texts(language) {
     return TEXTS[language] || TEXTS.en;
   }
@@ -43,6 +164,7 @@
     document.querySelectorAll("[data-text]").forEach((node) => { node.textContent = t[node.dataset.text]; });
     input.placeholder = t.placeholder;
     document.title = t.title;
+    renderChips();
   }
 
   function el(tag, className, text) {
@@ -120,7 +242,7 @@
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ messages: messages(question), top_k: TOP_K }),
+        body: JSON.stringify({ messages: messages(question), top_k: TOP_K, ...filterFields() }),
       });
       const body = await response.json().catch(() => null);
       if (!response.ok || !body) {
@@ -130,7 +252,7 @@
       turns.push(body);
       save();
       renderTurn(body).scrollIntoView({ block: "nearest" });
-      setLanguage(body.language);
+      setLanguage(body.language);  // draws the chips again, with the time this answer read from its question
       input.value = "";
       showStatus("", false);
     } catch (error) {
@@ -151,10 +273,25 @@
     ask(question);
   });
 
+  chips.addEventListener("click", (event) => {
+    const chip = event.target.closest("button.chip");
+    if (!chip) return;
+    event.preventDefault();  // a chip clears its filter; it never asks
+    removeFilter(chip.value);
+    input.focus();
+  });
+
+  Object.values(fields).forEach((field) => {
+    field.addEventListener("change", () => { saveFilters(); renderChips(); });
+  });
+
   newForm.addEventListener("submit", (event) => {
     event.preventDefault();
     turns = [];
     save();
+    setFilters({});
+    saveFilters();
+    renderChips();
     conversation.replaceChildren();
     form.querySelector("input[name=history]").value = "[]";
     showStatus("", false);
@@ -162,6 +299,9 @@
     input.focus();
   });
 
+  const savedFilters = loadFilters();
+  if (savedFilters) setFilters(savedFilters);
+  renderChips();
   if (turns.length) {
     conversation.replaceChildren();
     turns.forEach(renderTurn);

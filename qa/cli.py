@@ -176,6 +176,8 @@ def ask(
     def day(value: dt.datetime | None) -> str | None:
         return value.date().isoformat() if value else None
 
+    if date_from and date_to and date_from > date_to:
+        raise click.UsageError(f"--date-from {day(date_from)} is after --date-to {day(date_to)}")
     try:
         scope = Scope(Filters(day(date_from), day(date_to), sources, documents, language), recency, day(as_of), sort)
     except ValueError as error:

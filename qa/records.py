@@ -130,7 +130,8 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Which passages a question may find: articles dated date_from..date_to (inclusive; a date filter
-    excludes undated articles), of these sources or these documents, passages in this language."""
+    excludes undated articles; a range that ends before it starts holds nothing), of these sources or
+    these documents, passages in this language."""
 
     date_from: str | None = None
     date_to: str | None = None
@@ -143,8 +144,6 @@ class Filters:
             value = getattr(self, name)
             if value is not None and not DATE_PATTERN.fullmatch(value):
                 raise ValueError(f"{name} must be YYYY-MM-DD, got {value!r}")
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
 
     @property
     def active(self) -> bool:

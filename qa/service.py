@@ -201,8 +201,11 @@ class QAService:
         )
 
     def newest_date(self) -> str | None:
-        """The newest article date in the index: the default `as_of` of relative time and recency."""
-        day = self.index.facts.newest_day()
+        """The newest article date in the index (after catching up with every committed write, so an
+        article another worker just added counts): the default `as_of` of relative time and recency."""
+        index = self.index
+        index.refresh()
+        day = index.facts.newest_day()
         return day_text(day) if day is not None else None
 
     def scope_questions(

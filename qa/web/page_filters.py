@@ -79,6 +79,8 @@ class FormFilters:
 
     def fields(self, texts: Mapping[str, str]) -> ScopeFields:
         """The filters checked as /api/chat checks them; a ValueError in the page's words otherwise."""
+        if self.date_from and self.date_to and self.date_from > self.date_to:  # the page says so; the API answers none
+            raise ValueError(texts["date_order"].format(date_from=self.date_from, date_to=self.date_to))
         try:
             return ScopeFields.model_validate(
                 {
@@ -98,8 +100,6 @@ class FormFilters:
             where = item["loc"][0] if item["loc"] else None
             if where in ("date_from", "date_to"):
                 problems.append(texts["bad_date"].format(label=texts[where], value=getattr(self, str(where))))
-            elif where is None and self.date_from and self.date_to:
-                problems.append(texts["date_order"].format(date_from=self.date_from, date_to=self.date_to))
         return " ".join(dict.fromkeys(problems)) or describe(error)
 
     def chips(self, texts: Mapping[str, str], understood: str = "") -> list[Chip]:

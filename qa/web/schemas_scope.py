@@ -6,7 +6,7 @@ No `from __future__ import annotations` (see qa.web.schemas)."""
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from qa.records import SORTS, Filters, Scope
 from qa.text.ingest import MAX_SOURCE_CHARS
@@ -35,7 +35,9 @@ DocumentId = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class ScopeFields(Body):
-    """Filters and ordering, the same on /api/ask and /api/chat (and the page's form)."""
+    """Filters and ordering, the same on /api/ask and /api/chat (and the page's form). A date_to before
+    date_from is an empty window (no passage), not an error: JSON Schema cannot compare two fields, and
+    every request the spec allows is answered."""
 
     date_from: FilterDate | None = Field(None, description="Only articles dated on or after this day (inclusive)")
     date_to: FilterDate | None = Field(None, description="Only articles dated on or before this day (inclusive)")
@@ -61,12 +63,6 @@ class ScopeFields(Body):
         description="Read time expressions in the question ('last week', 'im September 2025'); "
         "default: the server's setting (on)",
     )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "ScopeFields":
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"date_from {self.date_from} is after date_to {self.date_to}")
-        return self
 
     def scope(self) -> Scope:
         filters = Filters(

@@ -117,11 +117,12 @@ def test_the_answer_says_what_was_applied(service):
     assert applied["as_of"] == "2025-04-29"  # the newest article's date, not today's
 
 
-def test_an_unknown_or_reversed_range_is_refused_by_the_record():
+def test_a_malformed_scope_is_refused_by_the_record_and_a_reversed_range_holds_nothing(service):
     with pytest.raises(ValueError):
-        Filters(date_from="2025-02-01", date_to="2025-01-01")
+        Filters(date_from="2025-02-30x")
     with pytest.raises(ValueError):
         Scope(recency=0)
+    assert _hits(service, Scope(Filters(date_from="2025-02-01", date_to="2025-01-01"))) == ()
 
 
 def test_sources_and_months_count_articles(service):

@@ -139,3 +139,77 @@ def test_a_failed_ray_run_leaves_the_index_as_it_was_and_says_why(built):
     assert result.returncode == 2 and "cannot reach the Ray cluster at '127.0.0.1:9'" in result.stderr
     assert os.readlink(through_ray / "current") == current and _contents(through_ray) == before
     assert not [p for p in through_ray.iterdir() if p.name.startswith(".building")]
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _encoder_actor_pids(ancestor: int) -> list[int]:
+    """Processes of Ray actors that hold the encoder (their title names the actor class) and descend
+    from `ancestor` (the local cluster this run started: not another Ray user's on the machine)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("ray::") and "_EncodeActor" in command:
+            pid = int(entry.name)
+            while pid > 1 and pid != ancestor:
+                pid = _parent(pid)
+            if pid == ancestor:
+                pids.append(int(entry.name))
+    return pids
+
+
+def test_a_killed_encoder_worker_is_replaced_and_the_build_completes_the_same(tmp_path):
+    """kill -9 of an encoding actor mid-run: Ray restarts it and retries its calls; the index is the
+    one a build without Ray stores, bit for bit."""
+    import signal
+    import time
+
+    records = []
+    data = json.loads((XQUAD / "xquad.de.json").read_text(encoding="utf-8"))["data"]
+    for a, article in enumerate(data[:4]):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            records.append({"id": f"kill-{a}-{p}", "title": article["title"], "text": paragraph["context"]})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "QA_RAY_ADDRESS"}
+    environ.update({"QA_INDEX_DIR": str(tmp_path / "ray" / "index"), "QA_VECTOR_CACHE": "", "QA_LOG_LEVEL": "INFO"})
+    environ["QA_ENCODE_BATCH_SIZE"] = "4"  # many small calls: the kill lands mid-run
+    log = tmp_path / "ray.log"
+    with open(log, "w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "index", str(path), "--json", "--ray"],
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+        killed = None
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline and killed is None:
+            if "first vectors after" in log.read_text(errors="replace"):
+                pids = _encoder_actor_pids(process.pid)
+                if pids:
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed = pids[0]
+            time.sleep(0.2)
+        stdout, _ = process.communicate(timeout=600)
+    stderr = log.read_text(errors="replace")
+    assert killed is not None, "no encoder actor was found running to kill:\n" + stderr[-2000:]
+    assert process.returncode == 0, stderr[-3000:]
+    summary = [line for line in stdout.splitlines() if line.startswith("{")]
+    assert summary and json.loads(summary[-1])["passages"] >= len(records), stdout[-2000:]
+    plain = _qa("index", str(path), "--json", index_dir=tmp_path / "plain" / "index", env={"QA_ENCODE_BATCH_SIZE": "4"})
+    assert plain.returncode == 0, plain.stderr[-2000:]
+    assert _contents(tmp_path / "ray" / "index") == _contents(tmp_path / "plain" / "index")

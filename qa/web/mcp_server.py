@@ -22,10 +22,16 @@ from pydantic import BaseModel, ValidationError
 from qa.errors import QAError
 from qa.web.api import conversation
 from qa.web.documents import document_summary
-from qa.web.schemas import Answer, ChatAnswer, DocumentPage, PageQuery, request_models
+from qa.web.schemas import Answer, ChatAnswer, DocumentPage, PageQuery, SourceList, request_models
 from qa.web.validation import describe
 
 logger = logging.getLogger(__name__)
+
+
+class NoArguments(BaseModel):
+    """A tool that takes nothing."""
+
+    model_config = {"extra": "forbid"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +49,18 @@ def operations(service: Any) -> dict[str, Operation]:
     models = request_models(service.settings)
 
     def ask(body: Any) -> dict:
-        return service.ask(body.question.strip(), body.top_k, body.mode).to_dict()
+        return service.ask(
+            body.question.strip(), body.top_k, body.mode, body.scope(), body.time_from_question
+        ).to_dict()
 
     def chat(body: Any) -> dict:
+        turns = conversation(body.messages, service.settings.max_question_chars)
         return service.chat(
-            conversation(body.messages, service.settings.max_question_chars), body.top_k, body.mode
+            turns, body.top_k, body.mode, scope=body.scope(), time_from_question=body.time_from_question
         ).to_dict()
+
+    def sources(_query: Any) -> dict:
+        return {"sources": service.sources()}
 
     def list_documents(query: PageQuery) -> dict:
         page = service.list_documents(query.start, query.limit)
@@ -68,6 +80,13 @@ def operations(service: Any) -> dict[str, Operation]:
             models.chat,
             ChatAnswer,
             chat,
+        ),
+        "sources": Operation(
+            "List the sources of the articles with their article counts and date ranges (what the `sources` "
+            "filter of ask and chat can name).",
+            NoArguments,
+            SourceList,
+            sources,
         ),
         "list_documents": Operation(
             "List the indexed articles (the sources answers come from), newest first, a page at a time.",

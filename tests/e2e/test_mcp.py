@@ -34,7 +34,17 @@ def _session_results(index_dir) -> dict:
             )
             listed = await session.call_tool("list_documents", {"limit": 5})
             refused = await session.call_tool("ask", {"question": "  ", "top_k": 99})
-            return {"tools": tools, "ask": asked, "chat": chatted, "list": listed, "refused": refused}
+            filtered = await session.call_tool("ask", {"question": QUESTION, "date_from": "2025-09-05"})
+            sources = await session.call_tool("sources", {})
+            return {
+                "tools": tools,
+                "ask": asked,
+                "chat": chatted,
+                "list": listed,
+                "refused": refused,
+                "filtered": filtered,
+                "sources": sources,
+            }
 
     return anyio.run(run)
 
@@ -45,7 +55,7 @@ def test_an_agent_gets_the_seed_answer_through_qa_mcp(seed_index_dir):
 
     results = _session_results(seed_index_dir)
     tools = results["tools"]
-    assert set(tools) == {"ask", "chat", "list_documents"}
+    assert set(tools) == {"ask", "chat", "list_documents", "sources"}
     # The input schema is the one /api/ask validates with (the same model, the same settings' limits).
     ask_model = request_models(load_settings(environ={})).ask
     assert tools["ask"].input_schema == ask_model.model_json_schema()
@@ -58,6 +68,11 @@ def test_an_agent_gets_the_seed_answer_through_qa_mcp(seed_index_dir):
     assert "Estland" in results["chat"].structured_content["reply"]
     listing = results["list"].structured_content
     assert listing["total"] == 1 and listing["documents"][0]["passage_count"] == 15
+
+    # The filters reach the search: the only article (2025-09-04) lies before the window.
+    filtered = results["filtered"].structured_content
+    assert filtered["no_answer"] is True and filtered["applied"]["date_from"] == "2025-09-05"
+    assert results["sources"].structured_content["sources"][0]["documents"] == 1
 
     refused = results["refused"]
     assert refused.is_error is True

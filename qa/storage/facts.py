@@ -104,11 +104,19 @@ class PassageFacts:
             facts._store(rows)
         return facts
 
-    def add(self, conn: sqlite3.Connection, ids: list[int]) -> None:
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, ids: list[int]) -> list[tuple]:
+        """The fact rows of these passages (read before `add`, outside any lock searches wait for)."""
+        rows: list[tuple] = []
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            self._store(conn.execute(f"{self._SELECT} WHERE p.id IN ({marks})", chunk).fetchall())
+            rows.extend(conn.execute(f"{cls._SELECT} WHERE p.id IN ({marks})", chunk).fetchall())
+        return rows
+
+    def add(self, rows: list[tuple]) -> None:
+        """Store rows from `read`."""
+        self._store(rows)
 
     def remove(self, ids: list[int]) -> None:
         known = np.asarray([i for i in ids if 0 <= i < self.alive.size], dtype=np.int64)

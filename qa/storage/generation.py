@@ -321,6 +321,7 @@ class Generation:
             seq = sqlite.last_change(conn)
         if seq > self.watermark:
             last, added, vectors, removed = sqlite.changes_since(conn, self.watermark, self.dim)
+            facts = PassageFacts.read(conn, added) if added else []
             # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
             # number), so only removals touch existing rows: a tombstone in a partitioned index.
             with self._searching.writing():
@@ -329,7 +330,7 @@ class Generation:
                     self.facts.remove(removed)
                 if added:
                     self.vectors.add(np.asarray(added, dtype=np.int64), vectors)
-                    self.facts.add(conn, added)
+                    self.facts.add(facts)
             logger.debug("caught up to change %d: +%d -%d passages", last, len(added), len(removed))
             self.watermark = last
         return seq

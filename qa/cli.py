@@ -179,7 +179,8 @@ def ask(
     if date_from and date_to and date_from > date_to:
         raise click.UsageError(f"--date-from {day(date_from)} is after --date-to {day(date_to)}")
     try:
-        scope = Scope(Filters(day(date_from), day(date_to), sources, documents, language), recency, day(as_of), sort)
+        filters = Filters(day(date_from), day(date_to), sources, documents, language)
+        scope = Scope(filters, recency=recency, as_of=day(as_of), sort=sort)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     if top_k is not None and top_k > settings.max_top_k:

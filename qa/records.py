@@ -162,11 +162,13 @@ class Filters:
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Everything besides the question that shapes one search: the filters, recency (a half-life in
-    days, counted back from `as_of`), the order, and a period the question names that is preferred
-    but not required. `understood` says in words what was read from the question's own wording."""
+    days, counted back from `as_of`, and the share of a score it always leaves), the order, and a period
+    the question names that is preferred but not required. `understood` says in words what was read
+    from the question's own wording."""
 
     filters: Filters = Filters()
     recency: float | None = None
+    recency_floor: float = 0.0  # the share of a score that recency leaves however old the article
     as_of: str | None = None
     sort: str = "relevance"
     prefer: tuple[str, str] | None = None
@@ -177,6 +179,8 @@ class Scope:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
         if self.recency is not None and not (math.isfinite(self.recency) and self.recency > 0):
             raise ValueError("recency must be a positive number of days")
+        if not 0.0 <= self.recency_floor < 1.0:
+            raise ValueError("recency_floor must lie in 0..1")
         if self.as_of is not None and not DATE_PATTERN.fullmatch(self.as_of):
             raise ValueError(f"as_of must be YYYY-MM-DD, got {self.as_of!r}")
 
@@ -184,6 +188,7 @@ class Scope:
         return {
             **self.filters.to_dict(),
             "recency": self.recency,
+            "recency_floor": self.recency_floor,
             "as_of": self.as_of,
             "sort": self.sort,
             "preferred": {"date_from": self.prefer[0], "date_to": self.prefer[1]} if self.prefer else None,

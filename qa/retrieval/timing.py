@@ -26,8 +26,8 @@ def _day(iso: str | None) -> float:
 def time_weights(dates: Sequence[str | None], scope: Scope) -> np.ndarray:
     """Float32 (n,) factors for candidates of these article dates (YYYY-MM-DD or None).
 
-    recency (half-life h days, relative to as_of): 0.5 ** (age / h), an article after as_of counting
-    as age 0; preferred period: PREFERRED_FACTOR inside it, 1 outside or undated.
+    recency (half-life h days, relative to as_of): floor + (1 - floor) x 0.5 ** (age / h), an article
+    after as_of counting as age 0; preferred period: PREFERRED_FACTOR inside it, 1 outside or undated.
     """
     n = len(dates)
     weights = np.ones(n, dtype=np.float64)
@@ -38,7 +38,8 @@ def time_weights(dates: Sequence[str | None], scope: Scope) -> np.ndarray:
     if scope.recency is not None and scope.as_of is not None:
         age = np.clip(_day(scope.as_of) - np.where(dated, days, 0.0), 0.0, None)
         decay = np.power(0.5, age / float(scope.recency))
-        weights *= np.where(dated, np.maximum(decay, UNDATED_DECAY * 10), UNDATED_DECAY)
+        decay = np.where(dated, np.maximum(decay, UNDATED_DECAY * 10), UNDATED_DECAY)
+        weights *= scope.recency_floor + (1.0 - scope.recency_floor) * decay
     if scope.prefer is not None:
         start, end = _day(scope.prefer[0]), _day(scope.prefer[1])
         inside = dated & (np.where(dated, days, 0.0) >= start) & (np.where(dated, days, 0.0) <= end)

@@ -92,6 +92,10 @@ class Applied(BaseModel):
     documents: list[str] = Field(description="Only these articles (empty: all)")
     language: Language | None = Field(description="Only passages in this language")
     recency: float | None = Field(description="Half-life in days of the recency decay, counted back from as_of")
+    recency_floor: float = Field(
+        description="Share of a score the decay leaves however old the article: 0 for a request's recency, "
+        "0.5 when a word of the question (latest, aktuell) turned it on"
+    )
     as_of: dt.date | None = Field(
         description="The day relative time and recency count from (default: the newest article's; "
         "null when nothing was searched)"

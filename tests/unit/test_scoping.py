@@ -28,8 +28,10 @@ def test_an_absolute_year_is_preferred_not_required_and_stays_in_the_search_text
 
 def test_latest_turns_recency_on_unless_the_request_set_one():
     turn = question_time("What is the latest on the ceasefire?", AS_OF, "en")
-    assert scoped(turn.text, "en", Scope(), AS_OF, turn.reading, 30.0).recency == 30.0
-    assert scoped(turn.text, "en", Scope(recency=3.0), AS_OF, turn.reading, 30.0).recency == 3.0
+    from_words = scoped(turn.text, "en", Scope(), AS_OF, turn.reading, 30.0)
+    assert from_words.recency == 30.0 and from_words.recency_floor == 0.5  # a word keeps half the score
+    requested = scoped(turn.text, "en", Scope(recency=3.0), AS_OF, turn.reading, 30.0)
+    assert requested.recency == 3.0 and requested.recency_floor == 0.0  # the request's own: pure decay
 
 
 def test_the_request_date_filter_wins_over_the_question():
@@ -56,6 +58,8 @@ def test_time_weights_decay_prefer_and_put_undated_last():
     dates = ["2025-09-10", "2025-09-03", None, "2016-05-01"]
     decay = time_weights(dates, Scope(recency=7.0, as_of=AS_OF))
     assert np.allclose(decay[:2], [1.0, 0.5]) and decay[2] < decay[3] < decay[1]
+    floored = time_weights(dates, Scope(recency=7.0, recency_floor=0.5, as_of=AS_OF))
+    assert np.allclose(floored[:2], [1.0, 0.75]) and 0.5 <= floored[2] < floored[3] < floored[1]
     preferred = time_weights(dates, Scope(prefer=("2016-01-01", "2016-12-31")))
     assert preferred.tolist() == [1.0, 1.0, 1.0, np.float32(PREFERRED_FACTOR)]
     assert time_weights(dates, Scope()).tolist() == [1.0, 1.0, 1.0, 1.0]

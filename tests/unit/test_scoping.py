@@ -59,7 +59,7 @@ def test_time_weights_decay_prefer_and_put_undated_last():
     decay = time_weights(dates, Scope(recency=7.0, as_of=AS_OF))
     assert np.allclose(decay[:2], [1.0, 0.5]) and decay[2] < decay[3] < decay[1]
     floored = time_weights(dates, Scope(recency=7.0, recency_floor=0.5, as_of=AS_OF))
-    assert np.allclose(floored[:2], [1.0, 0.75]) and 0.5 <= floored[2] < floored[3] < floored[1]
+    assert np.allclose(floored[:2], [1.0, 0.75]) and 0.5 <= floored[2] <= floored[3] < floored[1]
     preferred = time_weights(dates, Scope(prefer=("2016-01-01", "2016-12-31")))
     assert preferred.tolist() == [1.0, 1.0, 1.0, np.float32(PREFERRED_FACTOR)]
     assert time_weights(dates, Scope()).tolist() == [1.0, 1.0, 1.0, 1.0]

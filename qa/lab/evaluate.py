@@ -24,6 +24,7 @@ from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
 from qa.records import Document, Hit, Section
 from qa.retrieval.no_answer import Cutoffs, refuses
+from qa.retrieval.search import Searcher
 from qa.service import QAService
 from qa.text.ingest import read_documents, split_passages
 
@@ -241,6 +242,20 @@ def build_service(
     return service
 
 
+def lab_searcher(service: QAService, **options: float) -> Searcher:
+    """The service's Searcher with the settings' weights, and any Searcher option overridden: the
+    sweeps of `qa bench tune` and `qa bench names` reach options that are not settings yet."""
+    s = service.settings
+    base: dict = {
+        "candidates": int(s.candidates),
+        "dense_weight": s.dense_weight,
+        "sentence_weight": s.sentence_weight,
+        "highlight_lexical_weight": s.highlight_lexical_weight,
+        "max_k": s.max_top_k,
+    }
+    return Searcher(service.index, service.encoder, **{**base, **options})
+
+
 def _highlight_holds_answer(hit: Hit, answers: tuple[str, ...]) -> bool:
     return any(answer in hit.highlight.sentence for answer in answers)
 
@@ -265,7 +280,7 @@ def run(
     `answers` (Corpus.answers) gives the answer texts in the gold passage's own language for the
     highlight check; without it, the question's own answers are used.
     """
-    searcher = service.searcher(**searcher_options)
+    searcher = lab_searcher(service, **searcher_options)
     settings = service.settings
     everything = list(questions) + list(offtopic)
     retrievals = []

@@ -12,6 +12,7 @@ import numpy as np
 from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
+from qa.retrieval import names as rare
 from qa.retrieval.fusion import dense_scores, fuse, rank
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, sqlite
@@ -20,6 +21,9 @@ from qa.text.language import detect_language
 from qa.text.terms import stemmed_terms
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_NAME_WEIGHT = 0.3  # see qa/retrieval/names.py and `qa bench names`
+DEFAULT_NAME_MAX_SHARE = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,8 @@ class Searcher:
         dense_weight: float = 0.7,
         sentence_weight: float = 0.6,
         highlight_lexical_weight: float = 0.1,
+        name_weight: float = DEFAULT_NAME_WEIGHT,
+        name_max_share: float = DEFAULT_NAME_MAX_SHARE,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -94,6 +100,8 @@ class Searcher:
         self.dense_weight = dense_weight
         self.sentence_weight = sentence_weight
         self.highlight_lexical_weight = highlight_lexical_weight
+        self.name_weight = name_weight
+        self.name_max_share = name_max_share
         self.max_k = max_k
         self._timer = timer
 
@@ -137,14 +145,18 @@ class Searcher:
                     )
                 started = self._timed("lexical", started)
                 results.append(
-                    self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope)
+                    self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed)
                 )
                 started = self._timed("rank", started)
         return results
 
-    def _rank(self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope) -> Retrieval:
+    def _rank(
+        self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
+    ) -> Retrieval:
         lexical_by_id = dict(matches)
-        candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id)))
+        names, name_terms = rare.lookup(conn, question, self.name_max_share) if self.name_weight > 0 else ({}, [])
+        named = fts.holding(conn, name_terms, self.candidates, allowed) if mode == "hybrid" else []
+        candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id) + named))
         rows = sqlite.passage_rows(conn, candidate_ids, self.index.dim)
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:
@@ -157,6 +169,7 @@ class Searcher:
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
             scores = fuse(dense, lexical_scores, same, self.dense_weight)
+            scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
         elif mode == "dense":
             scores = dense
         else:

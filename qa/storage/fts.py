@@ -34,18 +34,40 @@ PRUNE_SHARE = 0.02
 PRUNE_MIN_ROWS = 20_000
 
 
-def _document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
+def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
+    """How many passages hold each term (terms no passage holds are left out)."""
+    if not terms:
+        return {}
     marks = ",".join("?" * len(terms))
     rows = conn.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", terms).fetchall()
     return {term: int(doc) for term, doc in rows}
 
 
+def passage_count(conn: sqlite3.Connection) -> int:
+    """About how many passages the lexical index holds (its largest rowid: cheap, an upper bound)."""
+    return int(conn.execute("SELECT max(rowid) FROM lexical").fetchone()[0] or 0)
+
+
+def holding(conn: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndarray | None = None) -> list[int]:
+    """Up to k passages, in any language (and among `allowed`, a boolean mask by passage id), that hold
+    any of `terms` (rare names: few passages each)."""
+    limit = _read_limit(k, allowed)
+    if not terms or k < 1 or limit < 1:
+        return []
+    match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
+    rows = conn.execute("SELECT rowid FROM lexical WHERE lexical MATCH ? LIMIT ?", (match, limit)).fetchall()
+    ids = [int(pid) for (pid,) in rows]
+    if allowed is not None:
+        ids = [pid for pid in ids if pid < allowed.size and allowed[pid]][:k]
+    return ids
+
+
 def prune(conn: sqlite3.Connection, terms: list[str]) -> list[str]:
     """The question terms worth matching: those held by few passages, or all of them in a small index."""
-    total = conn.execute("SELECT max(rowid) FROM lexical").fetchone()[0] or 0
+    total = passage_count(conn)
     if total < PRUNE_MIN_ROWS:
         return terms
-    frequencies = _document_frequencies(conn, terms)
+    frequencies = document_frequencies(conn, terms)
     rare = [term for term in terms if frequencies.get(term, 0) <= PRUNE_SHARE * total]
     if rare:
         return rare

@@ -14,6 +14,7 @@ from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import dense_scores, fuse, rank
+from qa.retrieval.highlight import answer_kind, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, sqlite
 from qa.storage.generation import Generation
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_NAME_WEIGHT = 0.3  # see qa/retrieval/names.py and `qa bench names`
 DEFAULT_NAME_MAX_SHARE = 0.01
+DEFAULT_HIGHLIGHT_CUE_WEIGHT = 0.03  # see qa/retrieval/highlight.py and `qa bench tune`
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,31 +52,6 @@ def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, in
     return float(cosines[best]), best
 
 
-def highlight_sentence(
-    row: sqlite.PassageRow, query: np.ndarray, question_terms: set[str], language: str, lexical_weight: float
-) -> int:
-    """Index of the sentence to highlight: its cosine to the question plus, in the question's language,
-    `lexical_weight` x the share of the question's terms it contains (-1 when the passage has no sentences).
-
-    Measured on XQuAD (answer inside the highlighted sentence of a gold first hit): cosine alone .790
-    DE->DE and .821 on the mixed corpus; with 0.1 x term share .816 and .845.
-    While the sentence vectors are not stored yet, the sentence sharing most question terms (in the
-    question's language; the first sentence on a tie) is highlighted.
-    """
-    if not row.sentence_spans:
-        return -1
-    if row.sentence_vectors is None:
-        scores = np.zeros(len(row.sentence_spans), dtype=np.float32)
-        lexical_weight = 1.0
-    else:
-        scores = (row.sentence_vectors @ query).astype(np.float32)
-    if lexical_weight > 0 and question_terms and row.language == language:
-        for i, (start, end) in enumerate(row.sentence_spans):
-            shared = question_terms.intersection(stemmed_terms(row.text[start:end], language))
-            scores[i] += lexical_weight * len(shared) / len(question_terms)
-    return int(np.argmax(scores))
-
-
 class Searcher:
     """Answers batches of questions against one open index with one encoder."""
 
@@ -89,6 +66,7 @@ class Searcher:
         highlight_lexical_weight: float = 0.1,
         name_weight: float = DEFAULT_NAME_WEIGHT,
         name_max_share: float = DEFAULT_NAME_MAX_SHARE,
+        highlight_cue_weight: float = DEFAULT_HIGHLIGHT_CUE_WEIGHT,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -102,6 +80,7 @@ class Searcher:
         self.highlight_lexical_weight = highlight_lexical_weight
         self.name_weight = name_weight
         self.name_max_share = name_max_share
+        self.highlight_cue_weight = highlight_cue_weight
         self.max_k = max_k
         self._timer = timer
 
@@ -179,10 +158,12 @@ class Searcher:
         if scope.sort == "date":
             order = newest_first(order, [row.date for row in candidates])
         hits = []
-        terms = set(stemmed_terms(question, language))
+        terms, kind, unit = set(stemmed_terms(question, language)), answer_kind(question), measured_unit(question)
         for position in order:
             row = candidates[position]
-            sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight)
+            sentence = highlight_sentence(
+                row, query, terms, language, self.highlight_lexical_weight, kind, self.highlight_cue_weight, unit
+            )
             start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
             hits.append(
                 Hit(

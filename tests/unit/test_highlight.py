@@ -1,0 +1,62 @@
+"""The highlight's answer-kind cue: a quantity question favours a sentence with a number, in either language."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.retrieval.highlight import QUANTITY, TIME, answer_kind, fits, highlight_sentence
+from qa.storage.sqlite import PassageRow
+
+
+def test_answer_kind_reads_german_and_english_wording():
+    assert answer_kind("How heavy is the young okapi?") == QUANTITY
+    assert answer_kind("Wie viele Stellen streicht die Firma?") == QUANTITY
+    assert answer_kind("When did the plague reach England?") == TIME
+    assert answer_kind("In welchem Jahr wurde die Börse gegründet?") == TIME
+    assert answer_kind("Who won the game?") is None
+
+
+def test_fits_numbers_and_times_in_both_languages():
+    assert fits("Es heißt Quirin und wiegt 16 Kilo.", QUANTITY)
+    assert fits("Das kostet zwei Millionen Euro.", QUANTITY)
+    assert not fits("Der Zoo hat ein junges Okapi vorgestellt.", QUANTITY)
+    assert fits("Die Börse wurde im Jahr 1817 gegründet.", TIME)
+    assert fits("Sie tritt ihr Amt im März an.", TIME)
+    assert not fits("Es heißt Quirin.", TIME) and not fits("16 Kilo", None)
+
+
+def test_a_quantity_question_moves_the_highlight_to_the_sentence_with_the_number():
+    text = "Der Zoo hat ein junges Okapi vorgestellt. Es heißt Quirin und wiegt 16 Kilo."
+    spans = ((0, 41), (42, len(text)))
+    # The topic sentence is a little closer to the question, as the encoder has it for the README's example.
+    sentence_vectors = np.array([[1.0, 0.0], [0.99, 0.141]], dtype=np.float32)
+    row = PassageRow(
+        id=1,
+        document_id="zoo",
+        position=0,
+        heading="",
+        text=text,
+        language="de",
+        title="Neues Okapi",
+        date=None,
+        source="api",
+        vector=np.array([1.0, 0.0], dtype=np.float32),
+        sentence_spans=spans,
+        sentence_vectors=sentence_vectors,
+    )
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    kind = answer_kind("How heavy is the young okapi?")
+    assert highlight_sentence(row, query, set(), "en", 0.1) == 0
+    assert highlight_sentence(row, query, set(), "en", 0.1, kind, 0.03) == 1
+    assert highlight_sentence(row, query, set(), "en", 0.1, None, 0.03) == 0
+
+
+def test_a_measured_quantity_asks_for_its_unit():
+    from qa.retrieval.highlight import measured_unit
+
+    heavy = measured_unit("How heavy is the young okapi?")
+    assert heavy is not None and heavy.search("Es heißt Quirin und wiegt 16 Kilo.")
+    assert not heavy.search("Der Zoo hat 16 Okapis.")
+    far = measured_unit("Wie weit ist es bis Berlin?")
+    assert far is not None and far.search("Bis Berlin sind es 120 km.")
+    assert measured_unit("Who won the game?") is None and measured_unit("How many goals?") is None

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_NAME_WEIGHT = 0.3  # see qa/retrieval/names.py and `qa bench names`
 DEFAULT_NAME_MAX_SHARE = 0.01
 DEFAULT_HIGHLIGHT_CUE_WEIGHT = 0.03  # see qa/retrieval/highlight.py and `qa bench tune`
+DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Searcher:
         name_weight: float = DEFAULT_NAME_WEIGHT,
         name_max_share: float = DEFAULT_NAME_MAX_SHARE,
         highlight_cue_weight: float = DEFAULT_HIGHLIGHT_CUE_WEIGHT,
+        highlight_context_weight: float = DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -81,6 +83,7 @@ class Searcher:
         self.name_weight = name_weight
         self.name_max_share = name_max_share
         self.highlight_cue_weight = highlight_cue_weight
+        self.highlight_context_weight = highlight_context_weight
         self.max_k = max_k
         self._timer = timer
 
@@ -158,12 +161,16 @@ class Searcher:
         if scope.sort == "date":
             order = newest_first(order, [row.date for row in candidates])
         hits = []
-        terms, kind, unit = set(stemmed_terms(question, language)), answer_kind(question), measured_unit(question)
+        terms = set(stemmed_terms(question, language))
+        cues = (
+            answer_kind(question),
+            self.highlight_cue_weight,
+            measured_unit(question),
+            self.highlight_context_weight,
+        )
         for position in order:
             row = candidates[position]
-            sentence = highlight_sentence(
-                row, query, terms, language, self.highlight_lexical_weight, kind, self.highlight_cue_weight, unit
-            )
+            sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight, *cues)
             start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
             hits.append(
                 Hit(

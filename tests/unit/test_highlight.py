@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.retrieval.highlight import QUANTITY, TIME, answer_kind, fits, highlight_sentence
 from qa.storage.sqlite import PassageRow
@@ -60,3 +61,15 @@ def test_a_measured_quantity_asks_for_its_unit():
     far = measured_unit("Wie weit ist es bis Berlin?")
     assert far is not None and far.search("Bis Berlin sind es 120 km.")
     assert measured_unit("Who won the game?") is None and measured_unit("How many goals?") is None
+
+
+def test_context_cosines_let_a_sentence_borrow_from_its_neighbours():
+    from qa.retrieval.highlight import NEIGHBOUR_SHARE, context_cosines
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    cosines = context_cosines(vectors, query)
+    assert cosines.dtype == np.float32 and cosines.shape == (3,)
+    expected_middle = NEIGHBOUR_SHARE / np.hypot(NEIGHBOUR_SHARE, 1.0 + NEIGHBOUR_SHARE)
+    assert cosines[1] == pytest.approx(expected_middle, rel=1e-5)  # the middle one borrows from the first
+    assert cosines[2] == pytest.approx(0.0, abs=1e-6) and cosines[0] < 1.0

@@ -115,11 +115,9 @@ def highlight_sentence(
     cue_weight: float = 0.0,
     unit: re.Pattern[str] | None = None,
     context_weight: float = 0.0,
-    context_weight_across: float | None = None,
 ) -> int:
-    """Index of the sentence to highlight: its cosine to the question (with `context_weight`, or
-    `context_weight_across` for a passage in another language, that share of it taken with its
-    neighbours: `context_cosines`) plus, in the question's language,
+    """Index of the sentence to highlight: its cosine to the question (with `context_weight`, that share of
+    it taken with its neighbours: `context_cosines`) plus, in the question's language,
         `lexical_weight` x the share of the question's terms it contains, plus `cue_weight` when it holds
         the kind of answer the question asks for (`answer_kind`), and `cue_weight` again when it holds a number
     with the unit the question asks for (`measured_unit`); -1 when the passage has no sentences.
@@ -136,8 +134,6 @@ def highlight_sentence(
         lexical_weight = 1.0
     else:
         scores = (row.sentence_vectors @ query).astype(np.float32)
-        if context_weight_across is not None and row.language != language:
-            context_weight = context_weight_across
         if context_weight > 0:
             scores = (1.0 - context_weight) * scores + context_weight * context_cosines(row.sentence_vectors, query)
     if lexical_weight > 0 and question_terms and row.language == language:

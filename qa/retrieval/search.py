@@ -26,8 +26,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_NAME_WEIGHT = 0.3  # see qa/retrieval/names.py and `qa bench names`
 DEFAULT_NAME_MAX_SHARE = 0.01
 DEFAULT_HIGHLIGHT_CUE_WEIGHT = 0.03  # see qa/retrieval/highlight.py and `qa bench tune`
-DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT = 0.5  # same language; 1.0 across languages (cross-validated, qa/lab/README.md)
-DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT_ACROSS = 1.0
+DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,6 @@ class Searcher:
         name_max_share: float = DEFAULT_NAME_MAX_SHARE,
         highlight_cue_weight: float = DEFAULT_HIGHLIGHT_CUE_WEIGHT,
         highlight_context_weight: float = DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT,
-        highlight_context_weight_across: float = DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT_ACROSS,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -86,7 +84,6 @@ class Searcher:
         self.name_max_share = name_max_share
         self.highlight_cue_weight = highlight_cue_weight
         self.highlight_context_weight = highlight_context_weight
-        self.highlight_context_weight_across = highlight_context_weight_across
         self.max_k = max_k
         self._timer = timer
 

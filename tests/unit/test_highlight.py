@@ -73,15 +73,3 @@ def test_context_cosines_let_a_sentence_borrow_from_its_neighbours():
     expected_middle = NEIGHBOUR_SHARE / np.hypot(NEIGHBOUR_SHARE, 1.0 + NEIGHBOUR_SHARE)
     assert cosines[1] == pytest.approx(expected_middle, rel=1e-5)  # the middle one borrows from the first
     assert cosines[2] == pytest.approx(0.0, abs=1e-6) and cosines[0] < 1.0
-
-
-def test_a_passage_in_another_language_takes_the_across_context_weight():
-    text = "Tesla gründete eine Firma. Das Unternehmen baute Lampen. Später zog er um."
-    spans = ((0, 26), (27, 55), (56, len(text)))
-    # The middle sentence is a little further from the question alone, closer with its neighbours.
-    vectors = np.array([[0.94, 0.341], [0.93, -0.368], [0.5, 0.866]], dtype=np.float32)
-    row = PassageRow(1, "d", 0, "", text, "de", np.array([1.0, 0.0], dtype=np.float32), spans, vectors, "t", None, "s")
-    query = np.array([1.0, 0.0], dtype=np.float32)
-    same = highlight_sentence(row, query, set(), "de", 0.0, None, 0.0, None, 0.0, 1.0)
-    across = highlight_sentence(row, query, set(), "en", 0.0, None, 0.0, None, 0.0, 1.0)
-    assert (same, across) == (0, 1)

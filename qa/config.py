@@ -42,6 +42,18 @@ class Settings:
     highlight_lexical_weight: float = _setting(
         0.1, "Weight of the share of question terms a sentence holds when picking the highlight (same language)."
     )
+    highlight_cue_weight: float = _setting(
+        0.03, "Bonus of a sentence with a number, year or the asked unit when the question asks for one (highlight)."
+    )
+    highlight_context_weight: float = _setting(
+        0.75, "Share of a sentence's highlight cosine taken with its neighbours (the rest: the sentence alone)."
+    )
+    name_weight: float = _setting(
+        0.3, "Bonus for a passage, in any language, that holds the question's rare capitalised names verbatim."
+    )
+    name_max_share: float = _setting(
+        0.01, "A question word counts as a rare name when at most this share of passages hold it."
+    )
     no_answer_de: float = _setting(
         0.826,
         "Dense score below which a German question gets 'no matching passage' (first passage in another language).",

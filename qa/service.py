@@ -37,6 +37,17 @@ from qa.text.terms import content_words
 
 logger = logging.getLogger(__name__)
 
+# The settings that are Searcher options (weights the lab sweeps through `searcher(**overrides)`).
+SEARCH_OPTIONS = (
+    "candidates",
+    "dense_weight",
+    "sentence_weight",
+    "highlight_lexical_weight",
+    "highlight_cue_weight",
+    "highlight_context_weight",
+    "name_weight",
+    "name_max_share",
+)
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
 LONG_QUESTION_TOKENS = 64
 
@@ -186,19 +197,12 @@ class QAService:
 
     def searcher(self, **overrides: float) -> Searcher:
         """A Searcher with the settings' weights, any of them overridden (the lab's weight sweeps)."""
-        unknown = set(overrides) - {"candidates", "dense_weight", "sentence_weight", "highlight_lexical_weight"}
+        unknown = set(overrides) - set(SEARCH_OPTIONS)
         if unknown:
             raise TypeError(f"unknown search options: {', '.join(sorted(unknown))}")
         s = self.settings.replace(**overrides)
-        return Searcher(
-            self.index,
-            self.encoder,
-            candidates=int(s.candidates),
-            dense_weight=s.dense_weight,
-            sentence_weight=s.sentence_weight,
-            highlight_lexical_weight=s.highlight_lexical_weight,
-            max_k=s.max_top_k,
-        )
+        options = {name: getattr(s, name) for name in SEARCH_OPTIONS}
+        return Searcher(self.index, self.encoder, max_k=s.max_top_k, **{**options, "candidates": int(s.candidates)})
 
     def newest_date(self) -> str | None:
         """The newest article date in the index (after catching up with every committed write, so an

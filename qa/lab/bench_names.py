@@ -64,12 +64,11 @@ def run(articles: int = 240, seed: int = 15, name_weight: float | None = None) -
     from qa.config import load_settings
     from qa.encoding.cache import cached_encoder
     from qa.lab.evaluate import build_service
-    from qa.retrieval.search import DEFAULT_NAME_WEIGHT
 
-    weight = DEFAULT_NAME_WEIGHT if name_weight is None else name_weight
     generated = generate(articles, seed)
     with tempfile.TemporaryDirectory(prefix="qa-bench-names-") as scratch:
         settings = load_settings({"index_dir": str(Path(scratch) / "index")})
+        weight = settings.name_weight if name_weight is None else name_weight
         service = build_service([a.document for a in generated], settings, cached_encoder(settings))
         try:
             off = _recall(service, generated, 0.0, None)

@@ -243,17 +243,9 @@ def build_service(
 
 
 def lab_searcher(service: QAService, **options: float) -> Searcher:
-    """The service's Searcher with the settings' weights, and any Searcher option overridden: the
-    sweeps of `qa bench tune` and `qa bench names` reach options that are not settings yet."""
-    s = service.settings
-    base: dict = {
-        "candidates": int(s.candidates),
-        "dense_weight": s.dense_weight,
-        "sentence_weight": s.sentence_weight,
-        "highlight_lexical_weight": s.highlight_lexical_weight,
-        "max_k": s.max_top_k,
-    }
-    return Searcher(service.index, service.encoder, **{**base, **options})
+    """The service's Searcher with any of its weights overridden: the sweeps of `qa bench tune` and
+    `qa bench names` (the same as `service.searcher`, kept as the lab's one name for it)."""
+    return service.searcher(**options)
 
 
 def _highlight_holds_answer(hit: Hit, answers: tuple[str, ...]) -> bool:

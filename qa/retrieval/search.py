@@ -23,11 +23,6 @@ from qa.text.terms import stemmed_terms
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_NAME_WEIGHT = 0.3  # see qa/retrieval/names.py and `qa bench names`
-DEFAULT_NAME_MAX_SHARE = 0.01
-DEFAULT_HIGHLIGHT_CUE_WEIGHT = 0.03  # see qa/retrieval/highlight.py and `qa bench tune`
-DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT = 0.75
-
 
 @dataclass(frozen=True, slots=True)
 class Retrieval:
@@ -65,14 +60,15 @@ class Searcher:
         dense_weight: float = 0.7,
         sentence_weight: float = 0.6,
         highlight_lexical_weight: float = 0.1,
-        name_weight: float = DEFAULT_NAME_WEIGHT,
-        name_max_share: float = DEFAULT_NAME_MAX_SHARE,
-        highlight_cue_weight: float = DEFAULT_HIGHLIGHT_CUE_WEIGHT,
-        highlight_context_weight: float = DEFAULT_HIGHLIGHT_CONTEXT_WEIGHT,
+        name_weight: float = 0.3,
+        name_max_share: float = 0.01,
+        highlight_cue_weight: float = 0.03,
+        highlight_context_weight: float = 0.75,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
-        """`timer(stage, seconds)`, when given, hears how long each stage of each search took
+        """The weights' defaults are the settings' (qa.config; `QAService.searcher` passes them all).
+        `timer(stage, seconds)`, when given, hears how long each stage of each search took
         (encode, dense, lexical, rank): how `qa bench scale` sees what grows with the index."""
         self.index = index
         self.encoder = encoder

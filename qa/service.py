@@ -316,10 +316,6 @@ class QAService:
         resolutions = conversation.resolve_all(messages)
         return self._chat_answers(resolutions, top_k, mode, scope, time_from_question, only_last=False)
 
-    def _conversation_times(self, resolutions: list[conversation.Resolution], scope: Scope | None) -> list[TurnTime]:
-        as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
-        return conversation_times([(r.question, r.resolved, r.language, r.followup) for r in resolutions], as_of)
-
     def _chat_answers(
         self,
         resolutions: list[conversation.Resolution],
@@ -329,9 +325,12 @@ class QAService:
         time_from_question: bool | None,
         only_last: bool,
     ) -> list[ChatAnswer]:
-        times = self._conversation_times(resolutions, scope) if resolutions else []
+        times = None  # with time in questions off, no turn is read
+        if resolutions and (self.settings.time_from_question if time_from_question is None else time_from_question):
+            as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
+            times = conversation_times([(r.question, r.resolved, r.language, r.followup) for r in resolutions], as_of)
         if only_last:
-            resolutions, times = resolutions[-1:], times[-1:]
+            resolutions, times = resolutions[-1:], (times[-1:] if times is not None else None)
         answers = (
             self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, times)
             if resolutions

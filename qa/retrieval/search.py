@@ -81,12 +81,12 @@ class Searcher:
         self.highlight_cue_weight = highlight_cue_weight
         self.highlight_context_weight = highlight_context_weight
         self.max_k = max_k
-        self._timer = timer
+        self.timer = timer
 
     def _timed(self, stage: str, started: float) -> float:
         now = time.perf_counter()
-        if self._timer is not None:
-            self._timer(stage, now - started)
+        if self.timer is not None:
+            self.timer(stage, now - started)
         return now
 
     def search_many(

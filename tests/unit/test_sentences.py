@@ -1,5 +1,7 @@
 """Sentence spans on German text with abbreviations and dates."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -53,11 +55,49 @@ from qa.text.terms import stemmed_terms
             ["„Wir beteiligen uns weiterhin“, sagte er.", "Die Sitzung ist für den 12.09.2025 geplant."],
         ),
         ("The vote was 52 to 48. 2019 was a dry year.", "en", ["The vote was 52 to 48.", "2019 was a dry year."]),
+        (
+            "Er sagte: „Wir sind bereit. Das ist gut.“ Danach gingen alle.",
+            "de",
+            ["Er sagte: „Wir sind bereit. Das ist gut.“", "Danach gingen alle."],
+        ),
+        (
+            "Vorgeschrieben sind Lagerung, Ausrüstung usw., die das Gesetz nennt. Neuer Satz.",
+            "de",
+            ["Vorgeschrieben sind Lagerung, Ausrüstung usw., die das Gesetz nennt.", "Neuer Satz."],
+        ),
+        (
+            "A bronze head dated to c.750 AD was shown. Merit Network Inc., a non-profit, was there.",
+            "en",
+            ["A bronze head dated to c.750 AD was shown.", "Merit Network Inc., a non-profit, was there."],
+        ),
     ],
 )
 def test_split_sentences(text, language, expected):
     spans = split_sentences(text, language)
     assert [text[start:end] for start, end in spans] == expected
+
+
+def _pysbd_alone(text: str, language: str) -> list[str]:
+    from qa.text.sentences import _segmenter
+
+    return [piece for span in _segmenter(language).segment(text) if (piece := text[span.start : span.end].strip())]
+
+
+def test_certain_sentence_ends_cut_as_pysbd_would_on_the_whole_text():
+    """pysbd runs only on pieces between certain sentence ends (for speed); the sentences are the ones
+    pysbd finds in the whole text, on the shipped articles and the test articles."""
+    from qa.text.sentences import _segments
+
+    paragraphs = [
+        paragraph
+        for path in [*Path("seeds").glob("*.txt"), *Path("tests/data").glob("*.[tm][xd]*")]
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n")
+        if paragraph.strip()
+    ]
+    assert len(paragraphs) > 10
+    for text in paragraphs:
+        pieces = [piece for start, end in _segments(text, "de") if (piece := text[start:end].strip())]
+        assert pieces == _pysbd_alone(text, "de")
 
 
 def _row(text: str, spans, vectors, language: str = "de"):

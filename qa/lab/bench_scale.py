@@ -9,7 +9,6 @@ process per stage and over real HTTP against `qa serve`, sequentially and with k
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import multiprocessing
@@ -26,9 +25,10 @@ from pathlib import Path
 from qa.config import load_settings
 from qa.encoding.cache import CachedEncoder
 from qa.encoding.encoder import load_encoder
+from qa.errors import InvalidRequest
 from qa.lab import scale_corpus
 from qa.lab.evaluate import mrr_at, recall_at
-from qa.lab.http import ServerProcess, request_json
+from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
 from qa.service import QAService
 
 logger = logging.getLogger(__name__)
@@ -72,11 +72,6 @@ class ScaleReport:
 
     def to_dict(self) -> dict:
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def _build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None, out) -> None:
@@ -172,51 +167,10 @@ def measure_quality(index_dir: Path, encoder_name: str, cache: str, per_language
             )
     report["questions"] = sum(len(v) for v in questions.values())
     stage_ms = {
-        label: {k: {"p50": round(statistics.median(v), 2), "p99": round(_percentile(v, 0.99), 2)} for k, v in s.items()}
+        label: {k: {"p50": round(statistics.median(v), 2), "p99": round(percentile(v, 0.99), 2)} for k, v in s.items()}
         for label, s in stages.items()
     }
     return report, stage_ms
-
-
-class _Client:
-    """One keep-alive HTTP connection, reopened when the server closes it."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def ask(self, question: str) -> bool:
-        body = json.dumps({"question": question})
-        for attempt in range(2):
-            try:
-                self.conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
-                response = self.conn.getresponse()
-                response.read()
-                if response.getheader("Connection", "").lower() == "close":
-                    self.conn.close()
-                return response.status == 200
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt:
-                    return False
-        return False
-
-
-def _memory(pid: int) -> dict[str, float]:
-    """RSS, PSS and private memory of a process in MB (PSS splits shared pages among their users)."""
-    values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, _, rest = line.partition(":")
-        values[name] = int(rest.split()[0]) / 1024
-    return {
-        "rss": values.get("Rss", 0.0),
-        "pss": values.get("Pss", 0.0),
-        "private": values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0),
-    }
 
 
 _KEY = "bench-scale-key"
@@ -247,7 +201,7 @@ def measure_writes(base: str, questions: list[str]) -> dict:
     done = threading.Event()
 
     def ask() -> None:
-        client = _Client(int(base.rsplit(":", 1)[1]))
+        client = KeepAliveClient(int(base.rsplit(":", 1)[1]))
         i = 0
         while not done.is_set():
             started = time.perf_counter()
@@ -286,7 +240,7 @@ def measure_http(
     server = ServerProcess(index_dir, env=env, log=index_dir.parent / "server.log")
     try:
         server.wait_ready(timeout=600)
-        client = _Client(server.port)
+        client = KeepAliveClient(server.port)
         client.ask(questions[0])
         ready = time.perf_counter() - server.started
         for q in questions[:20]:
@@ -301,7 +255,7 @@ def measure_http(
         lock = threading.Lock()
 
         def run(c: int) -> None:
-            own = _Client(server.port)
+            own = KeepAliveClient(server.port)
             for i in range(requests // clients):
                 started = time.perf_counter()
                 ok = own.ask(questions[(c * 997 + i) % len(questions)])
@@ -318,21 +272,39 @@ def measure_http(
             thread.join()
         wall = time.perf_counter() - started
         client.close()
-        memory = _memory(server.process.pid)
+        memory = process_memory(server.process.pid)
         written = measure_writes(server.base, questions) if writes else {}
     finally:
         server.stop()
     return {
         "ready": ready,
         "p50": statistics.median(sequential),
-        "p99": _percentile(sequential, 0.99),
+        "p99": percentile(sequential, 0.99),
         "qps": len(times) / wall,
         "c50": statistics.median(times),
-        "c99": _percentile(times, 0.99),
+        "c99": percentile(times, 0.99),
         "errors": errors[0],
         "memory": memory,
         "writes": written,
     }
+
+
+def _kept_build(keep_index: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None):
+    """The index in `keep_index`, built there unless an earlier run built the same one (its build
+    report is kept beside it), so serving changes can be measured again without a long build."""
+    report_file = keep_index / "build.json"
+    wanted = {"requested": passages, "encoder": encoder_name, "partition_above": above}
+    if report_file.exists():
+        built = json.loads(report_file.read_text())
+        if {k: built.get(k) for k in wanted} != wanted:
+            raise InvalidRequest(f"{keep_index} holds another archive ({report_file}); give an empty folder")
+        logger.info("reusing the archive in %s (built %s)", keep_index, built.get("created"))
+        return built
+    if keep_index.exists() and any(keep_index.iterdir()):
+        raise InvalidRequest(f"{keep_index} is not empty and holds no archive of qa bench scale")
+    built = {**build(keep_index / "index", passages, xquad, encoder_name, cache, above), **wanted}
+    report_file.write_text(json.dumps(built))
+    return built
 
 
 def run(
@@ -344,11 +316,16 @@ def run(
     clients: int = 8,
     keep: Path | None = None,
     partition_above: int | None = None,
+    keep_index: Path | None = None,
 ) -> ScaleReport:
     cache = load_settings(environ=dict(os.environ)).vector_cache
     with tempfile.TemporaryDirectory(prefix="qa-scale-", dir=keep) as tmp:
-        index_dir = Path(tmp) / "index"
-        built = build(index_dir, passages, xquad, encoder_name, cache, partition_above)
+        if keep_index is not None:
+            index_dir = keep_index / "index"
+            built = _kept_build(keep_index, passages, xquad, encoder_name, cache, partition_above)
+        else:
+            index_dir = Path(tmp) / "index"
+            built = build(index_dir, passages, xquad, encoder_name, cache, partition_above)
         disk = sum(f.stat().st_size for f in (index_dir / "current").resolve().iterdir() if f.is_file())
         quality, stages = measure_quality(index_dir, encoder_name, cache, questions, xquad)
         texts = [q for pairs in _questions(xquad, 0).values() for q, _ in pairs]

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from qa.lab.http import ServerProcess, request_json
+from qa.lab.http import ServerProcess, percentile, request_json
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +48,6 @@ class ServeReport:
 
     def to_dict(self) -> dict:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _timed_asks(url: str, count: int, offset: int = 0) -> list[float]:
@@ -104,10 +99,10 @@ def run(seeds: Path, requests: int = 500, clients: int = 8, python: str = sys.ex
         start_to_ready_s=start_to_ready_s,
         requests=len(sequential),
         median_ms=statistics.median(sequential),
-        p95_ms=_percentile(sequential, 0.95),
-        p99_ms=_percentile(sequential, 0.99),
+        p95_ms=percentile(sequential, 0.95),
+        p99_ms=percentile(sequential, 0.99),
         concurrent_clients=clients,
         concurrent_median_ms=statistics.median(concurrent),
-        concurrent_p99_ms=_percentile(concurrent, 0.99),
+        concurrent_p99_ms=percentile(concurrent, 0.99),
         concurrent_requests_per_s=len(concurrent) / wall,
     )

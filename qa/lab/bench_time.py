@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qa.lab.http import percentile
 from qa.text.when import read_time
 
 logger = logging.getLogger(__name__)
@@ -74,11 +75,6 @@ def load_questions(xquad: Path) -> list[tuple[str, str]]:
     return questions
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def _dateparser(questions: list[str]) -> dict | None:
     completed = subprocess.run(
         [sys.executable, "-c", _DATEPARSER, AS_OF.isoformat()],
@@ -96,7 +92,7 @@ def _dateparser(questions: list[str]) -> dict | None:
     return {
         **{k: round(v, 1) if isinstance(v, float) else v for k, v in result.items()},
         "p50_us": round(statistics.median(costs), 1),
-        "p99_us": round(_percentile(costs, 0.99), 1),
+        "p99_us": round(percentile(costs, 0.99), 1),
     }
 
 
@@ -127,7 +123,7 @@ def run(xquad: Path, compare: bool = True) -> TimeBenchReport:
         absolute=kinds["absolute"],
         recency=recency,
         p50_us=statistics.median(costs),
-        p99_us=_percentile(costs, 0.99),
+        p99_us=percentile(costs, 0.99),
         dateparser=_dateparser([q for _, q in questions]) if compare else None,
         found=found,
     )

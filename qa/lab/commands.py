@@ -222,6 +222,12 @@ def bench_ray(passages: int, scaling_passages: int, as_json: bool) -> None:
 @click.option("--clients", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--work-dir", type=click.Path(file_okay=False), default=None, help="Where the throw-away index goes.")
 @click.option("--partition-above", type=click.IntRange(0), default=None, help="Override QA_DENSE_PARTITION_ABOVE.")
+@click.option(
+    "--keep-index",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Build the archive here and keep it; a later run with the same folder and size measures it again.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def bench_scale(
     passages: int,
@@ -232,6 +238,7 @@ def bench_scale(
     clients: int,
     work_dir: str | None,
     partition_above: int | None,
+    keep_index: str | None,
     as_json: bool,
 ) -> None:
     """An archive of N passages (resampled XQuAD sentences, composed vectors, the German XQuAD dev
@@ -255,6 +262,7 @@ def bench_scale(
         clients=clients,
         keep=Path(work_dir) if work_dir else None,
         partition_above=partition_above,
+        keep_index=Path(keep_index) if keep_index else None,
     )
     click.echo(
         json.dumps(report.to_dict(), indent=2)

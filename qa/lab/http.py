@@ -1,8 +1,10 @@
 """The one home of the benchmarks' (and tests') HTTP helpers: a free loopback port, a JSON request,
-and a server process started as a user starts it, waited for, and stopped."""
+a keep-alive client, a server process started as a user starts it, waited for, and stopped, its
+memory, and the percentile every latency report uses."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -102,3 +104,49 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP connection, reopened when the server closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def ask(self, question: str) -> bool:
+        body = json.dumps({"question": question})
+        for attempt in range(2):
+            try:
+                self.conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
+                response = self.conn.getresponse()
+                response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                return response.status == 200
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    return False
+        return False
+
+
+def process_memory(pid: int) -> dict[str, float]:
+    """RSS, PSS and private memory of a process in MB (PSS splits shared pages among their users)."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        values[name] = int(rest.split()[0]) / 1024
+    return {
+        "rss": values.get("Rss", 0.0),
+        "pss": values.get("Pss", 0.0),
+        "private": values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0),
+    }

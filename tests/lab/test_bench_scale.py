@@ -12,10 +12,11 @@ def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_
         cli,
         ["bench", "scale", "--passages", "2000", "--partition-above", "1000", "--encoder", "hash:64"]
         + ["--xquad", str(XQUAD), "--questions", "40", "--requests", "16", "--clients", "4"]
-        + ["--work-dir", str(tmp_path), "--json"],
+        + ["--work-dir", str(tmp_path), "--keep-index", str(tmp_path / "kept"), "--json"],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    assert (tmp_path / "kept" / "index" / "current").is_dir()
     assert report["passages"] >= 2000 and report["dense_index"].startswith("ivf-sq8")
     assert report["clients_errors"] == 0 and report["clients"] == 4
     assert report["write_answerable_s"] < 30 and report["delete_gone_s"] < 30 and report["asks_during_writes"] > 0
@@ -32,3 +33,18 @@ def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_
             assert abs(delta - quality["delta"][direction][metric]) < 1e-3
     # The hash encoder's German questions find their own paragraphs by shared words.
     assert quality["exact"]["de->de"]["recall@1"] > 0.3
+
+
+def test_bench_scale_measures_a_kept_archive_again_without_building_it(runner, tmp_path):
+    args = ["bench", "scale", "--passages", "600", "--encoder", "hash:64", "--xquad", str(XQUAD)]
+    args += ["--questions", "10", "--requests", "10", "--clients", "2", "--work-dir", str(tmp_path)]
+    args += ["--keep-index", str(tmp_path / "kept"), "--json"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    built = (tmp_path / "kept" / "build.json").stat().st_mtime_ns
+    second = runner.invoke(cli, args)
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "kept" / "build.json").stat().st_mtime_ns == built
+    assert json.loads(second.stdout)["build_s"] == json.loads(first.stdout)["build_s"]
+    other = runner.invoke(cli, [*args[:2], "--passages", "700", *args[4:]])
+    assert other.exit_code == 2 and "holds another archive" in other.stderr

@@ -123,8 +123,7 @@ def _finish(building: Path, conn: sqlite3.Connection, encoder_name: str, dim: in
         **dense,
     )
     manifest.save(building)
-    if manifest.dense == "flat":
-        index = Generation(building, manifest)
-        index.save_snapshot()
-        index.close()
+    index = Generation(building, manifest)
+    index.save_snapshot()  # the dense index (a flat one) and the passages' facts, so an open reads files
+    index.close()
     return manifest

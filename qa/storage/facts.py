@@ -13,7 +13,11 @@ than the vectors a search uses.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import sqlite3
+import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -47,6 +51,13 @@ class _Codes:
             self.names.append(name)
         return found
 
+    @classmethod
+    def of(cls, names: list[str]) -> _Codes:
+        codes = cls()
+        codes.names = list(names)
+        codes._codes = {name: i for i, name in enumerate(codes.names)}
+        return codes
+
     def known(self, names: tuple[str, ...]) -> np.ndarray:
         """Codes of those names that exist (an unknown name simply matches nothing)."""
         return np.array([self._codes[n] for n in names if n in self._codes], dtype=np.int32)
@@ -64,6 +75,9 @@ class PassageFacts:
         self.sources = _Codes()
         self.documents = _Codes()
         self.languages = _Codes()
+        self._newest: int | None = None
+        self._newest_known = True
+        self._newest_lock = threading.Lock()  # a question may ask while a change is applied
 
     def __len__(self) -> int:
         return int(self.alive.sum())
@@ -89,6 +103,10 @@ class PassageFacts:
         self.source[ids] = [self.sources.code(row[3]) for row in rows]
         self.document[ids] = [self.documents.code(row[4]) for row in rows]
         self.alive[ids] = True
+        dated = [day_number(row[2]) for row in rows if row[2]]
+        with self._newest_lock:
+            if dated and self._newest_known:
+                self._newest = max(dated) if self._newest is None else max(self._newest, max(dated))
 
     _SELECT = (
         "SELECT p.id, p.language, d.date, d.source, p.document_id FROM passages p "
@@ -102,6 +120,50 @@ class PassageFacts:
         cursor = conn.execute(cls._SELECT)
         while rows := cursor.fetchmany(50_000):
             facts._store(rows)
+        return facts
+
+    _ARRAYS = ("alive", "day", "source", "document", "language")
+    _CODES = ("sources", "documents", "languages")
+
+    def copy(self) -> PassageFacts:
+        """An independent copy (what a snapshot writes while searches go on)."""
+        copy = PassageFacts()
+        for name in self._ARRAYS:
+            setattr(copy, name, getattr(self, name).copy())
+        for name in self._CODES:
+            setattr(copy, name, _Codes.of(getattr(self, name).names))
+        copy._newest, copy._newest_known = self._newest, self._newest_known
+        return copy
+
+    def save(self, path: Path) -> None:
+        """Write the facts beside a dense snapshot of the same change, so that opening an archive reads
+        ~14 bytes a passage from one file instead of scanning the passages table (seconds at a million)."""
+        names = {name: getattr(self, name).names for name in self._CODES}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                **{name: getattr(self, name) for name in self._ARRAYS},
+                names=np.frombuffer(json.dumps(names).encode("utf-8"), dtype=np.uint8),
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def open(cls, path: Path) -> PassageFacts:
+        """The facts `save` wrote (raises OSError or ValueError when the file is unreadable)."""
+        facts = cls()
+        with np.load(path) as data:
+            arrays = {name: data[name] for name in cls._ARRAYS}
+            names = json.loads(data["names"].tobytes().decode("utf-8"))
+        if len({array.size for array in arrays.values()}) != 1:
+            raise ValueError(f"{path}: arrays of different lengths")
+        for name, array in arrays.items():
+            setattr(facts, name, array.astype(getattr(facts, name).dtype, copy=False))
+        for name in cls._CODES:
+            setattr(facts, name, _Codes.of(names[name]))
+        facts._newest_known = False
         return facts
 
     @classmethod
@@ -120,12 +182,20 @@ class PassageFacts:
 
     def remove(self, ids: list[int]) -> None:
         known = np.asarray([i for i in ids if 0 <= i < self.alive.size], dtype=np.int64)
-        self.alive[known] = False
+        with self._newest_lock:
+            if known.size and self._newest_known and np.any(self.day[known] == self._newest):
+                self._newest_known = False
+            self.alive[known] = False
 
     def newest_day(self) -> int | None:
-        """The newest article date among live passages (None when nothing is dated)."""
-        days = self.day[self.alive & (self.day != UNDATED)]
-        return int(days.max()) if days.size else None
+        """The newest article date among live passages (None when nothing is dated). Kept as passages
+        come and recomputed only after the newest one went: every question asks for it."""
+        with self._newest_lock:
+            if not self._newest_known:
+                days = self.day[self.alive & (self.day != UNDATED)]
+                self._newest = int(days.max()) if days.size else None
+                self._newest_known = True
+            return self._newest
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Boolean (n_ids,) array: True for the live passages the filters allow."""

@@ -184,9 +184,7 @@ class Generation:
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
         self.vectors, self.watermark = self._load_snapshot()
-        with self.reader() as conn:
-            # Read at or after the snapshot's change; the refresh below brings both to the same one.
-            self.facts = PassageFacts.load(conn)
+        self.facts = self._load_facts(self.watermark)
         self.refresh()
 
     @classmethod
@@ -209,7 +207,7 @@ class Generation:
 
     def _load_snapshot(self) -> tuple[Dense, int]:
         """The newest readable snapshot; with none, an empty index that the change log fills from seq 0."""
-        for stale in self.directory.glob(".vectors-*.tmp"):
+        for stale in [*self.directory.glob(".vectors-*.tmp"), *self.directory.glob(".facts-*.tmp")]:
             pid = stale.name.split(".")[3] if stale.name.count(".") >= 4 else ""
             if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
                 stale.unlink(missing_ok=True)
@@ -228,6 +226,18 @@ class Generation:
             return PartitionedIndex.open(self.directory, self.dim, m.dense_base_max_id), m.dense_base_seq
         return DenseIndex(self.dim), 0
 
+    def _load_facts(self, seq: int) -> PassageFacts:
+        """The per-passage facts saved with the dense snapshot of change `seq`; without that file, read
+        from the record at or after that change (the refresh after it brings both to the same one)."""
+        path = self.directory / f"facts-{seq}.npz"
+        if path.is_file() and not self._exact_override:
+            try:
+                return PassageFacts.open(path)
+            except (OSError, ValueError, KeyError) as error:
+                logger.warning("reading the facts from the record: %s is unreadable (%s)", path.name, error)
+        with self.reader() as conn:
+            return PassageFacts.load(conn)
+
     def save_snapshot(self) -> Path | None:
         """Write the dense index as of the current watermark; keep the two newest snapshots.
 
@@ -239,12 +249,15 @@ class Generation:
         with self._sync_lock:
             seq = self.watermark
             copy = self.vectors.copy()  # a partitioned index copies only its delta and tombstones
+            facts = self.facts.copy()
         path = self.directory / f"vectors-{seq}{self._suffix}"
         if not path.exists():
+            facts.save(self.directory / f"facts-{seq}.npz")  # first: a snapshot that exists has its facts
             copy.save(path)
             fsync_dir(self.directory)
-        for _seq, old in self._snapshots()[:-2]:
+        for old_seq, old in self._snapshots()[:-2]:
             old.unlink(missing_ok=True)
+            (self.directory / f"facts-{old_seq}.npz").unlink(missing_ok=True)
         return path
 
     def _maybe_snapshot(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from qa.config import load_settings
@@ -95,6 +96,46 @@ def test_filters_follow_writes_and_deletes(service):
     assert service.newest_date() == "2026-03-01"
     service.remove_document("late")
     assert _hits(service, scope) == ()
+    assert service.newest_date() == "2025-04-29"  # the newest article left
+
+
+def test_a_reopened_archive_reads_its_facts_file_and_the_writes_after_it(service, monkeypatch):
+    """The facts saved with the dense snapshot (so that opening a million passages reads one small
+    file) plus the change log after it filter exactly as facts read from the record do."""
+    from qa.storage.facts import PassageFacts
+    from qa.storage.generation import Generation
+    from qa.storage.manifest import generation_dir
+
+    directory = generation_dir(service.settings.index_dir)
+    assert list(directory.glob("facts-*.npz"))
+    service.add_documents([Document("late", "Spätes Fest", "2026-03-01", "local", (Section("", "Fest am Hafen."),))])
+    service.remove_document("doc-3")
+    with monkeypatch.context() as patched:
+
+        def no_scan(conn):
+            raise AssertionError("the passages table was scanned although the facts file is there")
+
+        patched.setattr(PassageFacts, "load", no_scan)
+        reopened = Generation.open(service.settings.index_dir)
+    for path in directory.glob("facts-*.npz"):
+        path.write_bytes(b"not a facts file")
+    from_record = Generation.open(service.settings.index_dir)  # falls back to reading the record
+    try:
+        for filters in (
+            Filters(date_from="2026-01-01"),
+            Filters(documents=("doc-3", "doc-4")),
+            Filters(sources=("local", "afp")),
+            Filters(date_to="2025-01-20"),
+        ):
+            assert np.array_equal(
+                np.flatnonzero(reopened.facts.mask(filters)), np.flatnonzero(from_record.facts.mask(filters))
+            )
+        assert reopened.facts.mask(Filters(documents=("doc-3",))).sum() == 0
+        assert reopened.facts.mask(Filters(date_from="2026-01-01")).sum() == 1
+        assert reopened.facts.newest_day() == from_record.facts.newest_day()
+    finally:
+        reopened.close()
+        from_record.close()
 
 
 def test_recency_prefers_newer_articles_and_sort_date_orders_newest_first(service):

@@ -54,6 +54,7 @@ class ScaleReport:
     http_requests: int
     http_p50_ms: float
     http_p99_ms: float
+    encoder_alone_p50_ms: float
     clients: int
     clients_answers_per_s: float
     clients_p50_ms: float
@@ -231,6 +232,19 @@ def measure_writes(base: str, questions: list[str]) -> dict:
     }
 
 
+def _encoder_alone(encoder_name: str, questions: list[str]) -> float:
+    """Median ms to encode one question as the server does, in this run: the reference every HTTP
+    latency here is read against (the machine is shared, absolute times move between runs)."""
+    encoder = load_encoder(encoder_name)
+    encoder.encode_queries(questions[:5])
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        encoder.encode_queries([question])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def measure_http(
     index_dir: Path, encoder_name: str, questions: list[str], requests: int, clients: int, writes: bool = True
 ) -> dict:
@@ -277,6 +291,7 @@ def measure_http(
     finally:
         server.stop()
     return {
+        "encoder_p50": _encoder_alone(encoder_name, questions[:200]),
         "ready": ready,
         "p50": statistics.median(sequential),
         "p99": percentile(sequential, 0.99),
@@ -354,6 +369,7 @@ def run(
         http_requests=requests,
         http_p50_ms=served["p50"],
         http_p99_ms=served["p99"],
+        encoder_alone_p50_ms=served["encoder_p50"],
         clients=clients,
         clients_answers_per_s=served["qps"],
         clients_p50_ms=served["c50"],

@@ -33,11 +33,21 @@ _TRAIN_ITERATIONS = 10
 _CHUNK = 50_000
 
 
+LISTS_PER_SQRT = 4
+PROBE_SHARE = 1 / 16
+
+
 def layout(passages: int) -> tuple[int, int]:
-    """(lists, probe) for this many passages: about 4 sqrt(n) partitions (fewer for a handful of
-    passages), a sixteenth of them (at least 16, at most all) probed: a question scans about 6 %."""
-    lists = max(1, min(65_536, int(4 * math.sqrt(max(passages, 1))), passages // 8))
-    return lists, min(lists, max(16, lists // 16))
+    """(lists, probe) for this many passages: about LISTS_PER_SQRT sqrt(n) partitions (fewer for a
+    handful of passages), PROBE_SHARE of them probed."""
+    lists = max(1, min(65_536, int(LISTS_PER_SQRT * math.sqrt(max(passages, 1))), passages // 8))
+    return lists, probed(lists)
+
+
+def probed(lists: int) -> int:
+    """How many of a base's `lists` partitions a question probes: PROBE_SHARE (at least 16, at most all).
+    Taken from the base's own count, so a base built with other constants is probed as it was meant."""
+    return min(lists, max(16, round(lists * PROBE_SHARE)))
 
 
 def _vectors(conn: sqlite3.Connection, dim: int, where: str = "", params: tuple = ()):
@@ -66,6 +76,10 @@ def _build_one(conn: sqlite3.Connection, directory: Path, dim: int, language: st
     )
     index.cp.niter = _TRAIN_ITERATIONS
     index.cp.min_points_per_centroid = 1  # a small language group trains on what it has
+    # Centroids of unit vectors, searched by inner product: normalised, so a question's nearest centroid
+    # is not merely the longest (the tightest cluster's). Measured at 20k: same probes, top-1 as exact
+    # .982 / .911 (DE / EN questions) against .966 / .889.
+    index.cp.spherical = True
     index.train(np.ascontiguousarray(sample))
     del sample
     for ids, vectors in _vectors(conn, dim, "WHERE language = ?", (language,)):
@@ -122,7 +136,7 @@ class PartitionedIndex:
         params = []
         for base in self._bases:
             one = faiss.SearchParametersIVF()
-            one.nprobe = min(int(base.nlist), layout(int(base.ntotal))[1])  # the lists the build chose for it
+            one.nprobe = probed(int(base.nlist))
             if selector is not None:
                 one.sel = selector
             params.append(one)
@@ -159,7 +173,7 @@ class PartitionedIndex:
         params = []
         for base in self._bases:
             one = faiss.SearchParametersIVF()
-            probe = layout(int(base.ntotal))[1]
+            probe = probed(int(base.nlist))
             one.nprobe = int(min(int(base.nlist), math.ceil(probe / share)))
             one.sel = selector
             params.append(one)

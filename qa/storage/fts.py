@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 
 import numpy as np
 
@@ -27,20 +28,49 @@ def remove_passages(conn: sqlite3.Connection, passage_ids: list[int]) -> None:
     conn.executemany("DELETE FROM lexical WHERE rowid = ?", [(pid,) for pid in passage_ids])
 
 
-# A question term held by more than this share of all passages is dropped (when the index has at least
-# PRUNE_MIN_ROWS passages and other terms remain): it barely moves BM25, yet every passage holding it
-# had to be read and scored, the cost that grew with the archive.
+# Pruning of a question's terms in an index of at least PRUNE_MIN_ROWS passages: terms are matched
+# rarest first while the passages holding them add up to at most POSTINGS_BUDGET (the rarest is always
+# kept), and none held by more than PRUNE_SHARE of all passages. FTS5 reads and scores every passage
+# holding a matched term (~3 microseconds each), so this bounds a question's lexical cost whatever the
+# archive's size; a term common enough to be left out adds little to BM25 (its IDF is low).
 PRUNE_SHARE = 0.02
 PRUNE_MIN_ROWS = 20_000
+POSTINGS_BUDGET = 2_000
+
+
+# FTS5 counts a term's passages by reading its whole list (0.5 ms for a common term at a million
+# passages, and every question asks for each of its terms). Counts of at least CACHE_MIN_COUNT are
+# remembered per database for CACHE_CHANGES changes: they only decide pruning and what is a rare name,
+# where a count a few writes old decides the same. Rarer terms are counted afresh (that is cheap), so a
+# name that a new article brings in is seen at once.
+CACHE_MIN_COUNT = 500
+CACHE_CHANGES = 1_000
+_CACHE_TERMS = 100_000
+_counts: dict[str, dict[str, tuple[int, int]]] = {}
+_counts_lock = threading.Lock()
 
 
 def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
     """How many passages hold each term (terms no passage holds are left out)."""
     if not terms:
         return {}
-    marks = ",".join("?" * len(terms))
-    rows = conn.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", terms).fetchall()
-    return {term: int(doc) for term, doc in rows}
+    database = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    change = int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
+    with _counts_lock:
+        known = _counts.setdefault(database, {})
+        found = {term: hit for term in terms if (hit := known.get(term)) and change - hit[1] < CACHE_CHANGES}
+    result = {term: count for term, (count, _change) in found.items()}
+    missing = [term for term in terms if term not in found]
+    if not missing:
+        return result
+    marks = ",".join("?" * len(missing))
+    rows = conn.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", missing).fetchall()
+    result.update((term, int(doc)) for term, doc in rows)
+    with _counts_lock:
+        if len(known) > _CACHE_TERMS:
+            known.clear()
+        known.update((term, (int(doc), change)) for term, doc in rows if int(doc) >= CACHE_MIN_COUNT)
+    return result
 
 
 def passage_count(conn: sqlite3.Connection) -> int:
@@ -62,16 +92,22 @@ def holding(conn: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndar
     return ids
 
 
-def prune(conn: sqlite3.Connection, terms: list[str]) -> list[str]:
-    """The question terms worth matching: those held by few passages, or all of them in a small index."""
+def prune(conn: sqlite3.Connection, terms: list[str], budget: int | None = None) -> list[str]:
+    """The question terms worth matching (see PRUNE_SHARE above), or all of them in a small index."""
     total = passage_count(conn)
     if total < PRUNE_MIN_ROWS:
         return terms
+    budget = POSTINGS_BUDGET if budget is None else budget
     frequencies = document_frequencies(conn, terms)
-    rare = [term for term in terms if frequencies.get(term, 0) <= PRUNE_SHARE * total]
-    if rare:
-        return rare
-    return [min(terms, key=lambda term: frequencies.get(term, 0))]
+    kept: list[str] = []
+    postings = 0
+    for term in sorted(terms, key=lambda term: (frequencies.get(term, 0), term)):
+        held = frequencies.get(term, 0)
+        if kept and (postings + held > budget or held > PRUNE_SHARE * total):
+            break
+        kept.append(term)
+        postings += held
+    return kept
 
 
 def _phrase(text: str) -> str:

@@ -33,8 +33,8 @@ _TRAIN_ITERATIONS = 10
 _CHUNK = 50_000
 
 
-LISTS_PER_SQRT = 4
-PROBE_SHARE = 1 / 16
+LISTS_PER_SQRT = 8
+PROBE_SHARE = 1 / 8
 
 
 def layout(passages: int) -> tuple[int, int]:

@@ -54,6 +54,11 @@ class Settings:
     name_max_share: float = _setting(
         0.01, "A question word counts as a rare name when at most this share of passages hold it."
     )
+    feedback_weight: float = _setting(
+        0.0, "Bonus from the terms of the best dense hits in another language, asked of them by BM25 (0: off)."
+    )
+    feedback_terms: int = _setting(15, "Terms of the best dense hits the cross-lingual feedback asks for.")
+    feedback_passages: int = _setting(3, "Best dense hits whose terms the cross-lingual feedback takes.")
     no_answer_de: float = _setting(
         0.826,
         "Dense score below which a German question gets 'no matching passage' (first passage in another language).",

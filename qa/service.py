@@ -22,7 +22,7 @@ from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
-from qa.retrieval.search import Searcher
+from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
@@ -47,6 +47,7 @@ SEARCH_OPTIONS = (
     "highlight_context_weight",
     "name_weight",
     "name_max_share",
+    *FEEDBACK_OPTIONS,
 )
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
 LONG_QUESTION_TOKENS = 64

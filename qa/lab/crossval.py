@@ -75,14 +75,19 @@ def sweep(
 ) -> Sweep:
     """Sweep `parameter` (a Searcher option) over `values` on DE->DE and EN->DE; see the module doc."""
     from qa.config import load_settings
-    from qa.encoding.cache import cached_encoder
+    from qa.encoding.cache import CachedEncoder
+    from qa.encoding.encoder import load_encoder
     from qa.lab.evaluate import build_service, lab_searcher, load_squad_corpus, load_squad_questions
 
     corpus = load_squad_corpus(xquad / "xquad.de.json", 0)
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="qa-bench-tune-") as scratch:
         settings = load_settings({"index_dir": str(Path(scratch) / "index")})
-        service = build_service(corpus.documents, settings, cached_encoder(settings))
+        # Every value asks the same questions: their vectors are cached too (a sweep times nothing).
+        encoder = load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
+        if settings.vector_cache:
+            encoder = CachedEncoder(encoder, settings.vector_cache, cache_queries=True)
+        service = build_service(corpus.documents, settings, encoder)
         try:
             for direction, language in (("DE->DE", "de"), ("EN->DE", "en")):
                 questions = load_squad_questions(xquad / f"xquad.{language}.json")

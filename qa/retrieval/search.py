@@ -12,6 +12,7 @@ import numpy as np
 from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
+from qa.retrieval import feedback
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import dense_scores, fuse, rank
 from qa.retrieval.highlight import answer_kind, highlight_sentence, measured_unit
@@ -22,6 +23,9 @@ from qa.text.language import detect_language
 from qa.text.terms import stemmed_terms
 
 logger = logging.getLogger(__name__)
+
+# The cross-lingual feedback's settings (qa.retrieval.feedback), Searcher options like the weights above them.
+FEEDBACK_OPTIONS = ("feedback_weight", "feedback_terms", "feedback_passages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,9 @@ class Searcher:
         name_max_share: float = 0.01,
         highlight_cue_weight: float = 0.03,
         highlight_context_weight: float = 0.75,
+        feedback_weight: float = 0.0,
+        feedback_terms: int = 15,
+        feedback_passages: int = 3,
         max_k: int = 50,
         timer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -80,6 +87,9 @@ class Searcher:
         self.name_max_share = name_max_share
         self.highlight_cue_weight = highlight_cue_weight
         self.highlight_context_weight = highlight_context_weight
+        self.feedback_weight = feedback_weight
+        self.feedback_terms = int(feedback_terms)
+        self.feedback_passages = int(feedback_passages)
         self.max_k = max_k
         self.timer = timer
 
@@ -128,6 +138,22 @@ class Searcher:
                 started = self._timed("rank", started)
         return results
 
+    def _feedback(self, conn, candidates: list[sqlite.PassageRow], dense: np.ndarray, language: str) -> np.ndarray:
+        """`feedback_weight` x each candidate's BM25 score for the terms of the best dense hits, when those
+        are in another language than the question (qa.retrieval.feedback); zeros otherwise."""
+        zeros = np.zeros(len(candidates), dtype=np.float32)
+        if self.feedback_weight <= 0.0:
+            return zeros
+        languages = [row.language for row in candidates]
+        chosen = feedback.feedback_passages(dense, languages, language, self.feedback_passages)
+        if not chosen:
+            return zeros
+        target = languages[chosen[0]]
+        terms = [stemmed_terms(row.text, target) if row.language == target else [] for row in candidates]
+        frequencies, passages = feedback.frequencies(conn, [terms[i] for i in chosen])
+        query = feedback.feedback_terms([terms[i] for i in chosen], frequencies, passages, self.feedback_terms)
+        return self.feedback_weight * feedback.feedback_scores(terms, query, frequencies, passages)
+
     def _rank(
         self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
     ) -> Retrieval:
@@ -148,6 +174,7 @@ class Searcher:
             same = np.array([row.language == language for row in candidates], dtype=bool)
             scores = fuse(dense, lexical_scores, same, self.dense_weight)
             scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
+            scores = scores + self._feedback(conn, candidates, dense, language)
         elif mode == "dense":
             scores = dense
         else:

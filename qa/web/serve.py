@@ -127,6 +127,9 @@ def serve(settings: Settings) -> None:
     )
     sys.stderr.flush()
     if settings.workers == 1:
+        # Ctrl-C stops it even when it was started where SIGINT is ignored (a background job of a
+        # script inherits that, and Python then leaves SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         _serve_one(settings, sock)
     else:
         _supervise(settings, sock)

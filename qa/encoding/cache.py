@@ -133,9 +133,10 @@ class CachedEncoder:
         self.cache.close()
 
 
-def cached_encoder(settings: Settings) -> Encoder:
-    """The settings' encoder behind the on-disk vector cache (when one is set), so no text is encoded twice."""
+def cached_encoder(settings: Settings, cache_queries: bool = False) -> Encoder:
+    """The settings' encoder behind the on-disk vector cache (when one is set), so no text is encoded
+    twice; with `cache_queries`, questions too (the lab asks the same ones again)."""
     encoder = load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
     if not settings.vector_cache:
         return encoder
-    return CachedEncoder(encoder, settings.vector_cache)
+    return CachedEncoder(encoder, settings.vector_cache, cache_queries=cache_queries)

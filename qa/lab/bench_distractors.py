@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.lab.evaluate import Question, build_service, lab_searcher, load_squad_questions, paragraph_key
+from qa.lab.evaluate import Question, build_service, load_squad_questions, paragraph_key
 from qa.records import Document, Section
 from qa.text.sentences import split_sentences
 
@@ -95,7 +95,7 @@ def news(count: int, seed: int) -> list[Document]:
 
 
 def _recall(service, questions: list[Question]) -> float:
-    searcher = lab_searcher(service)
+    searcher = service.searcher()
     retrievals = searcher.search_many([q.text for q in questions], 1, "hybrid")
     found = sum(1 for q, r in zip(questions, retrievals, strict=True) if r.hits and paragraph_key(r.hits[0]) == q.gold)
     return found / max(1, len(questions))

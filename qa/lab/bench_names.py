@@ -36,9 +36,7 @@ class NamesReport:
 
 
 def _recall(service, articles: list[NamedArticle], name_weight: float, misses: list[str] | None) -> dict[str, float]:
-    from qa.lab.evaluate import lab_searcher
-
-    searcher = lab_searcher(service, name_weight=name_weight)
+    searcher = service.searcher(name_weight=name_weight)
     found: defaultdict[str, int] = defaultdict(int)
     total: defaultdict[str, int] = defaultdict(int)
     for language in ("de", "en"):

@@ -75,26 +75,21 @@ def sweep(
 ) -> Sweep:
     """Sweep `parameter` (a Searcher option) over `values` on DE->DE and EN->DE; see the module doc."""
     from qa.config import load_settings
-    from qa.encoding.cache import CachedEncoder
-    from qa.encoding.encoder import load_encoder
-    from qa.lab.evaluate import build_service, lab_searcher, load_squad_corpus, load_squad_questions
+    from qa.encoding.cache import cached_encoder
+    from qa.lab.evaluate import build_service, load_squad_corpus, load_squad_questions
 
     corpus = load_squad_corpus(xquad / "xquad.de.json", 0)
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="qa-bench-tune-") as scratch:
         settings = load_settings({"index_dir": str(Path(scratch) / "index")})
         # Every value asks the same questions: their vectors are cached too (a sweep times nothing).
-        encoder = load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
-        if settings.vector_cache:
-            encoder = CachedEncoder(encoder, settings.vector_cache, cache_queries=True)
-        service = build_service(corpus.documents, settings, encoder)
+        service = build_service(corpus.documents, settings, cached_encoder(settings, cache_queries=True))
         try:
             for direction, language in (("DE->DE", "de"), ("EN->DE", "en")):
                 questions = load_squad_questions(xquad / f"xquad.{language}.json")
                 groups = np.array([q.gold[0] for q in questions if q.gold is not None], dtype=np.int64)
                 rows = [
-                    _outcomes(lab_searcher(service, **{parameter: value}), questions, corpus.answers)
-                    for value in values
+                    _outcomes(service.searcher(**{parameter: value}), questions, corpus.answers) for value in values
                 ]
                 first = np.stack([r[0] for r in rows])
                 base = list(values).index(reference) if reference is not None and reference in values else 0

@@ -24,7 +24,6 @@ from qa.encoding.encoder import Encoder
 from qa.errors import InvalidRequest
 from qa.records import Document, Hit, Section
 from qa.retrieval.no_answer import Cutoffs, refuses
-from qa.retrieval.search import Searcher
 from qa.service import QAService
 from qa.text.ingest import read_documents, split_passages
 
@@ -242,12 +241,6 @@ def build_service(
     return service
 
 
-def lab_searcher(service: QAService, **options: float) -> Searcher:
-    """The service's Searcher with any of its weights overridden: the sweeps of `qa bench tune` and
-    `qa bench names` (the same as `service.searcher`, kept as the lab's one name for it)."""
-    return service.searcher(**options)
-
-
 def _highlight_holds_answer(hit: Hit, answers: tuple[str, ...]) -> bool:
     return any(answer in hit.highlight.sentence for answer in answers)
 
@@ -272,7 +265,7 @@ def run(
     `answers` (Corpus.answers) gives the answer texts in the gold passage's own language for the
     highlight check; without it, the question's own answers are used.
     """
-    searcher = lab_searcher(service, **searcher_options)
+    searcher = service.searcher(**searcher_options)
     settings = service.settings
     everything = list(questions) + list(offtopic)
     retrievals = []

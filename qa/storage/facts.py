@@ -99,14 +99,16 @@ class PassageFacts:
         self._grow(max(row[0] for row in rows))
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         self.language[ids] = [self.languages.code(row[1]) for row in rows]
-        self.day[ids] = [day_number(row[2]) if row[2] else UNDATED for row in rows]
+        days = np.fromiter((day_number(row[2]) if row[2] else UNDATED for row in rows), dtype=np.int32, count=len(rows))
+        self.day[ids] = days
         self.source[ids] = [self.sources.code(row[3]) for row in rows]
         self.document[ids] = [self.documents.code(row[4]) for row in rows]
         self.alive[ids] = True
-        dated = [day_number(row[2]) for row in rows if row[2]]
+        dated = days[days != UNDATED]
         with self._newest_lock:
-            if dated and self._newest_known:
-                self._newest = max(dated) if self._newest is None else max(self._newest, max(dated))
+            if dated.size and self._newest_known:
+                newest = int(dated.max())
+                self._newest = newest if self._newest is None else max(self._newest, newest)
 
     _SELECT = (
         "SELECT p.id, p.language, d.date, d.source, p.document_id FROM passages p "

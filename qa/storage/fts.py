@@ -46,6 +46,7 @@ POSTINGS_BUDGET = 2_000
 CACHE_MIN_COUNT = 500
 CACHE_CHANGES = 1_000
 _CACHE_TERMS = 100_000
+_CACHE_DATABASES = 4  # a rebuild makes a new database file; the counts of old ones are let go
 _counts: dict[str, dict[str, tuple[int, int]]] = {}
 _counts_lock = threading.Lock()
 
@@ -57,7 +58,10 @@ def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str
     database = str(conn.execute("PRAGMA database_list").fetchone()[2])
     change = int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
     with _counts_lock:
-        known = _counts.setdefault(database, {})
+        known = _counts.pop(database, {})
+        _counts[database] = known  # the most recently used last
+        while len(_counts) > _CACHE_DATABASES:
+            del _counts[next(iter(_counts))]
         found = {term: hit for term in terms if (hit := known.get(term)) and change - hit[1] < CACHE_CHANGES}
     result = {term: count for term, (count, _change) in found.items()}
     missing = [term for term in terms if term not in found]

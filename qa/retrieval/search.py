@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -134,7 +135,13 @@ class Searcher:
                 matches = []
                 if mode != "dense":
                     matches = fts.search(
-                        conn, question, languages[i], self.candidates, only_language=mode == "hybrid", allowed=allowed
+                        conn,
+                        question,
+                        languages[i],
+                        self.candidates,
+                        only_language=mode == "hybrid",
+                        allowed=allowed,
+                        in_language=functools.partial(view.facts.in_language, language=languages[i]),
                     )
                 started = self._timed("lexical", started)
                 results.append(

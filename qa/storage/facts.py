@@ -216,6 +216,17 @@ class PassageFacts:
             allowed &= np.isin(self.language, self.languages.known((filters.language,)))
         return allowed
 
+    def in_language(self, ids: np.ndarray, language: str) -> np.ndarray:
+        """Boolean per passage id: is it in `language` (False for an id not known here)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        codes = self.languages.known((language,))
+        languages = self.language  # one array, also when a change grows it meanwhile
+        result = np.zeros(ids.shape, dtype=bool)
+        inside = (ids >= 0) & (ids < languages.size)
+        if codes.size:
+            result[inside] = languages[ids[inside]] == codes[0]
+        return result
+
     def days_of(self, ids: np.ndarray) -> np.ndarray:
         """Day numbers (UNDATED where none) of these passage ids."""
         ids = np.asarray(ids, dtype=np.int64)

@@ -61,17 +61,6 @@ def content_hash(document: Document) -> str:
     return digest.hexdigest()
 
 
-def _sentence_matrix(blobs: list[bytes | None], dim: int) -> np.ndarray | None:
-    """The (n, dim) float32 sentence vectors of a passage, or None while any is not stored yet.
-
-    Stored as float16 since format 4 (float32 before: a rebuild still reads those); the size says which.
-    """
-    present = [blob for blob in blobs if blob is not None]
-    if len(present) < len(blobs):
-        return None
-    return vectors_from_blobs(present, dim)
-
-
 def vectors_from_blobs(blobs: list[bytes], dim: int) -> np.ndarray:
     """(n, dim) float32 from stored blobs: float16 since format 4, float32 before (a rebuild still
     reads those to carry run-time documents over); the size says which."""
@@ -221,25 +210,35 @@ def counts(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int, PassageRow]:
-    """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent)."""
+    """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent).
+
+    Every vector of the call is decoded in one piece (a question hydrates ~100 passages of ~5
+    sentences: one numpy conversion per blob cost more than the reads)."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    sentences: dict[int, list[tuple[int, int, bytes | None]]] = {}
-    for passage_id, start, end, blob in conn.execute(
-        f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id",
-        ids,
-    ):
-        sentences.setdefault(passage_id, []).append((start, end, blob))
-    result = {}
-    for row in conn.execute(
+    sentences = conn.execute(
+        f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id", ids
+    ).fetchall()
+    stored = [row[3] for row in sentences if row[3] is not None]
+    sentence_matrix = vectors_from_blobs(stored, dim) if stored else np.zeros((0, dim), dtype=np.float32)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    rows_of: dict[int, list[int]] = {}  # a passage's rows in sentence_matrix; -1 where not stored yet
+    at = 0
+    for passage_id, start, end, blob in sentences:
+        spans.setdefault(passage_id, []).append((start, end))
+        rows_of.setdefault(passage_id, []).append(at if blob is not None else -1)
+        at += blob is not None
+    passages = conn.execute(
         "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
         f"d.title, d.date, d.source FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE p.id IN ({marks})",
         ids,
-    ):
-        spans = sentences.get(row[0], [])
-        blobs = [blob for *_, blob in spans]
+    ).fetchall()
+    vectors = vectors_from_blobs([row[6] for row in passages], dim) if passages else None
+    result = {}
+    for i, row in enumerate(passages):
+        rows = rows_of.get(row[0], [])
         result[row[0]] = PassageRow(
             id=row[0],
             document_id=row[1],
@@ -247,9 +246,10 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
             heading=row[3],
             text=row[4],
             language=row[5],
-            vector=vectors_from_blobs([row[6]], dim)[0],
-            sentence_spans=tuple((start, end) for start, end, _ in spans),
-            sentence_vectors=_sentence_matrix(blobs, dim),
+            vector=vectors[i] if vectors is not None else np.zeros(dim, dtype=np.float32),
+            sentence_spans=tuple(spans.get(row[0], [])),
+            # None while any sentence of the passage is not encoded yet (a small write's second step)
+            sentence_vectors=None if -1 in rows else sentence_matrix[rows],
             title=row[7],
             date=row[8],
             source=row[9],

@@ -77,6 +77,11 @@ class Settings:
     vector_cache: str = _setting(
         "~/.cache/qa/vectors.sqlite", "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none."
     )
+    cache_questions: bool = _setting(
+        False,
+        "A service looks questions up in vector_cache and stores them there too: for timing the pipeline "
+        "without the encoder (qa bench scale); off, every question is encoded.",
+    )
     dense_index: str = _setting(
         "auto",
         "Dense index: 'auto' (the kind the build chose: exact below dense_partition_above passages, "

@@ -16,7 +16,8 @@ from qa.chat.conversation import Message
 from qa.chat.mentions import message_language
 from qa.chat.reply import ChatAnswer, compose_reply
 from qa.config import Settings
-from qa.encoding.encoder import Encoder, QueryFit, fit_query, load_encoder
+from qa.encoding.cache import service_encoder
+from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope
@@ -71,7 +72,7 @@ class QAService:
         """`open_index=False` leaves the current index unopened until first use: `qa index` must be able
         to rebuild over an index of another encoder or format, which opening refuses."""
         self.settings = settings
-        self.encoder = encoder or load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)
+        self.encoder = encoder or service_encoder(settings)
         self._lock = threading.Lock()
         self._long_lane = threading.Semaphore(1)
         self._index: Generation | None = None
@@ -389,9 +390,8 @@ class QAService:
             return sqlite.last_change(conn) - index.watermark
 
     def health(self) -> dict:
-        index = self.index
-        index.refresh()
-        documents, passages = index.counts()
+        self.index.refresh()
+        documents, passages = self.index.counts()
         return {"status": "ok", "documents": documents, "passages": passages, "encoder": self.encoder.name}
 
     def close(self) -> None:

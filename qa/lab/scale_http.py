@@ -13,6 +13,7 @@ from pathlib import Path
 from qa.encoding.cache import CachedEncoder
 from qa.encoding.encoder import load_encoder
 from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
+from qa.records import Document, Section
 
 _KEY = "bench-scale-key"
 _PROBE = (
@@ -21,11 +22,17 @@ _PROBE = (
     "Besucher können das Okapi ab dem kommenden Wochenende im neuen Gehege am Nordeingang sehen.",
 )
 _PROBE_QUESTION = "Wie heißt das junge Okapi im Zoo Wittenberge?"
+PROBE_ID = "scale-probe"
+
+
+def probe_document() -> Document:
+    """The article every write measurement adds and deletes (three paragraphs, none in the corpus)."""
+    return Document(PROBE_ID, "Okapi in Wittenberge", None, "bench", tuple(Section("", text) for text in _PROBE))
 
 
 def _probe_present(base: str) -> bool:
     body = request_json(base + "/api/ask", {"question": _PROBE_QUESTION, "top_k": 3})
-    return any(p["document"]["id"] == "scale-probe" for p in body.get("passages", []))
+    return any(p["document"]["id"] == PROBE_ID for p in body.get("passages", []))
 
 
 def _until(check, present: bool, started: float, timeout: float = 30.0) -> float:
@@ -55,10 +62,10 @@ def measure_writes(base: str, questions: list[str]) -> dict:
     asker.start()
     try:
         started = time.perf_counter()
-        request_json(base + "/api/documents", {"id": "scale-probe", "text": "\n\n".join(_PROBE)}, _KEY)
+        request_json(base + "/api/documents", {"id": PROBE_ID, "text": "\n\n".join(_PROBE)}, _KEY)
         added = _until(lambda: _probe_present(base), True, started)
         started = time.perf_counter()
-        request_json(base + "/api/documents/scale-probe", None, _KEY, method="DELETE")
+        request_json(f"{base}/api/documents/{PROBE_ID}", None, _KEY, method="DELETE")
         removed = _until(lambda: _probe_present(base), False, started)
     finally:
         done.set()

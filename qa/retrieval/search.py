@@ -77,7 +77,7 @@ class Searcher:
     ) -> None:
         """The weights' defaults are the settings' (qa.config; `QAService.searcher` passes them all).
         `timer(stage, seconds)`, when given, hears how long each stage of each search took
-        (encode, dense, lexical, rank): how `qa bench scale` sees what grows with the index."""
+        (encode, wait, dense, lexical, rank): how `qa bench scale` sees what grows with the index."""
         self.index = index
         self.encoder = encoder
         self.candidates = candidates
@@ -126,6 +126,7 @@ class Searcher:
         # One view: FAISS and the SQLite read transaction at the same change, so a concurrent write is
         # seen wholly or not at all (GenerationView).
         with self.index.view() as view:
+            started = self._timed("wait", started)  # for the index: a change being applied, a free connection
             conn = view.conn
             dense_k = 0 if mode == "lexical" else self.candidates
             _scores, dense_ids, allowed = view.search_within(queries, dense_k, scope.filters)

@@ -15,10 +15,18 @@ _NUMBER_ABBREVIATIONS = re.compile(
 )
 
 
+# pysbd builds a regex per abbreviation and template on every call (about 1,300 for German and English),
+# more than the 512 compiled patterns Python's `re` keeps: measured on XQuAD paragraphs, a larger cache
+# takes sentence splitting from 3.81 to 2.76 CPU-s (it is half of a build's CPU without the encoder).
+_REGEX_CACHE = 4096
+
+
 @functools.cache
 def _segmenter(language: str):
     import pysbd
 
+    if getattr(re, "_MAXCACHE", _REGEX_CACHE) < _REGEX_CACHE:
+        setattr(re, "_MAXCACHE", _REGEX_CACHE)  # noqa: B010  (a private knob of CPython's re module)
     return pysbd.Segmenter(language=language if language in ("de", "en") else "en", clean=False, char_span=True)
 
 

@@ -129,7 +129,7 @@ class Searcher:
             started = self._timed("wait", started)  # for the index: a change being applied, a free connection
             conn = view.conn
             dense_k = 0 if mode == "lexical" else self.candidates
-            _scores, dense_ids, allowed = view.search_within(queries, dense_k, scope.filters)
+            _scores, dense_ids, allowed = view.search_within(queries, dense_k, scope.filters, languages)
             k = clamp_k(k, self.max_k, view.passages)
             started = self._timed("dense", started)
             for i, question in enumerate(questions):

@@ -97,3 +97,37 @@ def test_a_small_build_stays_exact(hash_service, hash_settings):
     manifest = json.loads((generation_dir(hash_settings.index_dir) / "manifest.json").read_text())
     assert manifest["dense"] == "flat"
     assert not list(generation_dir(hash_settings.index_dir).glob(f"{BASE_PREFIX}*"))
+
+
+def test_a_question_in_another_language_probes_that_base_deeper(tmp_path):
+    import faiss
+    import numpy as np
+
+    from qa.storage import partitioned
+
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((4000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    lists = 128
+    base = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(32), 32, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    base.train(vectors)
+    base.add_with_ids(vectors, np.arange(1, 4001, dtype=np.int64))
+    faiss.write_index(base, str(tmp_path / f"{BASE_PREFIX}de.faiss"))
+    index = partitioned.PartitionedIndex.open(tmp_path, 32, 4000)
+    queries = rng.standard_normal((20, 32)).astype(np.float32)
+    probe = partitioned.probed(lists)
+
+    def probing(nprobe: int, query: np.ndarray) -> np.ndarray:
+        base.nprobe = nprobe
+        return base.search(query[None, :], 50)[1][0]
+
+    differ = 0
+    for query in queries:
+        own = index.search_many(query[None, :], 50, languages=["de"])[1][0]
+        other = index.search_many(query[None, :], 50, languages=["en"])[1][0]
+        assert set(own) == set(probing(probe, query))
+        assert set(other) == set(probing(probe * partitioned.CROSS_LANGUAGE_PROBE, query))
+        differ += set(own) != set(other)
+    assert differ > 0  # deeper probing finds other passages for some questions

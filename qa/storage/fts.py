@@ -137,9 +137,10 @@ def _read_limit(k: int, allowed: np.ndarray | None) -> int:
 
 
 # With `in_language`, the ranked matches of every language are read up to this many times the limit,
-# and the question's language kept; only when too few are left is the query asked again with the
-# language as a term. Why: FTS5 intersects a term with the language's posting list (nearly every row)
-# at the cost of the whole ranking again (measured at 100k: 5.5 ms a question against 3.0 ms without).
+# and the question's language kept; when too few are left, up to FILTERED_READ_MAX of them, and only
+# past that is the language a term of the query. Why: FTS5 intersects a term with the language's posting
+# list (nearly every row), at 100k 5.5 ms a question against 3.0 ms without, at 1M up to 100 ms for a
+# German question with an English word ("Sky", "Highway": its matches are mostly English passages).
 LANGUAGE_READ_FACTOR = 4
 
 _SCORE = "bm25(lexical, 1.0, 0.0)"  # the language column weighs nothing: the same scores with or without it
@@ -166,12 +167,13 @@ def search(
     terms = prune(conn, terms)
     match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
     if only_language and in_language is not None:
-        read = conn.execute(_RANKED, (match, limit * LANGUAGE_READ_FACTOR)).fetchall()
-        ids = np.fromiter((row[0] for row in read), dtype=np.int64, count=len(read))
-        rows = _allowed([row for row, same in zip(read, in_language(ids), strict=True) if same], allowed, k)
-        if len(rows) == k or len(read) < limit * LANGUAGE_READ_FACTOR:  # else too few: ask FTS5 for them
-            return [(int(pid), float(score)) for pid, score in rows]
-    if only_language:
+        for size in dict.fromkeys((limit * LANGUAGE_READ_FACTOR, max(limit * LANGUAGE_READ_FACTOR, FILTERED_READ_MAX))):
+            read = conn.execute(_RANKED, (match, size)).fetchall()
+            ids = np.fromiter((row[0] for row in read), dtype=np.int64, count=len(read))
+            rows = _allowed([row for row, same in zip(read, in_language(ids), strict=True) if same], allowed, k)
+            if len(rows) == k or len(read) < size:  # else too few among those read: read more
+                return [(int(pid), float(score)) for pid, score in rows]
+    if only_language:  # more matches than the most that are read: FTS5 intersects with the language
         match += " AND language : " + _phrase(language)
     rows = conn.execute(_RANKED, (match, limit)).fetchall()
     return [(int(pid), float(score)) for pid, score in _allowed(rows, allowed, k)]

@@ -51,8 +51,10 @@ def test_the_facts_keep_the_same_matches_as_the_language_term(service, question,
     assert _languages(service, [pid for pid, _ in by_facts]) == {language}
 
 
-def test_too_few_in_the_language_among_those_read_asks_again_with_the_language(service, monkeypatch):
+@pytest.mark.parametrize("read_max", [20_000, 3], ids=["reads-more", "asks-with-the-language"])
+def test_too_few_in_the_language_among_those_read_reads_again(service, monkeypatch, read_max):
     monkeypatch.setattr(fts, "LANGUAGE_READ_FACTOR", 1)  # read 3 of 33: mostly German, so read again
+    monkeypatch.setattr(fts, "FILTERED_READ_MAX", read_max)  # all 33, or past the most read: the language term
     with service.index.reader() as conn:
         first_read = [pid for pid, _ in fts.search(conn, "Berlin", "en", 3, only_language=False)]
     assert "de" in _languages(service, first_read)

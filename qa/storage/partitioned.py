@@ -11,15 +11,16 @@ exactly from the stored vectors, so the 8-bit codes only choose candidates, neve
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from qa.storage import sqlite
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BASE_PREFIX = "dense-base-"
 # Training sample per partition and k-means iterations: enough for stable centroids, seconds not minutes.
@@ -144,26 +146,34 @@ def refine(conn: sqlite3.Connection, queries: np.ndarray, ids: np.ndarray, k: in
 
 # OpenMP threads a lone question's IVF search takes, its probed partitions split among them (FAISS
 # parallel_mode 1). Measured at 1M, both bases, 1 thread: 8.8 ms; 2 threads over partitions: 5.3 ms;
-# 2 threads in the default mode (over questions): 9.0 ms. Several questions at once: one each.
+# 2 threads in the default mode (over questions): 9.0 ms. Several questions at once: one each. The lone
+# search runs in one thread of its own: libgomp keeps a team of helpers per calling thread and stops
+# spinning once it manages more threads than cores, which a server's request threads would each make.
 LONE_QUESTION_THREADS = 2
+_lone: ThreadPoolExecutor | None = None
+_lone_lock = threading.Lock()
 
 
-@contextlib.contextmanager
-def lone_question_threads(queries: int) -> Iterator[None]:
-    """LONE_QUESTION_THREADS for a lone question when no other is being answered in this process;
-    otherwise as `single_thread` (one for a lone question among others, every core for a batch)."""
+def _with_threads(threads: int, search: Callable[[], T]) -> T:
     import faiss
 
+    faiss.omp_set_num_threads(threads)
+    return search()
+
+
+def searching(queries: int, search: Callable[[], T]) -> T:
+    """Run `search` (of `queries` questions) on LONE_QUESTION_THREADS when it is a lone question and no
+    other is being answered in this process; otherwise as `single_thread` (one thread for a lone
+    question among others, every core for a batch)."""
+    global _lone
     if queries > 1 or not alone():
         with single_thread(queries):
-            yield
-        return
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(min(LONE_QUESTION_THREADS, os.cpu_count() or 1))
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
+            return search()
+    with _lone_lock:
+        if _lone is None:
+            _lone = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-lone-search")
+    threads = min(LONE_QUESTION_THREADS, os.cpu_count() or 1)
+    return _lone.submit(_with_threads, threads, search).result()
 
 
 class PartitionedIndex:
@@ -257,13 +267,17 @@ class PartitionedIndex:
         n = queries.shape[0]
         if k < 1 or len(self) == 0:
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
-        parts = []
         params = self._params if allowed is None else self._restricted(allowed)
-        with lone_question_threads(n):
+
+        def search_bases() -> list:
+            found = []
             for base, one, language in zip(self._bases, params, self._languages, strict=True):
                 if languages and any(_language_key(question) != language for question in languages):
                     one = self._deeper(one, int(base.nlist))
-                parts.append(base.search(queries, min(k, int(base.ntotal)), params=one))
+                found.append(base.search(queries, min(k, int(base.ntotal)), params=one))
+            return found
+
+        parts = searching(n, search_bases)
         if len(self._delta):
             parts.append(self._delta.search_many(queries, k, allowed))
         scores = np.concatenate([p[0] for p in parts], axis=1)

@@ -139,14 +139,14 @@ def test_a_lone_question_searches_on_two_threads_and_one_among_others():
     import faiss
 
     from qa.encoding.encoder import answering
-    from qa.storage.partitioned import lone_question_threads
+    from qa.storage.partitioned import searching
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core")
-    with answering(), lone_question_threads(1):
-        assert faiss.omp_get_max_threads() == 2
-    with answering(), answering(), lone_question_threads(1):
-        assert faiss.omp_get_max_threads() == 1  # another question is being answered
+    with answering():
+        assert searching(1, faiss.omp_get_max_threads) == 2
+    with answering(), answering():
+        assert searching(1, faiss.omp_get_max_threads) == 1  # another question is being answered
     before = faiss.omp_get_max_threads()
-    with answering(), lone_question_threads(8):
-        assert faiss.omp_get_max_threads() == before  # a batch keeps every core
+    with answering():
+        assert searching(8, faiss.omp_get_max_threads) == before  # a batch keeps every core

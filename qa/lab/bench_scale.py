@@ -190,9 +190,8 @@ def measure_write_waits(index_dir: Path, encoder_name: str, cache: str, question
     which includes applying a change), the other adds a 3-paragraph article and deletes it, `rounds`
     times and until 50 questions were asked (a minute at most). Waits only, not the CPU the write's
     encoding takes from the question (2 cores are shared)."""
-    settings = load_settings({"index_dir": str(index_dir), "encoder": encoder_name}, environ={})
-    real = load_encoder(encoder_name)
-    service = QAService(settings, CachedEncoder(real, cache, cache_queries=True) if cache else real)
+    overrides = {"index_dir": str(index_dir), "encoder": encoder_name, "vector_cache": cache, "cache_questions": True}
+    service = QAService(load_settings(overrides, environ={}))
     waits: list[float] = []
     searcher = service.searcher()
     searcher.timer = lambda stage, seconds: waits.append(seconds * 1000) if stage == "wait" else None

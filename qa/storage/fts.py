@@ -167,7 +167,8 @@ def search(
     terms = prune(conn, terms)
     match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
     if only_language and in_language is not None:
-        for size in dict.fromkeys((limit * LANGUAGE_READ_FACTOR, max(limit * LANGUAGE_READ_FACTOR, FILTERED_READ_MAX))):
+        first = limit * LANGUAGE_READ_FACTOR
+        for size in dict.fromkeys((first, max(first, FILTERED_READ_MAX))):
             read = conn.execute(_RANKED, (match, size)).fetchall()
             ids = np.fromiter((row[0] for row in read), dtype=np.int64, count=len(read))
             rows = _allowed([row for row, same in zip(read, in_language(ids), strict=True) if same], allowed, k)

@@ -150,8 +150,7 @@ def refine(conn: sqlite3.Connection, queries: np.ndarray, ids: np.ndarray, k: in
 # search runs in one thread of its own: libgomp keeps a team of helpers per calling thread and stops
 # spinning once it manages more threads than cores, which a server's request threads would each make.
 LONE_QUESTION_THREADS = 2
-_lone: ThreadPoolExecutor | None = None
-_lone_lock = threading.Lock()
+_lone = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-lone-search")  # its thread starts when first used
 
 
 def _with_threads(threads: int, search: Callable[[], T]) -> T:
@@ -165,13 +164,9 @@ def searching(queries: int, search: Callable[[], T]) -> T:
     """Run `search` (of `queries` questions) on LONE_QUESTION_THREADS when it is a lone question and no
     other is being answered in this process; otherwise as `single_thread` (one thread for a lone
     question among others, every core for a batch)."""
-    global _lone
     if queries > 1 or not alone():
         with single_thread(queries):
             return search()
-    with _lone_lock:
-        if _lone is None:
-            _lone = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-lone-search")
     threads = min(LONE_QUESTION_THREADS, os.cpu_count() or 1)
     return _lone.submit(_with_threads, threads, search).result()
 

@@ -221,7 +221,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
         f"SELECT passage_id, start, end, vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id", ids
     ).fetchall()
     stored = [row[3] for row in sentences if row[3] is not None]
-    sentence_matrix = vectors_from_blobs(stored, dim) if stored else np.zeros((0, dim), dtype=np.float32)
+    sentence_matrix = vectors_from_blobs(stored, dim)
     spans: dict[int, list[tuple[int, int]]] = {}
     rows_of: dict[int, list[int]] = {}  # a passage's rows in sentence_matrix; -1 where not stored yet
     at = 0
@@ -235,7 +235,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
         f"WHERE p.id IN ({marks})",
         ids,
     ).fetchall()
-    vectors = vectors_from_blobs([row[6] for row in passages], dim) if passages else None
+    vectors = vectors_from_blobs([row[6] for row in passages], dim)
     result = {}
     for i, row in enumerate(passages):
         rows = rows_of.get(row[0], [])
@@ -246,7 +246,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
             heading=row[3],
             text=row[4],
             language=row[5],
-            vector=vectors[i] if vectors is not None else np.zeros(dim, dtype=np.float32),
+            vector=vectors[i],
             sentence_spans=tuple(spans.get(row[0], [])),
             # None while any sentence of the passage is not encoded yet (a small write's second step)
             sentence_vectors=None if -1 in rows else sentence_matrix[rows],

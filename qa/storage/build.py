@@ -18,8 +18,8 @@ from pathlib import Path
 from qa.errors import IndexMismatch
 from qa.storage import sqlite
 from qa.storage.generation import CARRY_FORMATS, FORMAT_VERSION, Generation
+from qa.storage.ivf_build import build_base
 from qa.storage.manifest import Manifest, generation_dir, new_generation, swap_in
-from qa.storage.partitioned import build_base
 
 logger = logging.getLogger(__name__)
 

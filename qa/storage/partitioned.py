@@ -32,12 +32,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BASE_PREFIX = "dense-base-"
-# Training sample per partition and k-means iterations: enough for stable centroids, seconds not minutes.
-_TRAIN_PER_LIST = 30
-_TRAIN_ITERATIONS = 10
-_CHUNK = 50_000
-
-
 LISTS_PER_SQRT = 8
 PROBE_SHARE = 1 / 8
 # A question searching the base of another language probes this many times as many partitions: its
@@ -60,65 +54,13 @@ def probed(lists: int) -> int:
     return min(lists, max(16, round(lists * PROBE_SHARE)))
 
 
-def _vectors(conn: sqlite3.Connection, dim: int, where: str = "", params: tuple = ()):
-    """(ids, vectors) of stored passages in chunks, by id."""
-    cursor = conn.execute(f"SELECT id, vector FROM passages {where} ORDER BY id", params)
-    while rows := cursor.fetchmany(_CHUNK):
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = sqlite.vectors_from_blobs([row[1] for row in rows], dim)
-        yield ids, vectors
-
-
 def _language_key(language: str) -> str:
     return re.sub(r"[^a-z0-9]", "_", language.lower())
 
 
-def _file_name(language: str) -> str:
+def file_name(language: str) -> str:
+    """The file of the base of one passage language."""
     return f"{BASE_PREFIX}{_language_key(language)}.faiss"
-
-
-def _build_one(conn: sqlite3.Connection, directory: Path, dim: int, language: str, passages: int) -> int:
-    import faiss
-
-    lists, _probe = layout(passages)
-    step = max(1, passages // (lists * _TRAIN_PER_LIST))
-    where = "WHERE language = ? AND id % ? = 0"
-    sample = np.concatenate([v for _ids, v in _vectors(conn, dim, where, (language, step))])
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFScalarQuantizer(
-        quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-    )
-    index.cp.niter = _TRAIN_ITERATIONS
-    index.cp.min_points_per_centroid = 1  # a small language group trains on what it has
-    # Centroids of unit vectors, searched by inner product: normalised, so a question's nearest centroid
-    # is not merely the longest (the tightest cluster's). Measured at 20k: same probes, top-1 as exact
-    # .982 / .911 (DE / EN questions) against .966 / .889.
-    index.cp.spherical = True
-    index.train(np.ascontiguousarray(sample))
-    del sample
-    for ids, vectors in _vectors(conn, dim, "WHERE language = ?", (language,)):
-        index.add_with_ids(np.ascontiguousarray(vectors), ids)
-    name = _file_name(language)
-    tmp = directory / f".{name}.{os.getpid()}.tmp"
-    faiss.write_index(index, str(tmp))
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, directory / name)
-    logger.info("built an IVF-SQ8 dense index of the %s passages: %d in %d lists", language, index.ntotal, lists)
-    return lists
-
-
-def build_base(conn: sqlite3.Connection, directory: Path, dim: int, passages: int) -> tuple[int, int]:
-    """Train and fill one IVF-SQ8 base per passage language from the stored vectors; returns (lists, probed).
-
-    Why one per language: E5 places a language's passages near each other, so one set of partitions
-    keeps an English question's probes among English passages, and the German passage that answers it
-    is never scanned. Measured at 100k passages (80 % German): English->German Recall@1 .065 with one
-    base against .455 exact. Each base is probed on its own and the candidates merged by score.
-    """
-    groups = conn.execute("SELECT language, count(*) FROM passages GROUP BY language ORDER BY language").fetchall()
-    lists = [_build_one(conn, directory, dim, language, int(count)) for language, count in groups]
-    return sum(lists), sum(layout(int(count))[1] for _language, count in groups)
 
 
 # A partitioned index proposes this many times k candidates by their 8-bit scores; the k best by the

@@ -56,6 +56,8 @@ class ScaleReport:
     http_p50_ms: float
     http_p99_ms: float
     encoder_alone_p50_ms: float
+    # Questions a second the encoder alone manages with `clients` at once: the ceiling of clients_answers_per_s.
+    encoder_alone_per_s: float
     clients: int
     clients_answers_per_s: float
     clients_p50_ms: float
@@ -287,6 +289,7 @@ def run(
         http_p50_ms=served["p50"],
         http_p99_ms=served["p99"],
         encoder_alone_p50_ms=served["encoder_p50"],
+        encoder_alone_per_s=served["encoder_per_s"],
         clients=clients,
         clients_answers_per_s=served["qps"],
         clients_p50_ms=served["c50"],

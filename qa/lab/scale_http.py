@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from qa.encoding.cache import CachedEncoder
-from qa.encoding.encoder import load_encoder
+from qa.encoding.encoder import answering, load_encoder
 from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
 from qa.records import Document, Section
 
@@ -92,6 +92,29 @@ def _encoder_alone(encoder_name: str, questions: list[str]) -> float:
     return statistics.median(times)
 
 
+def _encoder_ceiling(encoder_name: str, questions: list[str], clients: int, seconds: float = 5.0) -> float:
+    """Questions a second the encoder alone gets through with `clients` questions at once (each on one
+    core, as the server encodes under load) and nothing else running: the most any number of clients
+    can get answered on this machine."""
+    encoder = load_encoder(encoder_name)
+    encoder.encode_queries(questions[:5])
+    counts = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def encode(client: int) -> None:
+        with answering():  # several questions in flight: the encoder gives each one core
+            while time.monotonic() < stop:
+                encoder.encode_queries([questions[(client + clients * counts[client]) % len(questions)]])
+                counts[client] += 1
+
+    threads = [threading.Thread(target=encode, args=(client,)) for client in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
 def traffic(port: int, questions: list[str], requests: int, clients: int) -> dict:
     """`requests` questions one after another on one keep-alive connection, then as many spread over
     `clients` concurrent ones: latency percentiles (ms), answers per second and failed requests."""
@@ -161,6 +184,7 @@ def measure_http(
     return {
         **measured,
         "encoder_p50": _encoder_alone(encoder_name, questions[:200]),
+        "encoder_per_s": _encoder_ceiling(encoder_name, questions, clients),
         "ready": ready,
         "memory": memory,
         "writes": written,

@@ -30,6 +30,7 @@ def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_
         "http_p50_ms",
         "serving_rss_mb",
         "encoder_alone_p50_ms",
+        "encoder_alone_per_s",
         "build_pipeline_passages_per_cpu_s",
     ):
         assert report[key] > 0, key

@@ -2,7 +2,7 @@
 
 Why: FAISS fills an IVF index in memory (about 400 bytes a passage: 400 MB at a million) and its
 k-means wants a sample of ~30 vectors a partition (330 MB at a million, twice that while it was
-concatenated). Here the sample is read into one array capped at TRAIN_MAX vectors, and the codes go
+concatenated). Here the sample is read into one array of about TRAIN_MAX vectors at most, and the codes go
 to disk as they are made: a first pass encodes each chunk of stored vectors (partition number and
 8-bit code, FAISS's own `sa_encode`) into a scratch file and counts the partitions' sizes; a second
 pass writes every chunk's codes and ids straight to their places in the final file. That file is
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 # Training sample per partition and k-means iterations: enough for stable centroids, seconds not minutes.
 TRAIN_PER_LIST = 30
 TRAIN_ITERATIONS = 10
-# At most this many training vectors a base (192 MB as float32): beyond ~4,400 partitions (about 300,000
+# About this many training vectors a base at most (192 MiB as float32): beyond ~4,400 partitions (about 300,000
 # passages of one language) a partition gets fewer than TRAIN_PER_LIST. Measured in qa/lab/README.md.
 TRAIN_MAX = 131_072
 # Rows the 8-bit ranges are fitted on (see `trained`).
@@ -50,8 +50,9 @@ def _vectors(conn: sqlite3.Connection, dim: int, where: str = "", params: tuple 
 
 
 def training_sample(conn: sqlite3.Connection, dim: int, language: str, passages: int, wanted: int) -> np.ndarray:
-    """About `wanted` (at most TRAIN_MAX) of the language's stored vectors, every step-th id, filled into one
-    array rather than concatenated from chunks (which held the sample twice)."""
+    """About `wanted` (capped at TRAIN_MAX) of the language's `passages` stored vectors, those whose id is a
+    multiple of a step (so up to an eighth more where a language's ids fall unevenly: 133,368 for the
+    German base at 1M), filled into one array rather than concatenated from chunks (which held it twice)."""
     wanted = max(1, min(wanted, TRAIN_MAX, passages))
     step = max(1, passages // wanted)
     sample = np.empty((wanted + wanted // 8 + 64, dim), dtype=np.float32)  # ids of a language are not spread evenly

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from qa.encoding.cache import CachedEncoder
-from qa.encoding.encoder import answering, load_encoder
+from qa.encoding.encoder import Encoder, answering, load_encoder
 from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
 from qa.records import Document, Section
 
@@ -79,10 +79,9 @@ def measure_writes(base: str, questions: list[str]) -> dict:
     }
 
 
-def _encoder_alone(encoder_name: str, questions: list[str]) -> float:
+def _encoder_alone(encoder: Encoder, questions: list[str]) -> float:
     """Median ms to encode one question as the server does, in this run: the reference every HTTP
     latency here is read against (the machine is shared, absolute times move between runs)."""
-    encoder = load_encoder(encoder_name)
     encoder.encode_queries(questions[:5])
     times = []
     for question in questions:
@@ -92,12 +91,10 @@ def _encoder_alone(encoder_name: str, questions: list[str]) -> float:
     return statistics.median(times)
 
 
-def _encoder_ceiling(encoder_name: str, questions: list[str], clients: int, seconds: float = 5.0) -> float:
+def _encoder_ceiling(encoder: Encoder, questions: list[str], clients: int, seconds: float = 5.0) -> float:
     """Questions a second the encoder alone gets through with `clients` questions at once (each on one
     core, as the server encodes under load) and nothing else running: the most any number of clients
     can get answered on this machine."""
-    encoder = load_encoder(encoder_name)
-    encoder.encode_queries(questions[:5])
     counts = [0] * clients
     stop = time.monotonic() + seconds
 
@@ -181,10 +178,11 @@ def measure_http(
         written = measure_writes(server.base, questions) if writes else {}
     finally:
         server.stop()
+    encoder = load_encoder(encoder_name)  # in this process, once the server has stopped
     return {
         **measured,
-        "encoder_p50": _encoder_alone(encoder_name, questions[:200]),
-        "encoder_per_s": _encoder_ceiling(encoder_name, questions, clients),
+        "encoder_p50": _encoder_alone(encoder, questions[:200]),
+        "encoder_per_s": _encoder_ceiling(encoder, questions, clients),
         "ready": ready,
         "memory": memory,
         "writes": written,

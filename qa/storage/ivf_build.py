@@ -35,7 +35,7 @@ TRAIN_MAX = 131_072
 # Rows the 8-bit ranges are fitted on (see `trained`).
 ENCODER_TRAIN = 16_384
 # Stored vectors read at a time (a chunk of rows is held about four times over while it is decoded:
-# 50,000 rows cost 160 MB) and codes placed at a time by the second pass (394 bytes each).
+# 50,000 rows cost 160 MB) and codes placed at a time by the second pass (400 bytes each: partition, code, id).
 _CHUNK = 8_192
 _PLACE_CHUNK = 131_072
 
@@ -91,16 +91,18 @@ def write_filled(index, chunks: Iterator[tuple[np.ndarray, np.ndarray]], path: P
     import faiss
 
     lists, code_size, coarse = int(index.nlist), int(index.code_size), int(index.coarse_code_size())
-    record = np.dtype([("code", np.uint8, (coarse + code_size,)), ("id", "<i8")])
+    record = np.dtype([("list", "<i8"), ("code", np.uint8, (code_size,)), ("id", "<i8")])
     scratch = path.with_name(path.name + ".codes")
     sizes = np.zeros(lists, dtype=np.int64)
     try:
         with open(scratch, "wb") as out:
             for ids, vectors in chunks:
+                encoded = index.sa_encode(np.ascontiguousarray(vectors, dtype=np.float32))
                 rows = np.empty(ids.shape[0], dtype=record)
-                rows["code"] = index.sa_encode(np.ascontiguousarray(vectors, dtype=np.float32))
+                rows["list"] = _list_numbers(encoded, coarse)
+                rows["code"] = encoded[:, coarse:]
                 rows["id"] = ids
-                sizes += np.bincount(_list_numbers(rows["code"], coarse), minlength=lists)
+                sizes += np.bincount(rows["list"], minlength=lists)
                 rows.tofile(out)
         total = int(sizes.sum())
         index.ntotal = total  # the header FAISS writes for an empty index differs only in this count
@@ -118,15 +120,12 @@ def write_filled(index, chunks: Iterator[tuple[np.ndarray, np.ndarray]], path: P
             out.truncate(len(prefix) + total * (code_size + 8))
             descriptor = out.fileno()
             for rows in _read_records(scratch, record):
-                numbers = _list_numbers(rows["code"], coarse)
-                order = np.argsort(numbers, kind="stable")
-                rows, numbers = rows[order], numbers[order]
-                bounds = np.flatnonzero(np.diff(numbers)) + 1
+                rows = rows[np.argsort(rows["list"], kind="stable")]
+                bounds = np.flatnonzero(np.diff(rows["list"])) + 1
                 for part in np.split(np.arange(rows.shape[0]), bounds):
-                    number = int(numbers[part[0]])
+                    number = int(rows["list"][part[0]])
                     at, held = int(starts[number]), int(written[number])
-                    codes = np.ascontiguousarray(rows["code"][part, coarse:])
-                    os.pwrite(descriptor, codes.tobytes(), at + held * code_size)
+                    os.pwrite(descriptor, np.ascontiguousarray(rows["code"][part]).tobytes(), at + held * code_size)
                     id_at = at + int(sizes[number]) * code_size + held * 8
                     os.pwrite(descriptor, np.ascontiguousarray(rows["id"][part]).tobytes(), id_at)
                     written[number] += part.size

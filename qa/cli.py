@@ -29,7 +29,8 @@ class _Group(click.Group):
             click.echo(f"error: {error.message}", err=True)
             ctx.exit(2)
         except OSError as error:
-            click.echo(f"error: {error.strerror or error}", err=True)
+            where = f": {error.filename}" if error.filename else ""
+            click.echo(f"error: {error.strerror or error}{where}", err=True)
             ctx.exit(2)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from qa.config import load_settings
 from qa.encoding.cache import CachedEncoder
 from qa.encoding.encoder import load_encoder
-from qa.errors import InvalidRequest
+from qa.errors import InvalidRequest, QAError
 from qa.lab import scale_corpus
 from qa.lab.evaluate import mrr_at, recall_at
 from qa.lab.http import percentile
@@ -88,7 +88,15 @@ class ScaleReport:
 
 
 def _build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None, out) -> None:
-    """The child process: compose the corpus and build it with the product's pipeline."""
+    """The child process: compose the corpus and build it with the product's pipeline. A user's problem
+    (an unreadable file, a full disk, a bad setting) goes back to the parent as its error, not a traceback."""
+    try:
+        out.send(_built(index_dir, passages, xquad, encoder_name, cache, above))
+    except (OSError, QAError) as error:
+        out.send({"error": error})
+
+
+def _built(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None) -> dict:
     overrides = {"index_dir": str(index_dir), "encoder": encoder_name, "dense_partition_above": above}
     settings = load_settings(overrides, environ={})
     real = load_encoder(encoder_name)
@@ -99,16 +107,14 @@ def _build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache
     cpu, started = time.process_time(), time.perf_counter()
     result = service.build_documents(scale_corpus.documents(passages, xquad, pools, encoder))
     service.close()
-    out.send(
-        {
-            **result,
-            "wall_s": time.perf_counter() - started,
-            "cpu_s": time.process_time() - cpu,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "fallbacks": encoder.fallback,
-            "encoder_cpu_s": encoder.seconds,
-        }
-    )
+    return {
+        **result,
+        "wall_s": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "fallbacks": encoder.fallback,
+        "encoder_cpu_s": encoder.seconds,
+    }
 
 
 def build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache: str, above: int | None = None) -> dict:
@@ -124,6 +130,8 @@ def build(index_dir: Path, passages: int, xquad: Path, encoder_name: str, cache:
             raise RuntimeError(f"the build exited with code {process.exitcode}")
     result = parent.recv()
     process.join()
+    if "error" in result:
+        raise result["error"]
     if process.exitcode != 0:
         raise RuntimeError(f"the build exited with code {process.exitcode}")
     return result

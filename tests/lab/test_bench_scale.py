@@ -60,3 +60,13 @@ def test_bench_scale_measures_a_kept_archive_again_without_building_it(runner, t
     assert json.loads(second.stdout)["build_s"] == json.loads(first.stdout)["build_s"]
     other = runner.invoke(cli, [*args[:2], "--passages", "700", *args[4:]])
     assert other.exit_code == 2 and "holds another archive" in other.stderr
+
+
+def test_bench_scale_without_the_xquad_files_says_so_in_one_line(runner, tmp_path):
+    """The build runs in a child process: its failure comes back as the parent's one-line error."""
+    (tmp_path / "empty").mkdir()
+    args = ["bench", "scale", "--passages", "300", "--encoder", "hash:64", "--xquad", str(tmp_path / "empty")]
+    result = runner.invoke(cli, [*args, "--work-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: No such file or directory: {tmp_path / 'empty' / 'xquad.de.json'}"
+    assert "Traceback" not in result.output

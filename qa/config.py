@@ -57,6 +57,10 @@ class Settings:
     feedback_weight: float = _setting(
         0.0, "Bonus from the terms of the best dense hits in another language, asked of them by BM25 (0: off)."
     )
+    cross_language_bonus: float = _setting(
+        0.03, "Added to the dense score of passages in another language than the question's, when ranking."
+    )
+    lead_penalty: float = _setting(0.1, "Taken off the fused score of an article's first passage (its teaser).")
     feedback_terms: int = _setting(15, "Terms of the best dense hits the cross-lingual feedback asks for.")
     feedback_passages: int = _setting(3, "Best dense hits whose terms the cross-lingual feedback takes.")
     no_answer_de: float = _setting(

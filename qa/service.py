@@ -40,14 +40,9 @@ logger = logging.getLogger(__name__)
 
 # The settings that are Searcher options (weights the lab sweeps through `searcher(**overrides)`).
 SEARCH_OPTIONS = (
-    "candidates",
-    "dense_weight",
-    "sentence_weight",
-    "highlight_lexical_weight",
-    "highlight_cue_weight",
-    "highlight_context_weight",
-    "name_weight",
-    "name_max_share",
+    *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share"),
+    *("highlight_lexical_weight", "highlight_cue_weight", "highlight_context_weight"),
+    *("cross_language_bonus", "lead_penalty"),
     *FEEDBACK_OPTIONS,
 )
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).

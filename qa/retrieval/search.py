@@ -15,7 +15,7 @@ from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import feedback
 from qa.retrieval import names as rare
-from qa.retrieval.fusion import dense_scores, fuse, rank
+from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, teaser_penalties
 from qa.retrieval.highlight import answer_kind, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, sqlite
@@ -69,6 +69,8 @@ class Searcher:
         name_max_share: float = 0.01,
         highlight_cue_weight: float = 0.03,
         highlight_context_weight: float = 0.75,
+        cross_language_bonus: float = 0.0,
+        lead_penalty: float = 0.0,
         feedback_weight: float = 0.0,
         feedback_terms: int = 15,
         feedback_passages: int = 3,
@@ -88,6 +90,8 @@ class Searcher:
         self.name_max_share = name_max_share
         self.highlight_cue_weight = highlight_cue_weight
         self.highlight_context_weight = highlight_context_weight
+        self.cross_language_bonus = cross_language_bonus
+        self.lead_penalty = lead_penalty
         self.feedback_weight = feedback_weight
         self.feedback_terms = int(feedback_terms)
         self.feedback_passages = int(feedback_passages)
@@ -185,7 +189,11 @@ class Searcher:
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
-            scores = fuse(dense, lexical_scores, same, self.dense_weight)
+            leveled = level_languages(dense, same, self.cross_language_bonus)
+            scores = fuse(leveled, lexical_scores, same, self.dense_weight)
+            positions = np.array([row.position for row in candidates], dtype=np.int64)
+            scores = scores - teaser_penalties(positions, self.lead_penalty)
+
             scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
             scores = scores + self._feedback(conn, candidates, dense, language)
         elif mode == "dense":

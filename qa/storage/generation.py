@@ -32,10 +32,11 @@ from qa.storage.partitioned import REFINE, PartitionedIndex, refine
 logger = logging.getLogger(__name__)
 
 # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors;
-# 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column.
-FORMAT_VERSION = 4
+# 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column;
+# 5: a passage after the teaser is encoded and indexed with its article's title (Passage.embedding_text).
+FORMAT_VERSION = 5
 # Formats a rebuild still copies run-time documents from.
-CARRY_FORMATS = (2, 3, 4)
+CARRY_FORMATS = (2, 3, 4, 5)
 _SNAPSHOT = re.compile(r"^vectors-(\d+)\.(faiss|npz)$")
 Dense = DenseIndex | PartitionedIndex
 # A process replays the change log after the newest snapshot at start; snapshot once that log is this long.

@@ -20,7 +20,7 @@ from qa.encoding.encoder import Encoder
 from qa.errors import Busy, IndexNotReady, IndexNotWritable, NotFound
 from qa.records import Document, Passage, Section
 from qa.storage import sqlite
-from qa.storage.generation import Generation, GenerationSwapped
+from qa.storage.generation import FORMAT_VERSION, Generation, GenerationSwapped
 from qa.storage.manifest import Manifest
 from qa.text.ingest import split_passages
 
@@ -304,11 +304,23 @@ def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest
     Vectors are copied when the encoder is the same and encoded again otherwise. A run-time document
     replaces a file document of the same id: it was written after the files were last indexed.
     """
-    same = old_manifest.encoder == encoder.name and old_manifest.dim == encoder.dim
+    same = (
+        old_manifest.encoder == encoder.name
+        and old_manifest.dim == encoder.dim
+        and old_manifest.format_version == FORMAT_VERSION  # format 4 encoded passages without their title
+    )
     documents = sqlite.added_documents(old, old_manifest.dim)
     for stored in documents:
         passages = [
-            Passage(stored.id, row.position, row.heading, row.text, row.language, row.sentence_spans)
+            Passage(
+                stored.id,
+                row.position,
+                row.heading,
+                row.text,
+                row.language,
+                row.sentence_spans,
+                context=stored.title if row.position else "",
+            )
             for row in stored.passages
         ]
         if same:

@@ -345,6 +345,7 @@ def split_passages(
             text=text,
             language=language,
             sentences=split_sentences(text, language),
+            context=document.title if position else "",
         )
         for position, (heading, text) in enumerate(pieces)
     ]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from qa.retrieval.fusion import dense_scores, fuse, minmax, rank
+from qa.retrieval.fusion import dense_scores, fuse, level_languages, minmax, rank, teaser_penalties
 from qa.retrieval.search import clamp_k
 
 
@@ -87,3 +87,21 @@ def test_dense_weight_moves_between_dense_and_lexical(weight, expected):
 def test_sentence_weight_zero_and_one():
     assert dense_scores(f32(0.8), f32(0.9), 0.0).tolist() == pytest.approx([0.8])
     assert dense_scores(f32(0.8), f32(0.9), 1.0).tolist() == pytest.approx([0.9])
+
+
+def test_level_languages_lifts_only_the_other_language():
+    dense = f32(0.80, 0.78)
+    same = np.array([True, False])
+    assert level_languages(dense, same, 0.03).tolist() == pytest.approx([0.80, 0.81])
+    # a German report the encoder puts 0.02 below the English one now ranks first
+    assert rank(fuse(level_languages(dense, same, 0.03), f32(0.0, 0.0), same, 0.7), 2).tolist() == [1, 0]
+    with pytest.raises(ValueError):
+        level_languages(f32(0.8), np.array([True, False]), 0.03)
+
+
+def test_teaser_penalties_hit_only_the_first_passage():
+    assert teaser_penalties(np.array([0, 1, 4, 0]), 0.1).tolist() == pytest.approx([0.1, 0.0, 0.0, 0.1])
+    # a body paragraph within 0.1 of its teaser wins; one further behind does not
+    fused = f32(1.0, 0.95, 0.85)
+    order = rank(fused - teaser_penalties(np.array([0, 2, 3]), 0.1), 3)
+    assert order.tolist() == [1, 0, 2]

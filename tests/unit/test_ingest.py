@@ -41,7 +41,9 @@ def test_seed_article_passages():
     assert not any(p.text in {s.heading for s in document.sections} for p in passages)
     merz = next(p for p in passages if p.text.startswith("Der Enthusiasmus"))
     assert merz.heading == "Merz nimmt nur virtuell an dem Treffen teil"
-    assert merz.embedding_text.startswith("Merz nimmt nur virtuell")
+    # the article's title, then the subheading, give the paragraph its context
+    assert merz.embedding_text.split("\n")[:2] == [document.title, "Merz nimmt nur virtuell an dem Treffen teil"]
+    assert passages[0].embedding_text == passages[0].text  # the teaser names its topic itself
     assert [p.position for p in passages] == list(range(15))
 
 

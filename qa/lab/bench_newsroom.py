@@ -1,0 +1,163 @@
+"""`qa bench newsroom`: the newsroom set (qa.lab.newsroom) asked through the service, per half.
+
+Every question goes through `QAService.ask` and every conversation turn through `QAService.chat`,
+as the API asks them (time words read, the no-answer decision taken), over a throw-away index of the
+set's articles. A question counts as found at 1 when the answer's first passage is its answering
+paragraph; a refusal counts as not found. Figures per half (tune, held-out) and per language
+direction; for the tune half also by kind of question and by where the answer stands (teaser,
+paragraph 2, later), to see what fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.chat.conversation import Message
+from qa.config import Settings
+from qa.encoding.encoder import Encoder
+from qa.lab.newsroom import SPLITS, Newsroom, Question
+from qa.records import Answer, Hit
+from qa.service import QAService
+
+logger = logging.getLogger(__name__)
+
+DIRECTIONS = ("de->de", "en->en", "en->de", "de->en")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one question got: the rank of its paragraph among the passages (None: not among them),
+    whether the first passage's highlight holds the answer, whether it was refused."""
+
+    question: Question
+    rank: int | None
+    highlight: bool
+    refused: bool
+    got: str
+    resolved: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.rank == 1
+
+
+def _is_gold(hit: Hit, question: Question) -> bool:
+    return hit.document.id == question.article and hit.position == question.paragraph
+
+
+def outcome(question: Question, answer: Answer, resolved: str = "") -> Outcome:
+    hits = answer.hits
+    rank = next((r for r, hit in enumerate(hits, start=1) if _is_gold(hit, question)), None)
+    highlight = rank == 1 and question.answer in hits[0].highlight.sentence
+    got = f"{hits[0].document.id}#{hits[0].position}: {hits[0].highlight.sentence[:90]}" if hits else "no answer"
+    return Outcome(question, rank, highlight, answer.no_answer, got, resolved)
+
+
+def _share(values: Iterable[bool]) -> float | None:
+    values = list(values)
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def table(outcomes: list[Outcome]) -> dict:
+    """R@1, R@5, answer in the highlight and refused answerable questions, per direction and overall."""
+    rows: dict[str, dict] = {}
+    groups = {d: [o for o in outcomes if o.question.direction == d] for d in DIRECTIONS}
+    groups["all"] = outcomes
+    for name, group in groups.items():
+        rows[name] = {
+            "n": len(group),
+            "r@1": _share(o.found for o in group),
+            "r@5": _share(o.rank is not None and o.rank <= 5 for o in group),
+            "highlight": _share(o.highlight for o in group),
+            "refused": sum(o.refused for o in group),
+        }
+    return rows
+
+
+def breakdown(outcomes: list[Outcome]) -> dict:
+    """R@1 by kind of question and by the answering paragraph's place (teaser, 2nd, later)."""
+    by: defaultdict[str, list[bool]] = defaultdict(list)
+    for o in outcomes:
+        by[f"kind {o.question.kind}"].append(o.found)
+        place = "teaser" if o.question.paragraph == 0 else "paragraph 2" if o.question.paragraph == 1 else "later"
+        by[f"in {place}"].append(o.found)
+    return {key: {"n": len(v), "r@1": _share(v)} for key, v in sorted(by.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class NewsroomReport:
+    halves: dict[str, dict]
+    misses: dict[str, list[dict]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return self.halves
+
+
+def ask_all(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
+    answers = service.ask_many([q.text for q in newsroom.questions], top_k=top_k)
+    return [outcome(q, a) for q, a in zip(newsroom.questions, answers, strict=True)]
+
+
+def play(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
+    """Every conversation turn by turn through `chat`; each reply becomes the next turn's history."""
+    results = []
+    for conversation in newsroom.conversations:
+        messages: list[Message] = []
+        for turn in conversation.turns:
+            messages.append(Message("user", turn.text))
+            answer = service.chat(messages, top_k=top_k)
+            messages.append(Message("assistant", answer.reply))
+            results.append(outcome(turn, answer.answer, answer.resolution.resolved))
+    return results
+
+
+def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
+    questions = ask_all(service, newsroom)
+    off_answers = service.ask_many([o.text for o in newsroom.offtopic])
+    refused_off = [(o, a.no_answer) for o, a in zip(newsroom.offtopic, off_answers, strict=True)]
+    turns = play(service, newsroom)
+    halves, misses = {}, {}
+    for split in SPLITS:
+        mine = [o for o in questions if o.question.split == split]
+        off = [refused for o, refused in refused_off if o.split == split]
+        followups = [o for o in turns if o.question.split == split and o.question.kind != "first"]
+        halves[split] = {
+            "questions": table(mine),
+            "by": breakdown(mine),
+            "offtopic_refused": f"{sum(off)}/{len(off)}",
+            "turns_right": f"{sum(o.found for o in turns if o.question.split == split)}/"
+            f"{sum(1 for o in turns if o.question.split == split)}",
+            "followups_right": f"{sum(o.found for o in followups)}/{len(followups)}",
+        }
+        misses[split] = [
+            {
+                "id": o.question.id,
+                "q": o.question.text,
+                "resolved": o.resolved,
+                "gold": o.question.paragraph,
+                "rank": o.rank,
+                "got": o.got,
+            }
+            for o in mine + [t for t in turns if t.question.split == split]
+            if not o.found
+        ] + [{"offtopic answered": o.text} for o, refused in refused_off if o.split == split and not refused]
+    return NewsroomReport(halves, misses)
+
+
+def run(newsroom: Newsroom, settings: Settings, encoder: Encoder, index_dir: Path | None = None) -> NewsroomReport:
+    """Index the set's articles (into `index_dir` when given and kept, else a throw-away directory)
+    and report both halves."""
+    with tempfile.TemporaryDirectory(prefix="qa-newsroom-") as scratch:
+        directory = index_dir or Path(scratch) / "index"
+        service = QAService(settings.replace(index_dir=str(directory)), encoder, open_index=False)
+        try:
+            if not service.ready:
+                service.build_documents(newsroom.documents())
+            return report(service, newsroom)
+        finally:
+            service.close()

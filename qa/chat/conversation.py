@@ -25,6 +25,7 @@ from qa.chat.mentions import (
     strip_question_mark,
     word_tokens,
 )
+from qa.chat.people import SAYING, person_like
 from qa.text.language import LANGUAGES, detect_language
 
 ROLES = ("user", "assistant")
@@ -119,7 +120,9 @@ def _in_language(name: str | None, language: str) -> str | None:
 def _answer_entity(question: _Question, answer: str, known: str, language: str) -> str | None:
     """The name the previous answer gave, when the previous question asked for one. Quoted in another
     language than the question's, the name goes without its title ("Bundeskanzler" means nothing to an
-    English question, and helps a German one find the German passage)."""
+    English question, and helps a German one find the German passage). A question for a person ("Wer",
+    "Welche Regisseurin") takes only a person-like name, and one that shares no word with the question
+    ("Wer führt Helmbach?" is answered by Hollerbach, not by the founder Wilhelm Helmbach)."""
     if not question.asks_for_entity or not answer:
         return None
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
@@ -130,9 +133,12 @@ def _answer_entity(question: _Question, answer: str, known: str, language: str) 
     candidates = [m for m in found if not {x[:5] for x in m.lower().split()} <= known_stems]
     if question.wh_noun in w.COUNTRY_NOUNS:
         candidates = [m for m in candidates if is_country(m)]
-    elif question.wh[0].lower() in w.PERSON_WH:
+    elif question.wh[0].lower() in w.PERSON_WH or question.wh_noun in w.PERSON_NOUNS:
         people = [m for m in candidates if not is_country(m)]
-        candidates = [m for m in people if " " in m] or people
+        new = [m for m in people if not {x[:5] for x in m.lower().split()} & known_stems]
+        # judged without a title ("ECB President Maarten Oosterveld" is a person, "ECB" is not)
+        persons = [m for m in new or people if person_like(_without_title(m), quoted)]
+        return next((m for m in persons if " " in m), persons[0] if persons else None)
     return candidates[0] if candidates else None
 
 
@@ -172,8 +178,9 @@ def _ask_with(new_wh: list[str], question: _Question, subject: str | None, langu
         return as_question([*new_wh, "is it true that" if not new_wh else "is it that", subject, verb, *tail])
     if not new_wh:
         return ""
-    if question.asks_for_entity or not question.wh:
-        return ""  # "Why takes part only virtually?" reads worse than the context fallback
+    if question.asks_for_entity or not question.wh or any(t.lower() in SAYING for t in rest):
+        # "Why takes part only virtually?", "Why did he say about …?" read worse than the context fallback
+        return ""
     return as_question([*new_wh, *rest])
 
 
@@ -245,6 +252,11 @@ def _antecedent(pronoun: str, previous: str, entity: str | None, answer: str = "
         countries = ([entity] if entity and is_country(entity) else []) + [m for m in found if is_country(m)] + quoted
         places = countries or found
         return f"in {(countries or places[-1:])[0]}" if places else None
+    if pronoun in w.PERSON_PRONOUNS:
+        # a person, or nothing: the context fallback beats "What did Jahren announce?"
+        context = f"{previous} {answer_text(answer) if answer else ''}"
+        people = [m for m in ([entity] if entity else []) + found if person_like(m, context)]
+        return people[0] if people else None
     if entity:
         return entity
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person

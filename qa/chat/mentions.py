@@ -88,6 +88,8 @@ def mentions(text: str, language: str | None = None, question: bool | None = Non
         lowered = token.lower()
         acronym = token.isupper() and len(token) > 1
         name_like = is_capitalised(token) and (acronym or lowered not in w.FUNCTION_WORDS)
+        if acronym and len(token) >= 5 and i + 1 < len(parts) and parts[i + 1] in (",", "/"):
+            name_like = False  # a dateline ("FRANKFURT, Oct 30 -"), not a name
         if name_like and german and not run and _after_article(parts, i):
             name_like = False
         if name_like and i == 0 and question and not (len(parts) > 1 and is_capitalised(parts[1])):

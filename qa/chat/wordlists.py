@@ -69,6 +69,11 @@ PRONOUNS = frozenset(
     "dort dorthin".split()
 )
 PLACE_PRONOUNS = frozenset("there dort dorthin".split())
+# pronouns that stand for a person: only a person-like name may replace them (never "Jahren" or "Millions")
+PERSON_PRONOUNS = frozenset(
+    "he him his she her er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres".split()
+)
+
 POSSESSIVES_EN = frozenset("his their its".split())
 POSSESSIVES_DE = frozenset("sein seine seinen seinem seiner seines ihre ihren ihrem ihrer ihres".split())
 # words that point back at what happened rather than at someone
@@ -189,6 +194,28 @@ TITLES = frozenset(
     premierministerin ministerpräsident ministerpräsidentin generalsekretär minister ministerin außenminister
     verteidigungsminister könig königin papst president chancellor prime secretary general king queen pope
     sicherheitsexperte experte expert""".split()
+)
+
+# nouns that name a person's role: "Trainer Matthias Kern", "coach Kern", "welche Regisseurin"
+PERSON_NOUNS = TITLES | frozenset(
+    """trainer trainerin coach chef chefin leiter leiterin direktor direktorin director regisseur regisseurin
+    sprecher sprecherin spokesman spokeswoman spokesperson chief head leader vorsitzende vorsitzender
+    bürgermeister bürgermeisterin mayor manager managerin gründer gründerin founder vorständin vorstand
+    personalvorständin personalvorstand ceo analyst analystin ökonom ökonomin economist researcher forscher
+    forscherin professor professorin governor gouverneur schäfer shepherd spieler spielerin player torschütze
+    scorer kapitän captain sportdirektor sportdirektorin museumsdirektorin curator kurator""".split()
+)
+# capitalised words that are never a person: months and weekdays, also abbreviated (datelines: "Oct 30")
+CALENDAR_WORDS = frozenset(
+    """january february march april may june july august september october november december jan feb mar apr
+    jun jul aug sep sept oct nov dec januar februar märz juni juli oktober dezember monday tuesday wednesday
+    thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag""".split()
+)
+# words that make a capitalised phrase an organisation, not a person ("SC Union Kassel", "Deutsche Bahn")
+ORGANISATION_WORDS = frozenset(
+    """fc sc vfb tsv sv sg union eintracht borussia rot-weiß rot-weiss city united bank bahn council agency
+    gmbh ag se verband gewerkschaft club verein institut institute university universität ministerium
+    ministry partei party museum festival behörde amt office group gruppe""".split()
 )
 
 # German -> English country names, for an answer's country put into a question of the other language.

@@ -211,3 +211,39 @@ def test_the_quoted_sentence_is_taken_from_a_cited_reply():
 )
 def test_a_follow_up_points_into_the_previous_answer(turns, expected):
     assert resolve([Message(role, content) for role, content in turns]).resolved == expected
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer", "wrong"),
+    [
+        # a capitalised German noun is no person ("Was kündigte Jahren an?")
+        ("Was hat er angekündigt?", "Was passierte vor 20 Jahren im Hafen?", "", "Jahren"),
+        # a dateline, a month and a weekday are no person
+        (
+            "What did he say about cutting rates again?",
+            "Who cut the deposit rate?",
+            'According to the article “ECB cuts”: "FRANKFURT, Oct 30 - The ECB lowered its deposit rate."',
+            "FRANKFURT",
+        ),
+        ("What did he say after the match?", "Who was Kassel's coach when they lost at Heilbronn?", "", "Heilbronn"),
+        (
+            "Was hat er den Streikenden gesagt?",
+            "Wer führt die Gewerkschaft?",
+            'Laut dem Artikel „Tube“: "Millions of Londoners faced a difficult journey on Wednesday."',
+            "Millions",
+        ),
+    ],
+)
+def test_a_person_pronoun_never_takes_a_word_that_is_no_person(followup, previous, answer, wrong):
+    resolution = resolve_turn(followup, previous, answer)
+    assert wrong not in resolution.resolved.split("(")[0], resolution.resolved
+    assert resolution.followup  # the conversation's topic still goes along as context
+
+
+def test_a_person_question_takes_the_new_person_of_the_answer():
+    reply = (
+        'According to the article “Helmbach”: "Hollerbach, a former logistics manager, took over from founder '
+        'Wilhelm Helmbach in 2016."'
+    )
+    resolution = resolve_turn("Welche Prämie hat sie versprochen?", "Wer führt die Drogeriekette Helmbach?", reply)
+    assert resolution.resolved == "Welche Prämie hat Hollerbach versprochen?"

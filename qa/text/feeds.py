@@ -60,10 +60,12 @@ def _item_date(entry: dict, where: str) -> str | None:
         return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
 
 
-def _plain(value: object) -> str | None:
+def _plain(value: object, detail: object = None) -> str | None:
+    """A title as text: HTML ones (Atom's type="html", tags in RSS) with markup and entities resolved."""
     if not isinstance(value, str) or not value.strip():
         return None
-    return " ".join((html_to_text(value) if looks_like_html(value) else value).split()) or None
+    html = looks_like_html(value) or (isinstance(detail, dict) and detail.get("type") == "text/html")
+    return " ".join((html_to_text(value) if html else value).split()) or None
 
 
 def iter_feed(
@@ -78,7 +80,7 @@ def iter_feed(
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         raise UnsupportedMediaType("not an RSS or Atom feed")
-    source = _plain(parsed.feed.get("title"))
+    source = _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"))
     stored = 0
     for number, entry in enumerate(parsed.entries, start=1):
         where = f"item {number}"
@@ -89,7 +91,7 @@ def iter_feed(
             continue
         found = Metadata(
             id=_item_id(entry),
-            title=_plain(entry.get("title")),
+            title=_plain(entry.get("title"), entry.get("title_detail")),
             date=_item_date(entry, where),
             source=source,
             url=web_url(entry.get("link")),

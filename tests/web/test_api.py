@@ -23,7 +23,7 @@ def test_ask_returns_every_field(client):
     assert first["text"][highlight["start"] : highlight["end"]] == highlight["sentence"]
     assert "Merz" in highlight["sentence"]
     document = first["document"]
-    assert document["date"] == "2025-09-04" and document["source"] == "dpa"
+    assert document["date"] == "2025-09-04" and document["source"] == "dpa" and document["url"] is None
     assert (
         document["title"].startswith("Die Staats- und Regierungschefs")
         and document["id"] == "dpa-2025-09-04-ukraine-paris"

@@ -344,4 +344,4 @@ def bench_chat(xquad: str, seeds: str, languages: str, index_dir: str | None, mi
 
 
 # The answer-quality benchmarks of issue 15 live in their own module; importing it registers them.
-from qa.lab import commands_quality  # noqa: E402, F401
+from qa.lab import bench_ingest, commands_quality  # noqa: E402, F401

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from qa.cli_ingest import build_with_progress, ingest_options, reading
 from qa.config import configure_logging
-from qa.errors import QAError
+from qa.errors import InvalidRequest, QAError
 from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES, SORTS, Filters, Scope
 from qa.text.language import LANGUAGES
 
@@ -61,15 +62,6 @@ def _service(settings, cached: bool = False, open_index: bool = True):
     return QAService(settings, cached_encoder(settings) if cached else None, open_index)
 
 
-def _build(service, paths, encode_calls=None) -> dict:
-    """Index `paths` with a progress bar on a terminal (passages stored, passages/s, time left)."""
-    from tqdm import tqdm
-
-    total = service.count_passages(paths)
-    with tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr, disable=None) as bar:
-        return service.build(paths, progress=bar.update, encode_calls=encode_calls)
-
-
 def ray_option(command):
     return click.option(
         "--ray",
@@ -106,9 +98,15 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest of the new index (and seconds) as JSON.")
 @ray_option
+@ingest_options
 @index_options
 def index_command(
-    paths: tuple[str, ...], as_json: bool, ray_address: str | None, index_dir: str | None, encoder: str | None
+    paths: tuple[str, ...],
+    as_json: bool,
+    ray_address: str | None,
+    index_dir: str | None,
+    encoder: str | None,
+    **reading_options,
 ) -> None:
     """Build the index from article files or folders (default: the seeds folder).
 
@@ -121,7 +119,9 @@ def index_command(
     service = _service(settings, cached=True, open_index=False)
     try:
         with _ray_encoding(service, ray_address) as encode_calls:
-            result = _build(service, list(paths) or [settings.seeds_dir], encode_calls)
+            result = build_with_progress(
+                service, reading(paths or (settings.seeds_dir,), **reading_options), encode_calls
+            )
     except KeyboardInterrupt:
         click.echo("interrupted: the previous index is unchanged", err=True)
         sys.exit(130)
@@ -213,21 +213,28 @@ def ask(
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @ray_option
+@ingest_options
 @index_options
 def add(
-    paths: tuple[str, ...], as_json: bool, ray_address: str | None, index_dir: str | None, encoder: str | None
+    paths: tuple[str, ...],
+    as_json: bool,
+    ray_address: str | None,
+    index_dir: str | None,
+    encoder: str | None,
+    **reading_options,
 ) -> None:
     """Add or replace the articles in PATHS (files or folders) in the index, durably.
 
     A running server sees them at its next request. The same id replaces the stored article; the
     same content again changes nothing. All articles are stored, or none.
     """
-    from qa.text.ingest import read_documents
-
     configure_logging()
+    read = reading(paths, **reading_options)
     service = _service(make_settings(index_dir, encoder))
     try:
-        documents = list(read_documents(paths))
+        documents = list(read(True))
+        if not documents:
+            raise InvalidRequest("no articles found in the paths given")
         with _ray_encoding(service, ray_address) as encode_calls:
             results = service.add_documents(documents, encode_calls)
     except KeyboardInterrupt:

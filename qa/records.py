@@ -32,6 +32,7 @@ class Document:
     date: str | None
     source: str
     sections: tuple[Section, ...]
+    url: str | None = None  # where the article is published (http or https), when known
 
     def __post_init__(self) -> None:
         if not DOCUMENT_ID_PATTERN.fullmatch(self.id):
@@ -42,7 +43,7 @@ class Document:
             raise ValueError("a document needs at least one paragraph")
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "date": self.date, "source": self.source}
+        return {"id": self.id, "title": self.title, "date": self.date, "source": self.source, "url": self.url}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ class DocumentRef:
     title: str
     date: str | None
     source: str
+    url: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -343,5 +343,5 @@ def bench_chat(xquad: str, seeds: str, languages: str, index_dir: str | None, mi
             click.echo(f"  miss {miss['conversation']}: {miss['question']!r} -> {miss['resolved']!r} got {miss['got']}")
 
 
-# The answer-quality benchmarks live in their own modules; importing them registers them.
-from qa.lab import commands_newsroom, commands_quality  # noqa: E402, F401
+# The answer-quality and ingest benchmarks live in their own modules; importing them registers them.
+from qa.lab import bench_ingest, commands_newsroom, commands_quality  # noqa: E402, F401

@@ -227,7 +227,7 @@ class Searcher:
                     dense_score=float(dense[position]),
                     lexical_score=float(lexical_scores[position]),
                     highlight=Highlight(row.text[start:end], start, end),
-                    document=DocumentRef(row.document_id, row.title, row.date, row.source),
+                    document=DocumentRef(row.document_id, row.title, row.date, row.source, row.url),
                 )
             )
         return Retrieval(question, language, tuple(hits), float(dense.max()))

@@ -111,12 +111,15 @@ def _check_record(path: Path, dim: int) -> None:
             row = (
                 conn.execute("SELECT length(vector) FROM passages LIMIT 1").fetchone() if "passages" in tables else None
             )
+            upgraded = "documents" not in tables or sqlite.add_missing_columns(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
         raise IndexMismatch(f"{path} is not a readable index ({error}): rebuild it with `qa index`") from None
     if not _TABLES <= tables:
         raise IndexMismatch(f"{path} lacks the tables of an index: rebuild it with `qa index`")
+    if not upgraded:
+        raise IndexMismatch(f"{path} lacks the url column and cannot be written to add it: rebuild it with `qa index`")
     if row is not None and row[0] != dim * 2:  # float16 since format 4
         raise IndexMismatch(
             f"{path} holds vectors of {row[0] // 2} floats but its manifest says {dim}: rebuild it with `qa index`"

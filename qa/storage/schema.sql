@@ -5,6 +5,9 @@ CREATE TABLE IF NOT EXISTS documents (
     date TEXT,
     source TEXT NOT NULL DEFAULT '',
     language TEXT NOT NULL,
+    -- Where the article is published (http or https), or NULL. Indexes of format 4 built before it get
+    -- the column added in place when opened (sqlite.add_missing_columns).
+    url TEXT,
     content_hash TEXT NOT NULL,
     added_at TEXT NOT NULL,
     -- 'build': from the files `qa index` read; 'added': through the API or `qa add`, carried over by a rebuild.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -32,6 +33,7 @@ class PassageRow:
     title: str
     date: str | None
     source: str
+    url: str | None = None
 
 
 # How long a writer waits for another process's write transaction before giving up (a 503 to retry).
@@ -52,10 +54,23 @@ def init_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(resources.files("qa.storage").joinpath("schema.sql").read_text(encoding="utf-8"))
 
 
+def add_missing_columns(conn: sqlite3.Connection) -> bool:
+    """Add documents.url to a record of an earlier version, in place (ADD COLUMN rewrites the schema, not
+    the rows: instant at any size; earlier processes name their columns and read on); False when the
+    column is still missing (a read-only index)."""
+    if "url" in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        return True
+    with contextlib.suppress(sqlite3.OperationalError):  # "duplicate column": another process was first
+        conn.execute("ALTER TABLE documents ADD COLUMN url TEXT")
+    return "url" in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+
+
 def content_hash(document: Document) -> str:
     digest = hashlib.sha256()
     for part in (document.title, document.date or "", document.source):
         digest.update(part.encode() + b"\x00")
+    if document.url:  # only when there is one: the fingerprints of articles without a url stay as they were
+        digest.update(b"url\x00" + document.url.encode() + b"\x00")
     for section in document.sections:
         digest.update(section.heading.encode() + b"\x01" + section.text.encode() + b"\x00")
     return digest.hexdigest()
@@ -97,13 +112,14 @@ def insert_document(
     if len(passages) != passage_vectors.shape[0] or len(passages) != len(sentence_vectors):
         raise ValueError("one vector and one sentence matrix per passage expected")
     conn.execute(
-        "INSERT INTO documents (id, title, date, source, language, content_hash, added_at, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents (id, title, date, source, url, language, content_hash, added_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             document.id,
             document.title,
             document.date,
             document.source,
+            document.url,
             passages[0].language if passages else "de",
             digest,
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -143,9 +159,9 @@ def delete_document(conn: sqlite3.Connection, document_id: str) -> list[int]:
     return ids
 
 
-_DOCUMENT_KEYS = ("id", "title", "date", "source", "language", "added_at", "origin", "passages")
+_DOCUMENT_KEYS = ("id", "title", "date", "source", "url", "language", "added_at", "origin", "passages")
 _DOCUMENT_COLUMNS = (
-    "d.id, d.title, d.date, d.source, d.language, d.added_at, d.origin, "
+    "d.id, d.title, d.date, d.source, d.url, d.language, d.added_at, d.origin, "
     "(SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
 )
 
@@ -180,18 +196,19 @@ class StoredDocument:
     source: str
     content_hash: str
     passages: tuple[PassageRow, ...]
+    url: str | None = None
 
 
 def added_documents(conn: sqlite3.Connection, dim: int) -> list[StoredDocument]:
     """Every document written at run time (origin 'added'), with its passages and vectors."""
     result = []
-    for doc_id, title, date, source, digest in conn.execute(
-        "SELECT id, title, date, source, content_hash FROM documents WHERE origin = 'added' ORDER BY added_at, id"
+    for doc_id, title, date, source, digest, url in conn.execute(
+        "SELECT id, title, date, source, content_hash, url FROM documents WHERE origin = 'added' ORDER BY added_at, id"
     ).fetchall():
         ids = [row[0] for row in conn.execute("SELECT id FROM passages WHERE document_id = ?", (doc_id,))]
         rows = passage_rows(conn, ids, dim)
         passages = tuple(sorted(rows.values(), key=lambda row: row.position))
-        result.append(StoredDocument(doc_id, title, date, source, digest, passages))
+        result.append(StoredDocument(doc_id, title, date, source, digest, passages, url))
     return result
 
 
@@ -231,7 +248,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
         at += blob is not None
     passages = conn.execute(
         "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
-        f"d.title, d.date, d.source FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"d.title, d.date, d.source, d.url FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE p.id IN ({marks})",
         ids,
     ).fetchall()
@@ -253,6 +270,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
             title=row[7],
             date=row[8],
             source=row[9],
+            url=row[10],
         )
     return result
 

@@ -334,6 +334,7 @@ def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest
             date=stored.date,
             source=stored.source,
             sections=tuple(Section(p.heading, p.text) for p in passages),
+            url=stored.url,
         )
         if sqlite.content_hash_of(new, stored.id) is not None:
             sqlite.delete_document(new, stored.id)

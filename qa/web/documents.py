@@ -15,7 +15,18 @@ from pydantic import ValidationError
 
 from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from qa.records import Document
-from qa.text.ingest import MAX_RECORDS, parse_article, parse_json, parse_jsonl, parse_record
+from qa.text.ingest import (
+    MAX_RECORDS,
+    MEDIA_KINDS,
+    READ_SUFFIXES,
+    Metadata,
+    check_url,
+    kind_of_name,
+    parse_date,
+    parse_record,
+    path_id,
+    read_text,
+)
 from qa.web import get_service
 from qa.web.api import json_response
 from qa.web.openapi import WRITE_SECURITY, error_responses
@@ -30,9 +41,6 @@ from qa.web.schemas import (
 from qa.web.validation import describe
 
 bp = APIBlueprint("documents", __name__, url_prefix="/api/documents")
-
-UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
-JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
 
 
 def _require_key(api_key: str) -> None:
@@ -65,6 +73,18 @@ def _limited(records: list) -> list:
     return records
 
 
+def _metadata() -> Metadata:
+    """?id=&title=&date=&source=&url= (or form fields of the same names): they win over the file's own."""
+    values = {**request.args.to_dict(), **{k: v for k, v in request.form.items() if k != "file"}}
+    return Metadata(
+        id=values.get("id") or None,
+        title=values.get("title") or None,
+        date=parse_date(values.get("date"), "date"),
+        source=values.get("source") or None,
+        url=check_url(values.get("url")),
+    )
+
+
 def _from_json() -> list[Document]:
     payload = request.get_json(silent=True)
     if payload is None:
@@ -75,45 +95,43 @@ def _from_json() -> list[Document]:
     documents = []
     for n, record in enumerate(_limited(records), start=1):
         try:
-            valid = DocumentRecord.model_validate(record)
+            DocumentRecord.model_validate(record)
         except ValidationError as error:
             raise InvalidRequest(f"record {n}: {describe(error)}") from None
-        documents.append(parse_record(valid.model_dump(exclude_none=True), f"record {n}"))
+        # The record itself, not the model's dump: its synonyms (body, link, ...) are read there.
+        documents.append(parse_record(record, f"record {n}"))
     return documents
 
 
 def _from_upload() -> list[Document]:
     uploads = [upload for upload in request.files.getlist("file") if upload.filename]
-    # A part without a file name arrives as a form field: it is one article's text.
-    documents = [parse_article(text, source="form") for text in request.form.getlist("file")]
-    if not uploads and not documents:
-        raise InvalidRequest("no file: send the article as the multipart field 'file' (.txt, .md, .json or .jsonl)")
+    texts = request.form.getlist("file")  # a part without a file name arrives as a form field: one article
+    if not uploads and not texts:
+        raise InvalidRequest(f"no file: send the article as the multipart field 'file' ({READ_SUFFIXES})")
+    meta = _metadata()
+    if len(uploads) + len(texts) > 1 and (meta.id or meta.title or meta.url):
+        raise InvalidRequest("id, title and url name one article: send one file with them")
+    documents = [d for text in texts for d in read_text(text, "article", meta, max_records=MAX_RECORDS)]
     for upload in uploads:
         name = PurePosixPath((upload.filename or "").replace("\\", "/")).name
-        suffix = PurePosixPath(name).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            raise UnsupportedMediaType(f"{name}: upload .txt, .md, .json or .jsonl files")
+        kind = kind_of_name(name)
         text = _text(upload.read(), name)
         try:
-            if suffix == ".jsonl":
-                documents.extend(parse_jsonl(text, source=name, max_records=MAX_RECORDS - len(documents)))
-            elif suffix == ".json":
-                documents.extend(parse_json(text, source=name, max_records=MAX_RECORDS - len(documents)))
-            else:
-                documents.append(parse_article(text, source=name))
+            remaining = MAX_RECORDS - len(documents)
+            documents.extend(read_text(text, kind, meta, path_id(name), max_records=remaining, what=name))
         except InvalidRequest as error:
-            raise InvalidRequest(f"{name}: {error.message}") from None
+            raise type(error)(f"{name}: {error.message}") from None
     return _limited(documents)
 
 
-def _from_text() -> list[Document]:
-    record = {"text": _text(request.get_data(cache=False), "the body")}
-    record.update({name: request.args[name] for name in ("id", "title", "date", "source") if name in request.args})
-    return [parse_record(record, "the article")]
+def _from_body(kind: str) -> list[Document]:
+    text = _text(request.get_data(cache=False), "the body")
+    return _limited(list(read_text(text, kind, _metadata(), max_records=MAX_RECORDS, what="the body")))
 
 
 def parse_documents(max_bytes: int) -> list[Document]:
-    """The documents of a POST body: JSON record(s), a text/plain article, or uploaded files."""
+    """The documents of a POST body: JSON record(s), JSONL, CSV, an article (text, Markdown, HTML page),
+    a feed, or uploaded files; each read as `qa add` reads the same file (qa.text.ingest)."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes:,} bytes")
     mimetype = request.mimetype
@@ -121,12 +139,11 @@ def parse_documents(max_bytes: int) -> list[Document]:
         return _from_json()
     if mimetype == "multipart/form-data":
         return _from_upload()
-    if mimetype in ("text/plain", "text/markdown"):
-        return _from_text()
-    if mimetype in JSONL_TYPES:
-        return _limited(parse_jsonl(_text(request.get_data(cache=False), "the body")))
+    if mimetype in MEDIA_KINDS:
+        return _from_body(MEDIA_KINDS[mimetype])
     raise UnsupportedMediaType(
-        "send JSON (application/json), JSONL (application/x-ndjson), an article as text/plain, "
+        "send JSON (application/json), JSONL (application/x-ndjson), CSV (text/csv), an article as text/plain, "
+        "text/markdown or text/html, a feed as application/rss+xml or application/atom+xml, "
         "or files as multipart/form-data"
     )
 

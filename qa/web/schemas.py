@@ -12,13 +12,15 @@ import functools
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, RootModel, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, RootModel, model_validator
 
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from qa.config import Settings
 from qa.records import DEFAULT_PAGE, MAX_PAGE
-from qa.text.ingest import MAX_RECORDS, MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
-from qa.web.schemas_base import ID_PATTERN, NOT_BLANK, AsInt, Body, IsoDate, Language, Mode
+from qa.text.article import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+from qa.text.dates import MAX_DATE_CHARS
+from qa.text.exports import MAX_RECORDS
+from qa.web.schemas_base import ID_PATTERN, NOT_BLANK, AsInt, Body, Language, Mode
 from qa.web.schemas_scope import (  # noqa: F401 (the contract's models, re-exported)
     Applied,
     LanguageCount,
@@ -31,6 +33,18 @@ from qa.web.schemas_scope import (  # noqa: F401 (the contract's models, re-expo
 )
 
 MAX_PAGE_NUMBER = 10**9
+_DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+RFC822 = rf"^(?:{_DAY}, )?(?:0?[1-9]|[12]\d|3[01]) {_MONTH} \d{{4}} {_TIME} (?:[+-]\d{{4}}|GMT|UT)$"
+# What a record's date may be; the service reads each (qa.text.dates), the spec says which.
+DATE_FORMATS: list[JsonValue] = [
+    {"type": "string", "format": "date"},
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "pattern": RFC822},
+    {"const": ""},
+    {"type": "null"},
+]
 MAX_OFFSET = 10**12
 
 
@@ -47,7 +61,8 @@ class DocumentRef(BaseModel):
     id: str
     title: str
     date: dt.date | None = Field(description="Publication date, when the article has one")
-    source: str = Field(description="File or source the article came from")
+    source: str = Field(description="Who published the article (a newsroom, a feed); '' when unknown")
+    url: str | None = Field(None, description="Where the article is published (http or https), when known")
 
 
 class Passage(BaseModel):
@@ -109,6 +124,7 @@ class DocumentSummary(BaseModel):
     title: str
     date: dt.date | None
     source: str
+    url: str | None = Field(None, description="Where the article is published (http or https), when known")
     language: Language = Field(description="Language of the article's first passage")
     added_at: str = Field(description="When the article was stored (UTC, ISO 8601)")
     origin: Literal["build", "added"] = Field(description="From `qa index` or added later")
@@ -146,29 +162,56 @@ class WriteSummary(BaseModel):
     unchanged: int
 
 
-class DocumentRecord(Body):
-    """One article to store; the same id again replaces it, the same content again changes nothing."""
+def _digits(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
-    id: str | None = Field(
+
+class DocumentRecord(Body):
+    """One article to store; the same id again replaces it, the same content again changes nothing.
+
+    Fields besides these (a CMS export's author, tags, ...) are ignored, never refused; `body` or
+    `content` may stand for `text`, `link` for `url` (qa.text.exports)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Annotated[str | None, BeforeValidator(_digits)] = Field(
         None,
         pattern=ID_PATTERN,
-        description="The same id again replaces the stored article (default: a hash of the content)",
+        description="The same id again replaces the stored article (default: a hash of the content); "
+        "a number (a CMS's id) is taken as its digits",
         examples=["harbour-2025"],
+        json_schema_extra={
+            "anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "integer", "minimum": 0}, {"type": "null"}]
+        },
     )
     title: str | None = Field(
         None, max_length=MAX_TITLE_CHARS, description="Default: the first heading, else the teaser's first sentence"
     )
-    date: IsoDate | Literal[""] | None = Field(None, description="YYYY-MM-DD; empty or null: the article is undated")
-    text: str = Field(
-        min_length=1,
+    date: str | None = Field(
+        None,
+        max_length=MAX_DATE_CHARS,
+        description="YYYY-MM-DD, an ISO 8601 date-time (stored as its date in its own offset) or an RFC 822 "
+        "date; empty or null: the article is undated",
+        examples=["2025-09-04", "2025-10-21T14:30:00+02:00"],
+        json_schema_extra={"anyOf": DATE_FORMATS},
+    )
+    text: str | None = Field(
+        None,
         max_length=MAX_TEXT_CHARS,
-        pattern=NOT_BLANK,
-        description="The article in the seed format: optional `date YYYY-MM-DD <teaser>` line, "
-        "paragraphs separated by blank lines, short unpunctuated lines as subheadings",
+        description="The article in the seed format (optional `date YYYY-MM-DD <teaser>` line, paragraphs "
+        "separated by blank lines, short unpunctuated lines as subheadings) or as HTML; required unless "
+        "`body` or `content` holds it",
         examples=["The harbour opens a ferry line.\n\nFrom Monday a ferry runs every hour to the island."],
     )
     source: str | None = Field(
-        None, max_length=MAX_SOURCE_CHARS, description="Where the article came from (a file name, a feed)"
+        None, max_length=MAX_SOURCE_CHARS, description="Who published the article (a newsroom, a feed)"
+    )
+    url: str | None = Field(
+        None,
+        max_length=MAX_URL_CHARS,
+        pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://",
+        description="Where the article is published (http or https)",
+        examples=["https://example.org/news/harbour-2025"],
     )
 
 

@@ -37,14 +37,16 @@ def test_build_writes_manifest_and_reloads_with_the_same_results(hash_service, h
     reopened.close()
 
 
-def test_same_article_twice_is_stored_once(hash_settings, tmp_path):
+def test_a_file_is_one_document_by_its_path(hash_settings, tmp_path):
     copy = tmp_path / "copy"
-    copy.mkdir()
+    (copy / "sub").mkdir(parents=True)
     (copy / "a.txt").write_text((DATA / "bakery.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    (copy / "b.txt").write_text((DATA / "bakery.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (copy / "sub" / "b.txt").write_text((DATA / "bakery.txt").read_text(encoding="utf-8"), encoding="utf-8")
     service = QAService(hash_settings)
-    result = service.build([copy])
-    assert result["documents"] == 1
+    result = service.build([copy, copy / "sub" / "b.txt"])  # b.txt given twice: by its folder and by name
+    assert result["documents"] == 3
+    assert {d["id"] for d in service.list_documents()["documents"]} == {"a.txt", "sub--b.txt", "b.txt"}
+    service.close()
 
 
 def test_failed_build_keeps_the_previous_index(hash_service, hash_settings, monkeypatch):

@@ -29,7 +29,8 @@ def test_seed_article_date_teaser_title_and_subheadings():
         "Zweifel an Abschreckungswirkung",
         "Deutschland bislang zurückhaltend",
     ]
-    assert document.source == SEED.name
+    assert document.source == "dpa"  # from its front matter, never the file name
+    assert document.id == "dpa-2025-09-04-ukraine-paris"
 
 
 def test_seed_article_passages():
@@ -83,7 +84,7 @@ def test_json_and_jsonl_records(tmp_path):
     path.write_text(json.dumps({"text": "Ein Artikel ohne Titel. Er hat zwei Sätze."}), encoding="utf-8")
     [document] = read_file(path)
     assert document.title == "Ein Artikel ohne Titel"
-    assert document.source == "one.json"
+    assert document.source == ""  # no file names as sources
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,7 @@ def test_collect_files_skips_readmes_and_reports_missing(tmp_path):
     ],
 )
 def test_markdown_heading_lines(line, expected):
-    from qa.text.ingest import _markdown_heading
+    from qa.text.article import _markdown_heading
 
     assert _markdown_heading(line) == expected
 

@@ -23,8 +23,11 @@ def test_ask_returns_every_field(client):
     assert first["text"][highlight["start"] : highlight["end"]] == highlight["sentence"]
     assert "Merz" in highlight["sentence"]
     document = first["document"]
-    assert document["date"] == "2025-09-04" and document["source"] == "000_d54742d7de50e7ec.txt"
-    assert document["title"].startswith("Die Staats- und Regierungschefs") and len(document["id"]) == 16
+    assert document["date"] == "2025-09-04" and document["source"] == "dpa" and document["url"] is None
+    assert (
+        document["title"].startswith("Die Staats- und Regierungschefs")
+        and document["id"] == "dpa-2025-09-04-ukraine-paris"
+    )
     scores = [p["score"] for p in body["passages"]]
     assert scores == sorted(scores, reverse=True)
 

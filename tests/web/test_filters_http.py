@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 QUESTION = "Wer nimmt an dem Treffen nur virtuell teil?"
-SEED_SOURCE = "000_d54742d7de50e7ec.txt"
+SEED_SOURCE = "dpa"
 
 
 def test_a_date_range_around_the_article_finds_it_and_says_so(client):
@@ -26,7 +26,7 @@ def test_a_date_range_around_the_article_finds_it_and_says_so(client):
         {"date_from": "2025-09-05"},
         {"date_from": "2025-09-05", "date_to": "2025-09-01"},  # ends before it starts: an empty window
         {"date_to": "2025-09-03"},
-        {"sources": ["dpa"]},
+        {"sources": ["Reuters"]},
         {"documents": ["no-such-article"]},
         {"language": "en"},
     ],

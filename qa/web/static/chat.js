@@ -179,8 +179,14 @@
     const meta = el("div", "meta");
     const link = el("a", "title", hit.document.title);
     link.href = "/documents/" + encodeURIComponent(hit.document.id) + "#p" + hit.passage;
-    meta.append(link, el("span", "date", hit.document.date || t.undated),
-      el("span", "score", t.score + " " + hit.score.toFixed(2)));
+    meta.append(link, el("span", "date", hit.document.date || t.undated));
+    if (hit.document.url && /^https?:\/\//i.test(hit.document.url)) {
+      const original = el("a", "original", t.original);
+      original.href = hit.document.url;
+      original.rel = "noopener noreferrer";
+      meta.append(original);
+    }
+    meta.append(el("span", "score", t.score + " " + hit.score.toFixed(2)));
     item.append(meta);
     if (hit.heading) item.append(el("div", "heading", hit.heading));
     const text = el("p", "text");

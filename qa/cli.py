@@ -374,7 +374,9 @@ def mcp_command(index_dir: str | None, encoder: str | None) -> None:
 
 
 def _register_measuring_commands() -> None:
-    from qa.lab.commands import bench, calibrate_command, eval_command
+    from qa.lab import commands_quality  # noqa: F401 (its benchmarks join the group on import)
+    from qa.lab.commands import calibrate_command, eval_command
+    from qa.lab.group import bench
 
     for command in (eval_command, calibrate_command, bench):
         cli.add_command(command)

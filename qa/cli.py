@@ -359,9 +359,12 @@ def _serve_dev(settings) -> None:
 @cli.command("mcp")
 @index_options
 def mcp_command(index_dir: str | None, encoder: str | None) -> None:
-    """Serve ask, chat and list_documents as Model Context Protocol tools on stdin/stdout (for LLM agents).
+    """Serve the API as Model Context Protocol tools on stdin/stdout (for LLM agents): ask, chat, sources,
+    stats, list_documents and get_document.
 
-    Logs go to stderr; stdout carries the protocol. Point an agent's MCP configuration at `qa mcp`.
+    Logs go to stderr; stdout carries the protocol. In an agent's MCP configuration name the command by
+    its absolute path (/srv/qa/.venv/bin/qa, or /srv/qa/.venv/bin/python with `-m qa mcp`) and give
+    --index-dir as an absolute path: an agent starts it from a directory of its own.
     """
     from qa.web.mcp_server import serve_stdio
 

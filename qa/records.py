@@ -173,6 +173,7 @@ class Scope:
     sort: str = "relevance"
     prefer: tuple[str, str] | None = None
     understood: str = ""
+    unknown_sources: tuple[str, ...] = ()  # named sources the index does not hold (they match nothing)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -193,6 +194,7 @@ class Scope:
             "sort": self.sort,
             "preferred": {"date_from": self.prefer[0], "date_to": self.prefer[1]} if self.prefer else None,
             "understood": self.understood,
+            "unknown_sources": list(self.unknown_sources),
         }
 
 

@@ -24,6 +24,7 @@ from qa.records import Answer, Document, Scope
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
+from qa.retrieval.source_names import SourceNames
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
@@ -61,8 +62,7 @@ def index_exists(settings: Settings) -> bool:
 def check_index(settings: Settings) -> None:
     """Raise the one-sentence reason the index of `settings` cannot be served, if there is one; cheap
     (no encoder, no FAISS), so a server can say it before starting any worker."""
-    name = settings.encoder
-    check_generation(settings.index_dir, None if name.startswith("st:") else name)
+    check_generation(settings.index_dir, None if settings.encoder.startswith("st:") else settings.encoder)
 
 
 class QAService:
@@ -77,6 +77,7 @@ class QAService:
         self._long_lane = threading.Semaphore(1)
         self._index: Generation | None = None
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
+        self._source_names = SourceNames()
         if open_index and generation_dir(settings.index_dir) is not None:
             self._open()
 
@@ -191,8 +192,7 @@ class QAService:
         return {**manifest.to_dict(), "seconds": round(seconds, 2)}
 
     def count_passages(self, paths: Sequence[str | Path]) -> int:
-        """About how many passages a build of `paths` makes (its paragraphs): the progress bar's total.
-        Splitting every sentence for it cost as much as the build's own splitting."""
+        """About how many passages a build of `paths` makes (its paragraphs: splitting sentences costs more)."""
         return sum(len(d.sections) for d in read_documents(paths))
 
     # -- questions ------------------------------------------------------------------------------
@@ -221,11 +221,11 @@ class QAService:
         time_from_question: bool | None = None,
         times: Sequence[TurnTime] | None = None,
     ) -> list[tuple[str, Scope]]:
-        """(text to search, scope) per question: the requested scope completed by the time each question's
-        words name (qa.retrieval.scoping); `times`, when given, is that time already read (a conversation's)."""
-        requested = scope or Scope()
+        """(text to search, scope) per question: the requested scope (sources matched to the index's names)
+        completed by the time each question's words name; `times`, when given, is that time already read."""
         use_time = self.settings.time_from_question if time_from_question is None else time_from_question
-        as_of = as_of_date(requested.as_of, self.newest_date())
+        as_of = as_of_date((scope or Scope()).as_of, self.newest_date())  # the index caught up first
+        requested = self._source_names.resolve(scope or Scope(), self.index.facts.sources.names)
         result = []
         for i, question in enumerate(questions):
             language = message_language(question)

@@ -117,6 +117,11 @@ def parse_documents(max_bytes: int) -> list[Document]:
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes:,} bytes")
     mimetype = request.mimetype
+    if request.args and mimetype not in ("text/plain", "text/markdown"):
+        raise InvalidRequest(
+            f"the query parameters {', '.join(request.args)} go with a text/plain article; "
+            "JSON records and files carry id, title, date and source themselves"
+        )
     if request.is_json:
         return _from_json()
     if mimetype == "multipart/form-data":

@@ -35,6 +35,7 @@ from qa.web.schemas import (
     Stats,
     request_models,
 )
+from qa.web.schemas_base import Body
 from qa.web.validation import describe
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,8 @@ logger = logging.getLogger(__name__)
 TOOLS = ("ask", "chat", "sources", "stats", "list_documents", "get_document")
 
 
-class NoArguments(BaseModel):
+class NoArguments(Body):
     """A tool that takes nothing."""
-
-    model_config = {"extra": "forbid"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,7 +178,7 @@ class DocumentRecords(
     """A JSON body of POST /api/documents: one record, or a list of them."""
 
 
-class DocumentPath(BaseModel):
+class DocumentPath(Body):
     doc_id: str = Field(pattern=ID_PATTERN, description="The article's id")
 
 
@@ -186,8 +186,11 @@ def _no_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-class PageQuery(BaseModel):
-    """Query parameters arrive as text: "5" is the integer 5 here."""
+class PageQuery(Body):
+    """Query parameters arrive as text: "5" is the integer 5 here. One it does not know is refused (a filter
+    such as ?sources= is not silently ignored)."""
+
+    unknown_word = "query parameter"
 
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Articles to skip")
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Articles per page")

@@ -93,7 +93,7 @@ def test_the_key_never_reaches_the_log(write_client, caplog):
         ({"text": FERRY, "date": "gestern"}, "not a date"),
         ({"text": FERRY, "id": "../etc/passwd"}, "id must be"),
         ({"text": FERRY, "id": "a/b"}, "id must be"),
-        ({"text": FERRY, "colour": "red"}, "unknown fields"),
+        ({"text": FERRY, "colour": "red"}, "unknown field 'colour'"),
         ([{"id": "ok-1", "text": FERRY}, {"id": "bad", "text": "  "}], "record 2"),
         ([{"text": FERRY}] * 10_001, "at most 10,000 records"),
         ([], "empty"),

@@ -20,7 +20,7 @@ from qa.encoding.cache import service_encoder
 from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
-from qa.records import Answer, Document, Scope
+from qa.records import Answer, Document, Scope, with_passage_count
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
@@ -354,7 +354,7 @@ class QAService:
             plan = writer.add_plan(lambda: self.index, self.encoder, docs, chunk)
             encoder = PrecomputedEncoder(self.encoder, plan, encode_calls(plan))
             results = writer.add_documents(lambda: self.index, encoder, docs, None, chunk)
-        return [r.to_dict() for r in results]
+        return [with_passage_count(r.to_dict()) for r in results]
 
     def remove_document(self, document_id: str) -> int:
         return writer.remove_document(lambda: self.index, document_id)
@@ -362,7 +362,7 @@ class QAService:
     def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
         with self.index.reader() as conn:
             total, _ = sqlite.counts(conn)
-            items = sqlite.list_documents(conn, offset, limit)
+            items = [with_passage_count(d) for d in sqlite.list_documents(conn, offset, limit)]
         return {"documents": items, "total": total, "offset": offset, "limit": limit}
 
     def get_document(self, document_id: str) -> dict:
@@ -370,8 +370,8 @@ class QAService:
             record = sqlite.document_by_id(conn, document_id)
             if record is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            record["passages"] = sqlite.document_passages(conn, document_id)
-        return record
+            passages = sqlite.document_passages(conn, document_id)
+        return {**with_passage_count(record), "passages": passages}
 
     def sources(self) -> list[dict]:
         """Sources with article counts and date ranges: what a filter by source can name."""

@@ -152,12 +152,6 @@ def add():
     return json_response(WriteSummary, {"documents": results, **counts}, 201)
 
 
-def document_summary(record: dict) -> dict:
-    """The stored record with its passage count under the name that says so (`passages` until API 1.1)."""
-    count = record.pop("passages")
-    return {**record, "passage_count": count if isinstance(count, int) else len(count)}
-
-
 @bp.get(
     "",
     operation_id="list_documents",
@@ -165,8 +159,7 @@ def document_summary(record: dict) -> dict:
     responses={"200": DocumentPage, **error_responses(400, 503)},
 )
 def list_documents(query: PageQuery):
-    page = get_service().list_documents(query.start, query.limit)
-    return json_response(DocumentPage, {**page, "documents": [document_summary(d) for d in page["documents"]]})
+    return json_response(DocumentPage, get_service().list_documents(query.start, query.limit))
 
 
 @bp.get(
@@ -176,8 +169,7 @@ def list_documents(query: PageQuery):
     responses={"200": DocumentDetail, **error_responses(400, 404, 503)},
 )
 def get_document(path: DocumentPath):
-    record = get_service().get_document(path.doc_id)
-    return json_response(DocumentDetail, {**document_summary(dict(record)), "passages": record["passages"]})
+    return json_response(DocumentDetail, get_service().get_document(path.doc_id))
 
 
 @bp.delete(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from qa.errors import QAError
 from qa.web.api import conversation
-from qa.web.documents import document_summary
+from qa.web.openapi import VERSION
 from qa.web.schemas import (
     Answer,
     ChatAnswer,
@@ -80,12 +80,10 @@ def operations(service: Any) -> dict[str, Operation]:
         return service.stats()
 
     def list_documents(query: PageQuery) -> dict:
-        page = service.list_documents(query.start, query.limit)
-        return {**page, "documents": [document_summary(d) for d in page["documents"]]}
+        return service.list_documents(query.start, query.limit)
 
     def get_document(path: DocumentPath) -> dict:
-        record = service.get_document(path.doc_id)
-        return {**document_summary(dict(record)), "passages": record["passages"]}
+        return service.get_document(path.doc_id)
 
     return {
         "ask": Operation(
@@ -175,7 +173,7 @@ def build_server(service: Any) -> Server:
         data = json.loads(tool.gives.model_validate(result).model_dump_json())
         return _text(json.dumps(data, ensure_ascii=False), data=data)
 
-    return Server("qa", version="1.1.0", on_list_tools=list_tools, on_call_tool=call_tool)
+    return Server("qa", version=VERSION, on_list_tools=list_tools, on_call_tool=call_tool)
 
 
 def serve_stdio(service: Any) -> None:

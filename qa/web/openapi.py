@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 from qa.web import schemas
 from qa.web.schemas import DocumentRecords
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 ERROR_WORDS = {
     400: "Bad input (the message says which field, record or line)",
     401: "Missing or wrong Bearer key",

@@ -136,7 +136,7 @@ class DocumentDetail(DocumentSummary):
 class WriteResult(BaseModel):
     id: str
     status: Literal["added", "replaced", "unchanged"]
-    passages: int = Field(description="Passages of the stored article")
+    passage_count: int = Field(description="Passages of the stored article (was `passages` before API 1.2)")
 
 
 class WriteSummary(BaseModel):

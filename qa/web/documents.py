@@ -7,13 +7,24 @@ The JSON bodies are the models of schemas.py; uploads, JSONL and text/plain are 
 # No `from __future__ import annotations`: flask-openapi3 reads the views' parameter types as objects.
 
 import hmac
+import logging
+import threading
+from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from flask import current_app, request
 from flask_openapi3 import APIBlueprint
 from pydantic import ValidationError
 
-from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from qa.errors import (
+    Forbidden,
+    IndexNotWritable,
+    InvalidRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from qa.records import Document
 from qa.text.ingest import MAX_RECORDS, parse_article, parse_json, parse_jsonl, parse_record
 from qa.web import get_service
@@ -29,7 +40,9 @@ from qa.web.schemas import (
 )
 from qa.web.validation import describe
 
+logger = logging.getLogger(__name__)
 bp = APIBlueprint("documents", __name__, url_prefix="/api/documents")
+T = TypeVar("T")
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
@@ -50,6 +63,34 @@ def _require_key(api_key: str) -> None:
     if not hmac.compare_digest(given.strip().encode(), api_key.encode()):
         guard.failed(client)
         raise Unauthorized("the API key is wrong")
+
+
+class WriteHealth:
+    """Says in the log, once, that writes have started failing for a reason an operator must fix (a full
+    disk, read-only files), and once that they succeed again: the 503s alone left only access lines."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failing = False
+
+    def run(self, write: Callable[[], T]) -> T:
+        try:
+            result = write()
+        except IndexNotWritable as error:
+            with self._lock:
+                first, self._failing = not self._failing, True
+            if first:
+                logger.error("writes are failing and answered 503 until this is fixed: %s", error.message)
+            raise
+        with self._lock:
+            cleared, self._failing = self._failing, False
+        if cleared:
+            logger.info("writes succeed again")
+        return result
+
+
+def _writes() -> WriteHealth:
+    return current_app.extensions.setdefault("qa.write_health", WriteHealth())
 
 
 def _text(data: bytes, what: str) -> str:
@@ -147,7 +188,8 @@ def parse_documents(max_bytes: int) -> list[Document]:
 def add():
     service = get_service()
     _require_key(service.settings.api_key)
-    results = service.add_documents(parse_documents(service.settings.max_upload_bytes))
+    documents = parse_documents(service.settings.max_upload_bytes)
+    results = _writes().run(lambda: service.add_documents(documents))
     counts = {status: sum(r["status"] == status for r in results) for status in ("added", "replaced", "unchanged")}
     return json_response(WriteSummary, {"documents": results, **counts}, 201)
 
@@ -182,5 +224,5 @@ def get_document(path: DocumentPath):
 def delete_document(path: DocumentPath):
     service = get_service()
     _require_key(service.settings.api_key)
-    service.remove_document(path.doc_id)
+    _writes().run(lambda: service.remove_document(path.doc_id))
     return "", 204

@@ -95,3 +95,14 @@ def test_bad_input_is_one_line_and_exit_2(runner, index):
     result = runner.invoke(cli, ["chat", "--date-from", "2025-09-05", "--date-to", "2025-09-01", *index], input="")
     assert result.exit_code == 2 and "is after --date-to" in result.stderr
     assert runner.invoke(cli, ["stats", "--jsn", *index]).exit_code == 2
+
+
+def test_the_readme_puts_the_venv_before_the_first_qa_command_and_documents_every_command():
+    from ..conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.index(". .venv/bin/activate") < readme.index("\nqa ")  # before the first `qa` line
+    for command in cli.commands:
+        assert f"qa {command}" in readme, command
+    for field in ("`score`", "`dense_score`", "`lexical_score`", "unknown_sources"):
+        assert field in readme

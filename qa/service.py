@@ -122,14 +122,14 @@ class QAService:
         return index
 
     def warm_up(self) -> None:
-        """Load what the first question would load (language identifier, stopword lists, stemmers, word
-        lists) in the background: lazily, a server's first question or write paid about a second for it,
-        holding the GIL while other requests waited."""
+        """Load what the first question would load (language identifier, word lists, stemmers, the source
+        names' keys) in the background: lazily, a first question or write paid a second or more, holding the GIL."""
 
         def run() -> None:
             detect_language("Wie spät ist es jetzt?")
             try:
                 self.chat([Message("user", "Wer nimmt an dem Treffen teil?"), Message("user", "Und warum?")])
+                self._source_names.learn(self.index.facts.sources.names)
             except Exception as error:  # best effort: no index yet, or closed meanwhile
                 logger.debug("warm-up stopped: %s", error)
 

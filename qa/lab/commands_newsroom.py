@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from qa.lab.commands import bench
+from qa.lab.group import bench
 
 
 def _print_half(name: str, half: dict) -> None:

@@ -1,5 +1,5 @@
 """`qa bench tune`, `qa bench names` and `qa bench distractors`: answer quality on questions nobody tuned for
-(registered on the `qa bench` group of qa.lab.commands when that module is imported)."""
+(registered on the `qa bench` group of qa.lab.group when this module is imported; qa.cli imports it)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from qa.lab.commands import bench
+from qa.lab.group import bench
 
 
 @bench.command("tune")

@@ -10,7 +10,7 @@ from qa.service import QAService
 from qa.web import api, documents, hardening, openapi, page
 from qa.web.errors import register_error_handlers
 from qa.web.metrics import register_metrics
-from qa.web.validation import raise_invalid
+from qa.web.validation import raise_invalid, refuse_unknown_query
 
 
 def create_app(config: Settings | QAService | None = None) -> Flask:
@@ -32,6 +32,7 @@ def create_app(config: Settings | QAService | None = None) -> Flask:
     app.extensions["qa"] = service
     service.warm_up()
     register_error_handlers(app)
+    app.before_request(refuse_unknown_query)
     register_metrics(app)
     app.register_api(api.blueprint(service.settings))
     app.register_blueprint(page.bp)

@@ -7,13 +7,24 @@ The JSON bodies are the models of schemas.py; uploads, JSONL and text/plain are 
 # No `from __future__ import annotations`: flask-openapi3 reads the views' parameter types as objects.
 
 import hmac
+import logging
+import threading
+from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from flask import current_app, request
 from flask_openapi3 import APIBlueprint
 from pydantic import ValidationError
 
-from qa.errors import Forbidden, InvalidRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from qa.errors import (
+    Forbidden,
+    IndexNotWritable,
+    InvalidRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from qa.records import Document
 from qa.text.ingest import (
     MAX_RECORDS,
@@ -40,7 +51,9 @@ from qa.web.schemas import (
 )
 from qa.web.validation import describe
 
+logger = logging.getLogger(__name__)
 bp = APIBlueprint("documents", __name__, url_prefix="/api/documents")
+T = TypeVar("T")
 
 
 def _require_key(api_key: str) -> None:
@@ -58,6 +71,34 @@ def _require_key(api_key: str) -> None:
     if not hmac.compare_digest(given.strip().encode(), api_key.encode()):
         guard.failed(client)
         raise Unauthorized("the API key is wrong")
+
+
+class WriteHealth:
+    """Says in the log, once, that writes have started failing for a reason an operator must fix (a full
+    disk, read-only files), and once that they succeed again: the 503s alone left only access lines."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failing = False
+
+    def run(self, write: Callable[[], T]) -> T:
+        try:
+            result = write()
+        except IndexNotWritable as error:
+            with self._lock:
+                first, self._failing = not self._failing, True
+            if first:
+                logger.error("writes are failing and answered 503 until this is fixed: %s", error.message)
+            raise
+        with self._lock:
+            cleared, self._failing = self._failing, False
+        if cleared:
+            logger.info("writes succeed again")
+        return result
+
+
+def _writes() -> WriteHealth:
+    return current_app.extensions.setdefault("qa.write_health", WriteHealth())
 
 
 def _text(data: bytes, what: str) -> str:
@@ -135,6 +176,11 @@ def parse_documents(max_bytes: int) -> list[Document]:
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes:,} bytes")
     mimetype = request.mimetype
+    if request.args and request.is_json:
+        raise InvalidRequest(
+            f"the query parameters {', '.join(request.args)} go with an article or uploaded files; "
+            "JSON records carry id, title, date, source and url themselves"
+        )
     if request.is_json:
         return _from_json()
     if mimetype == "multipart/form-data":
@@ -159,15 +205,10 @@ def parse_documents(max_bytes: int) -> list[Document]:
 def add():
     service = get_service()
     _require_key(service.settings.api_key)
-    results = service.add_documents(parse_documents(service.settings.max_upload_bytes))
+    documents = parse_documents(service.settings.max_upload_bytes)
+    results = _writes().run(lambda: service.add_documents(documents))
     counts = {status: sum(r["status"] == status for r in results) for status in ("added", "replaced", "unchanged")}
     return json_response(WriteSummary, {"documents": results, **counts}, 201)
-
-
-def document_summary(record: dict) -> dict:
-    """The stored record with its passage count under the name that says so (`passages` until API 1.1)."""
-    count = record.pop("passages")
-    return {**record, "passage_count": count if isinstance(count, int) else len(count)}
 
 
 @bp.get(
@@ -177,8 +218,7 @@ def document_summary(record: dict) -> dict:
     responses={"200": DocumentPage, **error_responses(400, 503)},
 )
 def list_documents(query: PageQuery):
-    page = get_service().list_documents(query.start, query.limit)
-    return json_response(DocumentPage, {**page, "documents": [document_summary(d) for d in page["documents"]]})
+    return json_response(DocumentPage, get_service().list_documents(query.start, query.limit))
 
 
 @bp.get(
@@ -188,8 +228,7 @@ def list_documents(query: PageQuery):
     responses={"200": DocumentDetail, **error_responses(400, 404, 503)},
 )
 def get_document(path: DocumentPath):
-    record = get_service().get_document(path.doc_id)
-    return json_response(DocumentDetail, {**document_summary(dict(record)), "passages": record["passages"]})
+    return json_response(DocumentDetail, get_service().get_document(path.doc_id))
 
 
 @bp.delete(
@@ -202,5 +241,5 @@ def get_document(path: DocumentPath):
 def delete_document(path: DocumentPath):
     service = get_service()
     _require_key(service.settings.api_key)
-    service.remove_document(path.doc_id)
+    _writes().run(lambda: service.remove_document(path.doc_id))
     return "", 204

@@ -1,8 +1,10 @@
 """`qa mcp`: the API's operations as Model Context Protocol tools over stdio, for LLM agents.
 
-The tools are ask, chat and list_documents; their input schemas are the JSON schemas of the same
-request models that validate /api/ask, /api/chat and GET /api/documents, and their output schemas
-those of the answers, so an agent and a bot calling the HTTP API see one contract.
+The tools are ask, chat, sources, stats, list_documents and get_document (TOOLS); their input schemas
+are the JSON schemas of the same request models that validate /api/ask, /api/chat, GET /api/documents
+and GET /api/documents/{doc_id}, and their output schemas those of the answers, so an agent and a bot
+calling the HTTP API see one contract. An agent that got a citation (a passage's `document.id`) opens
+the whole article with get_document.
 """
 
 from __future__ import annotations
@@ -21,17 +23,29 @@ from pydantic import BaseModel, ValidationError
 
 from qa.errors import QAError
 from qa.web.api import conversation
-from qa.web.documents import document_summary
-from qa.web.schemas import Answer, ChatAnswer, DocumentPage, PageQuery, SourceList, request_models
+from qa.web.openapi import VERSION
+from qa.web.schemas import (
+    Answer,
+    ChatAnswer,
+    DocumentDetail,
+    DocumentPage,
+    DocumentPath,
+    PageQuery,
+    SourceList,
+    Stats,
+    request_models,
+)
+from qa.web.schemas_base import Body
 from qa.web.validation import describe
 
 logger = logging.getLogger(__name__)
 
+# The tools' names, as `qa mcp --help` lists them (a test checks this against the served tools).
+TOOLS = ("ask", "chat", "sources", "stats", "list_documents", "get_document")
 
-class NoArguments(BaseModel):
+
+class NoArguments(Body):
     """A tool that takes nothing."""
-
-    model_config = {"extra": "forbid"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,37 +76,61 @@ def operations(service: Any) -> dict[str, Operation]:
     def sources(_query: Any) -> dict:
         return {"sources": service.sources()}
 
+    def stats(_query: Any) -> dict:
+        return service.stats()
+
     def list_documents(query: PageQuery) -> dict:
-        page = service.list_documents(query.start, query.limit)
-        return {**page, "documents": [document_summary(d) for d in page["documents"]]}
+        return service.list_documents(query.start, query.limit)
+
+    def get_document(path: DocumentPath) -> dict:
+        return service.get_document(path.doc_id)
 
     return {
         "ask": Operation(
-            "Answer a German or English question about the news articles with the best-matching passages "
-            "(no_answer is true when none matches).",
+            "Answer a German or English question about the news articles. Returns the best-matching passages, "
+            "each with its text, highlighted sentence, scores and its article (document.id, title, date, "
+            "source; open it with get_document), and `applied` (the filters used, e.g. unknown_sources); "
+            "no_answer is true and passages empty when nothing matches.",
             models.ask,
             Answer,
             ask,
         ),
         "chat": Operation(
-            "Answer the last user message of a conversation; follow-up questions are resolved against the "
-            "earlier turns. The reply quotes the best sentence and names its article.",
+            "Answer the last user message of a conversation; follow-up questions ('And Germany?') are resolved "
+            "against the earlier turns. Returns what ask returns plus resolved_question (the question as "
+            "understood), followup, and reply: a short text quoting the best sentence and citing its article.",
             models.chat,
             ChatAnswer,
             chat,
         ),
         "sources": Operation(
-            "List the sources of the articles with their article counts and date ranges (what the `sources` "
-            "filter of ask and chat can name).",
+            "List the sources of the articles. Returns each source with its article count, first and last "
+            "date and undated count (the names the `sources` filter of ask and chat takes, case-insensitively).",
             NoArguments,
             SourceList,
             sources,
         ),
+        "stats": Operation(
+            "Say what the archive covers. Returns the article and passage counts, the first and last date, the "
+            "undated count, and articles per month, per source and per language.",
+            NoArguments,
+            Stats,
+            stats,
+        ),
         "list_documents": Operation(
-            "List the indexed articles (the sources answers come from), newest first, a page at a time.",
+            "List the indexed articles, newest first, a page at a time (offset, limit or page). Returns each "
+            "article's id, title, date, source, language and passage_count, and the total.",
             PageQuery,
             DocumentPage,
             list_documents,
+        ),
+        "get_document": Operation(
+            "Open one article, e.g. the one a passage of ask or chat cites (its document.id as doc_id). Returns "
+            "its id, title, date, source, language and passage_count, and its passages in reading order "
+            "(position, heading, text; an answer's `passage` is the position).",
+            DocumentPath,
+            DocumentDetail,
+            get_document,
         ),
     }
 
@@ -135,7 +173,7 @@ def build_server(service: Any) -> Server:
         data = json.loads(tool.gives.model_validate(result).model_dump_json())
         return _text(json.dumps(data, ensure_ascii=False), data=data)
 
-    return Server("qa", version="1.1.0", on_list_tools=list_tools, on_call_tool=call_tool)
+    return Server("qa", version=VERSION, on_list_tools=list_tools, on_call_tool=call_tool)
 
 
 def serve_stdio(service: Any) -> None:

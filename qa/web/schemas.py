@@ -67,9 +67,20 @@ class DocumentRef(BaseModel):
 
 class Passage(BaseModel):
     rank: int = Field(description="1 for the best passage")
-    score: float = Field(description="Fused score, 0..1 within this answer")
-    dense_score: float = Field(description="Cosine mix of passage and best sentence")
-    lexical_score: float = Field(description="BM25 (0 when no shared terms)")
+    score: float = Field(
+        description="What the passages are ranked by. hybrid: dense and BM25 fused on 0..1 within this answer's "
+        "candidates (1 the best, 0 the weakest), plus up to 0.3 for the question's rare names, times the "
+        "time factors (recency decay; 1.15 in a period the question names), so about 0..1.5; not comparable "
+        "across questions. dense: the dense_score; lexical: the lexical_score"
+    )
+    dense_score: float = Field(
+        description="Cosine of question and passage mixed with that of its best sentence (-1..1; about 0.7..0.95 "
+        "with the default encoder); the no-answer decision reads it"
+    )
+    lexical_score: float = Field(
+        description="BM25 of the passage for the question's words (0 or more, unbounded; 0 when it shares none or "
+        "is in the other language)"
+    )
     text: str
     heading: str = Field(description="Subheading the passage stands under ('' before the first one)")
     language: Language
@@ -152,7 +163,7 @@ class DocumentDetail(DocumentSummary):
 class WriteResult(BaseModel):
     id: str
     status: Literal["added", "replaced", "unchanged"]
-    passages: int = Field(description="Passages of the stored article")
+    passage_count: int = Field(description="Passages of the stored article (was `passages` before API 1.2)")
 
 
 class WriteSummary(BaseModel):
@@ -221,7 +232,7 @@ class DocumentRecords(
     """A JSON body of POST /api/documents: one record, or a list of them."""
 
 
-class DocumentPath(BaseModel):
+class DocumentPath(Body):
     doc_id: str = Field(pattern=ID_PATTERN, description="The article's id")
 
 
@@ -229,8 +240,11 @@ def _no_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-class PageQuery(BaseModel):
-    """Query parameters arrive as text: "5" is the integer 5 here."""
+class PageQuery(Body):
+    """Query parameters arrive as text: "5" is the integer 5 here. One it does not know is refused (a filter
+    such as ?sources= is not silently ignored)."""
+
+    unknown_word = "query parameter"
 
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Articles to skip")
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Articles per page")

@@ -1,8 +1,10 @@
 """Shared pieces of the API's models (qa.web.schemas, qa.web.schemas_scope): patterns, literal types and
 the base of every request body. No `from __future__ import annotations` (see qa.web.schemas)."""
 
+import difflib
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -37,12 +39,31 @@ AsInt = BeforeValidator(integral)  # last in an Annotated, so it runs before the
 IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2025-09-04"])]
 
 
+def unknown_names(given: Iterable[str], known: Iterable[str], what: str = "field") -> str:
+    """ "unknown field 'source': did you mean 'sources'?" for each name of `given` not in `known` ('' when
+    all are known): a bot that guessed a name learns the right one from the 400 itself."""
+    known = list(known)
+    problems = []
+    for name in [n for n in given if n not in known][:3]:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}" if known else "none is taken"
+        problems.append(f"unknown {what} {name!r}: {hint}")
+    return "; ".join(problems)
+
+
 class Body(BaseModel):
-    """A request body: unknown fields are refused, lone surrogates in its strings mended."""
+    """A request body: unknown fields are refused (naming the closest known one), lone surrogates in its
+    strings mended."""
 
     model_config = ConfigDict(extra="forbid")
+    unknown_word: ClassVar[str] = "field"
 
     @model_validator(mode="before")
     @classmethod
     def _mend_strings(cls, data: Any) -> Any:
-        return {k: _mended(v) for k, v in data.items()} if isinstance(data, dict) else data
+        if not isinstance(data, dict):
+            return data
+        unknown = unknown_names([str(k) for k in data], cls.model_fields, cls.unknown_word)
+        if unknown:
+            raise ValueError(unknown)
+        return {k: _mended(v) for k, v in data.items()}

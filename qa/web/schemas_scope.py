@@ -42,7 +42,10 @@ class ScopeFields(Body):
     date_from: FilterDate | None = Field(None, description="Only articles dated on or after this day (inclusive)")
     date_to: FilterDate | None = Field(None, description="Only articles dated on or before this day (inclusive)")
     sources: list[SourceName] = Field(
-        default_factory=list, max_length=MAX_FILTER_VALUES, description="Only articles of these sources"
+        default_factory=list,
+        max_length=MAX_FILTER_VALUES,
+        description="Only articles of these sources (GET /api/sources lists them; case and surrounding blanks "
+        "do not matter; a name the index does not hold is reported in applied.unknown_sources)",
     )
     documents: list[DocumentId] = Field(
         default_factory=list, max_length=MAX_FILTER_VALUES, description="Only these articles (ids)"
@@ -88,7 +91,7 @@ class Applied(BaseModel):
 
     date_from: dt.date | None = Field(description="Articles dated on or after this day (undated ones excluded)")
     date_to: dt.date | None = Field(description="Articles dated on or before this day (undated ones excluded)")
-    sources: list[str] = Field(description="Only articles of these sources (empty: all)")
+    sources: list[str] = Field(description="Only articles of these sources, as the index names them (empty: all)")
     documents: list[str] = Field(description="Only these articles (empty: all)")
     language: Language | None = Field(description="Only passages in this language")
     recency: float | None = Field(description="Half-life in days of the recency decay, counted back from as_of")
@@ -105,6 +108,10 @@ class Applied(BaseModel):
         description="A period the question names: its articles are preferred, others not excluded"
     )
     understood: str = Field(description="The time read from the question, in its language ('' when none)")
+    unknown_sources: list[str] = Field(
+        description="Sources the request named that the index does not hold (they match nothing; GET "
+        "/api/sources lists those it holds)"
+    )
 
 
 class SourceSummary(BaseModel):

@@ -4,7 +4,8 @@ TEXTS = {
     "en": {
         "title": "Ask the news",
         "intro": "Ask a question in German or English about the articles; a follow-up may build on the last question.",
-        "placeholder": "Your question, e.g. Who takes part only virtually?",
+        # Neutral: an example question about one article is wrong for every archive without it.
+        "placeholder": "Your question about the articles, in German or English",
         "label": "Your question",
         "send": "Ask",
         "you": "You",
@@ -51,7 +52,7 @@ TEXTS = {
         "title": "Frag die Nachrichten",
         "intro": "Stellen Sie eine Frage auf Deutsch oder Englisch zu den Artikeln; Nachfragen dürfen sich auf die "
         "letzte Frage beziehen.",
-        "placeholder": "Ihre Frage, z. B. Wer nimmt nur virtuell teil?",
+        "placeholder": "Ihre Frage zu den Artikeln, auf Deutsch oder Englisch",
         "label": "Ihre Frage",
         "send": "Fragen",
         "you": "Sie",

@@ -1,11 +1,22 @@
-"""Turns a pydantic ValidationError into the API's one-line message (the 400 body's `error`)."""
+"""Turns a pydantic ValidationError into the API's one-line message (the 400 body's `error`), and refuses
+query parameters a route does not take."""
 
 from __future__ import annotations
 
+from flask import request
 from pydantic import ValidationError
 
 from qa.errors import InvalidRequest
-from qa.web.schemas import ID_PATTERN, NOT_BLANK
+from qa.web.schemas import ID_PATTERN, NOT_BLANK, PageQuery
+from qa.web.schemas_base import unknown_names
+
+# The query parameters of each route of the API that takes any (by endpoint); the others take none.
+# A parameter a route does not take is refused, never ignored: ?sources=dpa on a listing once listed
+# everything without a word.
+QUERY_PARAMETERS = {
+    "documents.list_documents": tuple(PageQuery.model_fields),
+    "documents.add": ("id", "title", "date", "source", "url"),  # with an article or files (documents.py)
+}
 
 _MESSAGES = {
     "missing": "{where} is missing",
@@ -84,3 +95,14 @@ def describe(error: ValidationError) -> str:
 def raise_invalid(error: ValidationError) -> None:
     """flask-openapi3's validation_error_callback: answer with the project's 400 {"error", "code"}."""
     raise InvalidRequest(describe(error))
+
+
+def refuse_unknown_query() -> None:
+    """A before_request hook: a query parameter the API route does not take is a 400 naming it."""
+    if request.url_rule is None or request.method == "OPTIONS" or not request.args:
+        return
+    if not (request.path.startswith("/api/") or request.path == "/healthz"):
+        return
+    problem = unknown_names(request.args, QUERY_PARAMETERS.get(request.url_rule.endpoint, ()), "query parameter")
+    if problem:
+        raise InvalidRequest(problem)

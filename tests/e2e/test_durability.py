@@ -45,7 +45,7 @@ def test_sigkill_during_writes_keeps_every_acknowledged_write_and_nothing_else(s
                 return  # the server died under this request: not acknowledged
             if status != 201:
                 return
-            acknowledged[record["id"]] = body["documents"][0]["passages"]
+            acknowledged[record["id"]] = body["documents"][0]["passage_count"]
 
     writers = [threading.Thread(target=write, daemon=True) for _ in range(2)]
     for thread in writers:

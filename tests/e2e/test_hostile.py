@@ -258,4 +258,4 @@ def test_a_paragraph_without_sentence_marks_is_stored_in_bounded_passages(hostil
     record = {"id": "one-long-paragraph", "text": "wort " * 20_000}
     status, answer = hostile(hostile_server, 120.0, "/api/documents", json.dumps(record).encode(), key=KEY)
     assert status == 201, answer[:300]
-    assert json.loads(answer)["documents"][0]["passages"] >= 50  # 100,000 characters in passages of 2,000 at most
+    assert json.loads(answer)["documents"][0]["passage_count"] >= 50  # 100,000 characters in passages of 2,000 at most

@@ -1,9 +1,13 @@
-"""`qa mcp` driven by the MCP SDK's own client over stdio: the tools, their schemas, the seed answer."""
+"""`qa mcp` driven by the MCP SDK's own client over stdio, started as the README's configuration says and
+from another directory: the tools, their schemas, the seed answer, a citation followed to its article."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
+from pathlib import Path
 
 import anyio
 from mcp import ClientSession
@@ -15,13 +19,26 @@ QUESTION = "Wer nimmt an dem Treffen nur virtuell teil?"
 HEADING = "Merz nimmt nur virtuell an dem Treffen teil"
 
 
-def _session_results(index_dir) -> dict:
-    parameters = StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "qa.cli", "mcp", "--index-dir", str(index_dir)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=str(ROOT),
-    )
+BIN = Path(sys.executable).parent
+
+
+def readme_configuration(index_dir) -> dict:
+    """The README's MCP configuration, its example paths (/srv/qa/...) made this checkout's."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r'^\{"mcpServers": .*\}$', text, re.MULTILINE)
+    assert found, "the README shows no MCP configuration"
+    server = json.loads(found.group(0))["mcpServers"]["news"]
+    command = server["command"].replace("/srv/qa/.venv/bin/", f"{BIN}/")
+    return {"command": command, "args": [str(index_dir) if a == "/srv/qa/index" else a for a in server["args"]]}
+
+
+def _session_results(index_dir, cwd) -> dict:
+    configuration = readme_configuration(index_dir)
+    assert Path(configuration["command"]).is_absolute()
+    # An agent's environment: another directory, no PYTHONPATH, the venv not on PATH.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != BIN)
+    parameters = StdioServerParameters(**configuration, env=env, cwd=str(cwd))
 
     async def run() -> dict:
         async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
@@ -36,7 +53,16 @@ def _session_results(index_dir) -> dict:
             refused = await session.call_tool("ask", {"question": "  ", "top_k": 99})
             filtered = await session.call_tool("ask", {"question": QUESTION, "date_from": "2025-09-05"})
             sources = await session.call_tool("sources", {})
+            cited = asked.structured_content["passages"][0]["document"]["id"]
+            document = await session.call_tool("get_document", {"doc_id": cited})
+            missing = await session.call_tool("get_document", {"doc_id": "no-such-article"})
+            stats = await session.call_tool("stats", {})
+            unknown = await session.call_tool("ask", {"question": QUESTION, "source": ["x"]})
             return {
+                "document": document,
+                "missing": missing,
+                "stats": stats,
+                "unknown": unknown,
                 "tools": tools,
                 "ask": asked,
                 "chat": chatted,
@@ -49,13 +75,16 @@ def _session_results(index_dir) -> dict:
     return anyio.run(run)
 
 
-def test_an_agent_gets_the_seed_answer_through_qa_mcp(seed_index_dir):
+def test_an_agent_gets_the_seed_answer_through_qa_mcp(seed_index_dir, tmp_path):
     from qa.config import load_settings
+    from qa.web.mcp_server import TOOLS
     from qa.web.schemas import request_models
 
-    results = _session_results(seed_index_dir)
+    results = _session_results(seed_index_dir, tmp_path)
     tools = results["tools"]
-    assert set(tools) == {"ask", "chat", "list_documents", "sources"}
+    assert set(tools) == {"ask", "chat", "list_documents", "sources", "stats", "get_document"} == set(TOOLS)
+    for tool in tools.values():
+        assert "Returns" in tool.description, tool.name  # an agent knows what it gets before it calls
     # The input schema is the one /api/ask validates with (the same model, the same settings' limits).
     ask_model = request_models(load_settings(environ={})).ask
     assert tools["ask"].input_schema == ask_model.model_json_schema()
@@ -77,3 +106,29 @@ def test_an_agent_gets_the_seed_answer_through_qa_mcp(seed_index_dir):
     refused = results["refused"]
     assert refused.is_error is True
     assert "'question' is empty" in refused.content[0].text and "at most 50" in refused.content[0].text
+
+    # A citation followed to its article: the passage's position is among the article's passages.
+    passage = answer["passages"][0]
+    document = results["document"].structured_content
+    assert results["document"].is_error is not True
+    assert document["id"] == passage["document"]["id"] and document["title"] == passage["document"]["title"]
+    assert document["date"] == "2025-09-04" and document["source"] == passage["document"]["source"]
+    assert passage["text"] in [p["text"] for p in document["passages"] if p["position"] == passage["passage"]]
+    assert results["missing"].is_error is True and "no-such-article" in results["missing"].content[0].text
+    stats = results["stats"].structured_content
+    assert stats["documents"] == 1 and stats["passages"] == 15 and stats["months"][0]["month"] == "2025-09"
+    assert "did you mean 'sources'?" in results["unknown"].content[0].text
+
+
+def test_python_m_qa_serves_the_tools_from_any_directory(seed_index_dir, tmp_path):
+    """The other command the README names: the venv's interpreter with `-m qa`."""
+    parameters = StdioServerParameters(
+        command=str(BIN / "python"), args=["-m", "qa", "mcp", "--index-dir", str(seed_index_dir)], cwd=str(tmp_path)
+    )
+
+    async def run() -> set[str]:
+        async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            return {tool.name for tool in (await session.list_tools()).tools}
+
+    assert anyio.run(run) == {"ask", "chat", "list_documents", "sources", "stats", "get_document"}

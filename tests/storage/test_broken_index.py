@@ -4,6 +4,7 @@ traceback or a 500."""
 from __future__ import annotations
 
 import json
+import logging
 
 from qa.cli import cli
 from qa.storage import sqlite as record
@@ -53,3 +54,28 @@ def test_a_full_disk_answers_503_and_stores_nothing(write_client, write_service,
     assert response.get_json()["code"] == "index_not_writable"
     monkeypatch.setattr(record, "connect", connect)
     assert write_client.get("/api/documents/huge").status_code == 404
+
+
+def test_writes_failing_for_the_disk_are_logged_once_and_their_recovery_too(
+    write_client, write_service, monkeypatch, caplog
+):
+    connect = record.connect
+
+    def full(path):
+        conn = connect(path)
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return conn
+
+    auth = {"Authorization": f"Bearer {KEY}"}
+    body = {"id": "huge", "text": "Ein neuer Artikel über die Fähre und den Hafen. " * 400}
+    monkeypatch.setattr(record, "connect", full)
+    with caplog.at_level(logging.INFO, logger="qa.web.documents"):
+        for _ in range(3):
+            assert write_client.post("/api/documents", json=body, headers=auth).status_code == 503
+        monkeypatch.setattr(record, "connect", connect)
+        assert write_client.post("/api/documents", json=body, headers=auth).status_code == 201
+        assert write_client.post("/api/documents", json={**body, "id": "more"}, headers=auth).status_code == 201
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "qa.web.documents"]
+    assert len(lines) == 2, lines
+    assert lines[0][0] == "ERROR" and "writes are failing" in lines[0][1] and "disk is full" in lines[0][1]
+    assert lines[1] == ("INFO", "writes succeed again")

@@ -38,7 +38,7 @@ def test_add_unchanged_replace_and_delete(write_client, write_service):
     response = write_client.post("/api/documents", json={"id": "ferry", "title": "Fähre", "text": FERRY}, headers=AUTH)
     assert response.status_code == 201
     assert response.get_json() == {
-        "documents": [{"id": "ferry", "status": "added", "passages": 1}],
+        "documents": [{"id": "ferry", "status": "added", "passage_count": 1}],
         "added": 1,
         "replaced": 0,
         "unchanged": 0,

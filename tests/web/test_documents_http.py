@@ -68,7 +68,7 @@ def writable_server(seed_index_dir, tmp_path_factory):
 def test_add_replace_delete_over_http(writable_server):
     base, _ = writable_server
     status, body = call(base, "POST", "/api/documents", {"id": "library", "text": LIBRARY})
-    assert status == 201 and body["documents"] == [{"id": "library", "status": "added", "passages": 2}]
+    assert status == 201 and body["documents"] == [{"id": "library", "status": "added", "passage_count": 2}]
     hit = top(base, LIBRARY_QUESTION)
     assert hit["document"]["id"] == "library" and "Nähmaschinen" in hit["text"]
 
@@ -77,7 +77,7 @@ def test_add_replace_delete_over_http(writable_server):
 
     status, body = call(base, "POST", "/api/documents", {"id": "library", "text": BIKES})
     assert status == 201 and body["documents"][0]["status"] == "replaced"
-    passages = body["documents"][0]["passages"]
+    passages = body["documents"][0]["passage_count"]
     hit = top(base, BIKES_QUESTION)
     assert hit["document"]["id"] == "library" and "Lastenräder" in hit["text"]
     old = top(base, LIBRARY_QUESTION)

@@ -114,3 +114,11 @@ def test_a_broken_history_is_dropped_not_a_500(client, history):
     response = client.post("/", data={"question": FIRST, "history": history})
     assert response.status_code == 200
     assert "\x00" not in response.get_data(as_text=True)
+
+
+def test_the_placeholder_asks_about_no_particular_article(client):
+    """After `qa index my-folder/` the seed article is gone: the page must not suggest asking about it."""
+    for language in ("de", "en"):
+        page = client.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
+        placeholder = page.split('placeholder="', 1)[1].split('"', 1)[0]
+        assert "virtu" not in placeholder and ("Artikel" in placeholder or "articles" in placeholder)

@@ -82,7 +82,7 @@ def chat_command(
                 click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
                 continue
             resolution = result.resolution
-            if resolution.resolved != resolution.question:
+            if resolution.rewritten:
                 click.echo(f"{_UNDERSTOOD[resolution.language]}: {resolution.resolved}")
             if result.answer.scope.understood:
                 click.echo(result.answer.scope.understood)

@@ -66,6 +66,13 @@ class Resolution:
     def followup(self) -> bool:
         return self.strategy != "none"
 
+    @property
+    def rewritten(self) -> bool:
+        """Whether `resolved` is a well-formed question worth showing as "Understood as": not the
+        question as typed, nor the question with the conversation's topic in brackets ("context")."""
+        in_brackets = self.resolved.endswith(")?")  # "Was hat Merz dazu gesagt (Treffen, virtuell)?"
+        return self.strategy not in ("none", "context") and self.resolved != self.question and not in_brackets
+
 
 # -- the previous question's structure ------------------------------------------------------------
 

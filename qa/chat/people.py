@@ -16,7 +16,10 @@ SAYING = frozenset("said says say told sagte sagt sagen erklärte".split())
 _PLACE_PREPOSITIONS = frozenset("at in from near by to into bei aus nach nahe im am".split())
 _QUANTIFIERS = frozenset("viel viele mehr wenig wenige kein keine keinen etwas genug".split())
 # endings of German common nouns ("Jahren", "Zahlungen", "Mannschaft"): such a lone word is no name
-_NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "ren", "ten", "gen", "ern", "eln", "chen", "tät", "nis")
+_NOUN_ENDINGS = (
+    *("ung", "heit", "keit", "schaft", "tion", "ren", "ten", "gen", "ern", "eln", "chen", "tät", "nis"),
+    *("ungen", "innen", "ionen", "chefs", "schaften"),
+)
 
 
 def person_like(mention: str, text: str) -> bool:
@@ -37,7 +40,9 @@ def person_like(mention: str, text: str) -> bool:
     if any(x.isupper() and len(x) > 1 for x in words):
         return False
     if len(words) >= 2:
-        return all(x[:1].isupper() for x in words)
+        # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun
+        german_noun = detect_language(text) == "de" and words[-1].lower().endswith(_NOUN_ENDINGS)
+        return all(x[:1].isupper() for x in words) and not german_noun
     tokens = message_tokens(text)
     lowered = [t.lower() for t in tokens]
     german = detect_language(text) == "de"

@@ -74,6 +74,7 @@ class ChatAnswer:
             "question": self.resolution.question,
             "resolved_question": self.resolution.resolved,
             "followup": self.resolution.followup,
+            "rewritten": self.resolution.rewritten,
             "language": self.resolution.language,
             "mode": answer["mode"],
             "no_answer": answer["no_answer"],

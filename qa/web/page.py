@@ -41,17 +41,26 @@ class ShownTurn:
     no_answer: bool
     hits: tuple = ()
     understood: str = ""  # the time read from the question's words ("Verstanden als: gestern (…)")
+    rewritten: bool = False  # `resolved` is a well-formed rewrite, shown as "Understood as"
 
     @classmethod
     def of(cls, turn: ChatAnswer) -> ShownTurn:
         r = turn.resolution
         answer = turn.answer
         understood = read_from_question(answer.scope.understood, answer.scope.recency, texts_for(r.language))
-        return cls(r.question, r.resolved, r.language, turn.reply, answer.no_answer, answer.hits, understood)
+        return cls(
+            r.question, r.resolved, r.language, turn.reply, answer.no_answer, answer.hits, understood, r.rewritten
+        )
 
     def to_history(self) -> list[dict]:
         return [
-            {"role": "user", "content": self.question, "resolved": self.resolved, "language": self.language},
+            {
+                "role": "user",
+                "content": self.question,
+                "resolved": self.resolved,
+                "language": self.language,
+                "rewritten": self.rewritten,
+            },
             {"role": "assistant", "content": self.reply, "no_answer": self.no_answer, "understood": self.understood},
         ]
 
@@ -91,6 +100,7 @@ def _history() -> list[ShownTurn]:
                 reply,
                 replied.get("no_answer") is True,
                 understood=clean_text(understood.strip())[:MAX_UNDERSTOOD_CHARS],
+                rewritten=asked.get("rewritten") is True,
             )
         )
     while turns and (

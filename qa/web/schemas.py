@@ -110,6 +110,10 @@ class ChatAnswer(_Answered):
     applied: Applied
     resolved_question: str = Field(description="The question as understood, with the conversation filled in")
     followup: bool = Field(description="True when earlier turns were used")
+    rewritten: bool = Field(
+        description="True when resolved_question is a well-formed rewrite (the page shows it as 'Understood as');"
+        " false when the question was searched as typed or with the conversation's topic as context"
+    )
     reply: str = Field(description="Short reply in the question's language quoting the best sentence")
 
 

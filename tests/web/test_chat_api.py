@@ -31,6 +31,7 @@ def test_followup_is_resolved_against_the_history(client):
     body = _chat(client, FIRST, first["reply"], "Und warum?").get_json()
     assert body["question"] == "Und warum?" and body["followup"] is True
     assert body["resolved_question"] == "Warum nimmt Bundeskanzler Friedrich Merz an dem Treffen nur virtuell teil?"
+    assert body["rewritten"] is True  # a well-formed question: the page shows it as "Verstanden als"
     assert body["passages"][0]["heading"] == "Merz nimmt nur virtuell an dem Treffen teil"
     assert body["language"] == "de" and body["reply"].startswith("Laut dem Artikel")
 
@@ -44,6 +45,14 @@ def test_english_ellipsis_substitutes_the_new_country(client):
     body = _chat(client, "What did Estonia promise?", first["reply"], "And Germany?").get_json()
     assert body["resolved_question"] == "What did Germany promise?" and body["language"] == "en"
     assert body["passages"][0]["heading"] == "Deutschland bislang zurückhaltend"
+
+
+def test_a_followup_asked_with_the_topic_is_no_rewrite_to_show(client):
+    first = _chat(client, FIRST).get_json()
+    body = _chat(client, FIRST, first["reply"], "Was hat er dazu gesagt?").get_json()
+    # "er" stands for Merz, but "dazu" points at the event: the topic goes along in brackets
+    assert body["followup"] is True and "(" in body["resolved_question"]
+    assert body["rewritten"] is False and first["rewritten"] is False
 
 
 def test_self_contained_question_ignores_the_history(client):

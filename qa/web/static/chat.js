@@ -203,7 +203,7 @@
     turn.lang = answer.language;
     const question = el("div", "bubble question");
     question.append(el("span", "who", t.you), el("span", "asked", answer.question));
-    if (answer.resolved_question && answer.resolved_question !== answer.question) {
+    if (answer.rewritten && answer.resolved_question) {
       question.append(el("span", "resolved", t.understood + ": " + answer.resolved_question));
     }
     const reply = el("div", "bubble answer" + (answer.no_answer ? " none" : ""));

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from qa.cli_ingest import build_with_progress, ingest_options, reading
-from qa.cli_options import SCORES_HELP, echo_answer, index_options, make_settings, scope_from, scope_options
+from qa.cli_options import SCORES_HELP, echo_answer, from_index, index_options, make_settings, scope_from, scope_options
 from qa.cli_options import open_service as _service
 from qa.config import configure_logging
 from qa.errors import InvalidRequest, QAError
@@ -194,11 +194,7 @@ def add(
 def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, encoder: str | None) -> None:
     """List the indexed articles, newest first: id, date, passage count, title (`qa show ID` opens one)."""
     configure_logging()
-    service = _service(make_settings(index_dir, encoder))
-    try:
-        page = service.list_documents(offset, limit)
-    finally:
-        service.close()
+    page = from_index(index_dir, encoder, lambda service: service.list_documents(offset, limit))
     if as_json:
         click.echo(json.dumps(page, ensure_ascii=False))
         return
@@ -214,11 +210,7 @@ def list_command(offset: int, limit: int, as_json: bool, index_dir: str | None, 
 def remove(document_id: str, index_dir: str | None, encoder: str | None) -> None:
     """Delete the article DOCUMENT_ID from the index, durably."""
     configure_logging()
-    service = _service(make_settings(index_dir, encoder))
-    try:
-        removed = service.remove_document(document_id)
-    finally:
-        service.close()
+    removed = from_index(index_dir, encoder, lambda service: service.remove_document(document_id))
     click.echo(f"removed {document_id} ({removed} passages)")
 
 

@@ -14,6 +14,7 @@ import click
 from qa.cli_options import (
     SCORES_HELP,
     echo_answer,
+    from_index,
     index_options,
     make_settings,
     open_service,
@@ -102,11 +103,7 @@ def sources_command(as_json: bool, index_dir: str | None, encoder: str | None) -
     """List the sources of the articles, the largest first: articles, first and last date, undated ones.
     These are the names `--source` (the API's `sources`) takes, in any case."""
     configure_logging()
-    service = open_service(make_settings(index_dir, encoder))
-    try:
-        sources = service.sources()
-    finally:
-        service.close()
+    sources = from_index(index_dir, encoder, lambda service: service.sources())
     if as_json:
         _json({"sources": sources})
         return
@@ -124,11 +121,7 @@ def stats_command(as_json: bool, index_dir: str | None, encoder: str | None) -> 
     """What the archive covers: articles and passages, the date range, articles per month, per language and
     (the ten largest) per source."""
     configure_logging()
-    service = open_service(make_settings(index_dir, encoder))
-    try:
-        stats = service.stats()
-    finally:
-        service.close()
+    stats = from_index(index_dir, encoder, lambda service: service.stats())
     if as_json:
         _json(stats)
         return
@@ -150,11 +143,7 @@ def show_command(document_id: str, as_json: bool, index_dir: str | None, encoder
     """Show the article DOCUMENT_ID (e.g. one `qa ask` cites): title, date, source and its passages, each
     numbered as answers cite it (passage N)."""
     configure_logging()
-    service = open_service(make_settings(index_dir, encoder))
-    try:
-        document = service.get_document(document_id)
-    finally:
-        service.close()
+    document = from_index(index_dir, encoder, lambda service: service.get_document(document_id))
     if as_json:
         _json(document)
         return

@@ -49,6 +49,15 @@ def open_service(settings, cached: bool = False, open_index: bool = True):
     return QAService(settings, cached_encoder(settings) if cached else None, open_index)
 
 
+def from_index(index_dir: str | None, encoder: str | None, call: Callable[[Any], Any]) -> Any:
+    """What `call(service)` returns for the index, the service closed after (one read of the archive)."""
+    service = open_service(make_settings(index_dir, encoder))
+    try:
+        return call(service)
+    finally:
+        service.close()
+
+
 _DAY = click.DateTime(["%Y-%m-%d"])
 _SCOPE_OPTIONS: list[Callable[[Any], Any]] = [
     click.option("--date-from", type=_DAY, help="Only articles dated on or after (YYYY-MM-DD)."),

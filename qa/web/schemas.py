@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, R
 from qa.chat.conversation import MAX_HISTORY_CHARS, MAX_MESSAGES
 from qa.config import Settings
 from qa.records import DEFAULT_PAGE, MAX_PAGE
-from qa.text.article import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+from qa.text.article import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS, URL_PATTERN
 from qa.text.dates import MAX_DATE_CHARS
 from qa.text.exports import MAX_RECORDS
 from qa.web.schemas_base import ID_PATTERN, NOT_BLANK, AsInt, Body, Language, Mode
@@ -35,8 +35,14 @@ from qa.web.schemas_scope import (  # noqa: F401 (the contract's models, re-expo
 MAX_PAGE_NUMBER = 10**9
 _DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+# Only days every year has: 29 February is left out (a spec cannot tell leap years; the service reads it).
+_DAY_MONTH = (
+    rf"(?:(?:0?[1-9]|1\d|2[0-8]) {_MONTH}|(?:29|30) (?:Jan|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"|31 (?:Jan|Mar|May|Jul|Aug|Oct|Dec))"
+)
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
-RFC822 = rf"^(?:{_DAY}, )?(?:0?[1-9]|[12]\d|3[01]) {_MONTH} \d{{4}} {_TIME} (?:[+-]\d{{4}}|GMT|UT)$"
+_OFFSET = r"(?:[+-](?:0\d|1[0-4])[0-5]\d|GMT|UT)"
+RFC822 = rf"^(?:{_DAY}, )?{_DAY_MONTH} [1-9]\d{{3}} {_TIME} {_OFFSET}$"
 # What a record's date may be; the service reads each (qa.text.dates), the spec says which.
 DATE_FORMATS: list[JsonValue] = [
     {"type": "string", "format": "date"},
@@ -178,7 +184,20 @@ class WriteSummary(BaseModel):
 
 
 def _digits(value: object) -> object:
+    """A CMS's numeric id as its digits (23.0 too: an integer in JSON Schema)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _text_required(schema: dict) -> None:
+    """The spec asks for `text`, a string with a word: what every generated client and test sends. The
+    server also takes a CMS export's `body` or `content` in its place (qa.text.exports), said in words."""
+    schema["required"] = ["text"]
+    text = schema["properties"]["text"]
+    text.pop("anyOf", None)
+    text.pop("default", None)
+    text.update({"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": NOT_BLANK})
 
 
 class DocumentRecord(Body):
@@ -187,7 +206,7 @@ class DocumentRecord(Body):
     Fields besides these (a CMS export's author, tags, ...) are ignored, never refused; `body` or
     `content` may stand for `text`, `link` for `url` (qa.text.exports)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_text_required)
 
     id: Annotated[str | None, BeforeValidator(_digits)] = Field(
         None,
@@ -196,7 +215,11 @@ class DocumentRecord(Body):
         "a number (a CMS's id) is taken as its digits",
         examples=["harbour-2025"],
         json_schema_extra={
-            "anyOf": [{"type": "string", "pattern": ID_PATTERN}, {"type": "integer", "minimum": 0}, {"type": "null"}]
+            "anyOf": [
+                {"type": "string", "pattern": ID_PATTERN},
+                {"type": "integer", "minimum": 0, "maximum": 10**128 - 1},
+                {"type": "null"},
+            ]
         },
     )
     title: str | None = Field(
@@ -224,7 +247,7 @@ class DocumentRecord(Body):
     url: str | None = Field(
         None,
         max_length=MAX_URL_CHARS,
-        pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://",
+        pattern=URL_PATTERN,
         description="Where the article is published (http or https)",
         examples=["https://example.org/news/harbour-2025"],
     )

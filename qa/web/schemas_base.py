@@ -52,8 +52,8 @@ def unknown_names(given: Iterable[str], known: Iterable[str], what: str = "field
 
 
 class Body(BaseModel):
-    """A request body: unknown fields are refused (naming the closest known one), lone surrogates in its
-    strings mended."""
+    """A request body: unknown fields are refused (naming the closest known one) unless the model ignores
+    them, lone surrogates in its strings mended."""
 
     model_config = ConfigDict(extra="forbid")
     unknown_word: ClassVar[str] = "field"
@@ -63,7 +63,9 @@ class Body(BaseModel):
     def _mend_strings(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        unknown = unknown_names([str(k) for k in data], cls.model_fields, cls.unknown_word)
+        # a model that ignores extra fields (an article record: a CMS export's author, tags) checks none
+        ignored = cls.model_config.get("extra") == "ignore"
+        unknown = "" if ignored else unknown_names([str(k) for k in data], cls.model_fields, cls.unknown_word)
         if unknown:
             raise ValueError(unknown)
         return {k: _mended(v) for k, v in data.items()}

@@ -134,7 +134,7 @@ def test_generated_client_imports_whole_adds_an_article_and_asks(contract_server
         refused = add.sync(client=client, body=models.DocumentRecord(text=" "))
     assert okapi.passages[0].document.id == "zoo-okapi" and "Quirin" in okapi.passages[0].text
     assert isinstance(cited, models.DocumentDetail) and cited.source == "zoo" and cited.passage_count == 1
-    assert isinstance(refused, models.ErrorBody) and "'text' is empty" in refused.error
+    assert isinstance(refused, models.ErrorBody) and "text is missing or empty" in refused.error
 
 
 def test_every_operation_of_the_generated_client_answers(contract_server, tmp_path, monkeypatch):

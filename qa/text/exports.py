@@ -40,9 +40,9 @@ def _field(record: dict, name: str, where: str) -> str | None:
         value = record.get(key)
         if value is None or value == "":
             continue
-        if name == "id" and isinstance(value, int | float) and not isinstance(value, bool):
-            if isinstance(value, int) or value.is_integer():  # 23.0 is the integer 23, as in JSON Schema
-                return str(int(value))  # CMS ids are often numbers
+        integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if name == "id" and integral and not isinstance(value, bool):
+            return str(int(value))  # CMS ids are often numbers; 23.0 is the integer 23, as in JSON Schema
         if name == "date":
             return value
         if not isinstance(value, str):

@@ -60,6 +60,9 @@ class Settings:
     cross_language_bonus: float = _setting(
         0.03, "Added to the dense score of passages in another language than the question's, when ranking."
     )
+    answer_kind_weight: float = _setting(
+        0.05, "Bonus for a passage holding the kind of answer asked (a number, a date) among its article's passages."
+    )
     lead_penalty: float = _setting(0.1, "Taken off the fused score of an article's first passage (its teaser).")
     feedback_terms: int = _setting(15, "Terms of the best dense hits the cross-lingual feedback asks for.")
     feedback_passages: int = _setting(3, "Best dense hits whose terms the cross-lingual feedback takes.")

@@ -9,6 +9,9 @@ same 0..1 scale.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -73,6 +76,20 @@ def teaser_penalties(positions: np.ndarray, penalty: float) -> np.ndarray:
     if positions.ndim != 1:
         raise ValueError(f"positions: expected a 1-d array, got shape {positions.shape}")
     return np.where(positions == 0, np.float32(penalty), np.float32(0.0)).astype(np.float32)
+
+
+def within_article_bonus(document_ids: Sequence[str], holds: Sequence[bool], weight: float) -> np.ndarray:
+    """`weight` for each candidate that `holds` (the kind of answer asked for) while another candidate
+    comes from its article, 0 for the others: evidence for choosing the passage within an article
+    (newsroom benchmark: R@1 .616 -> .640 tune, .525 -> .550 held-out). A one-passage document
+    (XQuAD's paragraphs) never gets it: there it cost English questions over German text 0.8 points."""
+    if len(document_ids) != len(holds):
+        raise ValueError(f"lengths differ: {len(document_ids)} ids, {len(holds)} flags")
+    articles = Counter(document_ids)
+    return np.array(
+        [weight if held and articles[doc] > 1 else 0.0 for doc, held in zip(document_ids, holds, strict=True)],
+        dtype=np.float32,
+    )
 
 
 def fuse(dense: np.ndarray, lexical: np.ndarray, same_language: np.ndarray, dense_weight: float) -> np.ndarray:

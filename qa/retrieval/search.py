@@ -15,8 +15,8 @@ from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import feedback
 from qa.retrieval import names as rare
-from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, teaser_penalties
-from qa.retrieval.highlight import answer_kind, highlight_sentence, measured_unit
+from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, teaser_penalties, within_article_bonus
+from qa.retrieval.highlight import answer_kind, fits, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, sqlite
 from qa.storage.generation import Generation
@@ -71,6 +71,7 @@ class Searcher:
         highlight_context_weight: float = 0.75,
         cross_language_bonus: float = 0.0,
         lead_penalty: float = 0.0,
+        answer_kind_weight: float = 0.0,
         feedback_weight: float = 0.0,
         feedback_terms: int = 15,
         feedback_passages: int = 3,
@@ -92,6 +93,7 @@ class Searcher:
         self.highlight_context_weight = highlight_context_weight
         self.cross_language_bonus = cross_language_bonus
         self.lead_penalty = lead_penalty
+        self.answer_kind_weight = answer_kind_weight
         self.feedback_weight = feedback_weight
         self.feedback_terms = int(feedback_terms)
         self.feedback_passages = int(feedback_passages)
@@ -171,6 +173,16 @@ class Searcher:
         query = feedback.feedback_terms([terms[i] for i in chosen], frequencies, passages, self.feedback_terms)
         return self.feedback_weight * feedback.feedback_scores(terms, query, frequencies, passages)
 
+    def _answer_kind(self, question: str, candidates: list[sqlite.PassageRow]) -> np.ndarray:
+        """`answer_kind_weight` for a passage that holds the kind of answer asked for (a number for "how
+        many", a date for "when") while another passage of its article is a candidate too: the article's
+        teaser names the topic, the paragraph with the number answers."""
+        kind = answer_kind(question) if self.answer_kind_weight > 0 else None
+        if kind is None:
+            return np.zeros(len(candidates), dtype=np.float32)
+        holds = [any(fits(row.text[a:b], kind) for a, b in row.sentence_spans) for row in candidates]
+        return within_article_bonus([row.document_id for row in candidates], holds, self.answer_kind_weight)
+
     def _rank(
         self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
     ) -> Retrieval:
@@ -193,6 +205,7 @@ class Searcher:
             scores = fuse(leveled, lexical_scores, same, self.dense_weight)
             positions = np.array([row.position for row in candidates], dtype=np.int64)
             scores = scores - teaser_penalties(positions, self.lead_penalty)
+            scores = scores + self._answer_kind(question, candidates)
 
             scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
             scores = scores + self._feedback(conn, candidates, dense, language)

@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from qa.retrieval.fusion import dense_scores, fuse, level_languages, minmax, rank, teaser_penalties
+from qa.retrieval.fusion import (
+    dense_scores,
+    fuse,
+    level_languages,
+    minmax,
+    rank,
+    teaser_penalties,
+    within_article_bonus,
+)
 from qa.retrieval.search import clamp_k
 
 
@@ -105,3 +113,12 @@ def test_teaser_penalties_hit_only_the_first_passage():
     fused = f32(1.0, 0.95, 0.85)
     order = rank(fused - teaser_penalties(np.array([0, 2, 3]), 0.1), 3)
     assert order.tolist() == [1, 0, 2]
+
+
+def test_within_article_bonus_needs_a_second_passage_of_the_article():
+    ids = ["wolf", "wolf", "ecb", "xquad-1"]
+    holds = [False, True, True, True]
+    # the wolf article's paragraph with the number gains; a lone document (ecb, xquad-1) never does
+    assert within_article_bonus(ids, holds, 0.05).tolist() == pytest.approx([0.0, 0.05, 0.0, 0.0])
+    with pytest.raises(ValueError):
+        within_article_bonus(ids, holds[:2], 0.05)

@@ -92,9 +92,8 @@ def index_command(
     service = _service(settings, cached=True, open_index=False)
     try:
         with _ray_encoding(service, ray_address) as encode_calls:
-            result = build_with_progress(
-                service, reading(paths or (settings.seeds_dir,), **reading_options), encode_calls
-            )
+            sources = paths or (settings.seeds_dir,)
+            result = build_with_progress(service, reading(sources, **reading_options), sources, encode_calls)
     except KeyboardInterrupt:
         click.echo("interrupted: the previous index is unchanged", err=True)
         sys.exit(130)

@@ -66,17 +66,31 @@ def reading(
     return read
 
 
-def build_with_progress(service, read: Callable[[bool], Iterator[Document]], encode_calls=None) -> dict:
-    """Index what `read` reads with a progress bar on a terminal (passages stored, passages/s, time
-    left). A first pass counts the paragraphs and meets a bad record before anything is built."""
+def build_with_progress(
+    service, read: Callable[[bool], Iterator[Document]], paths: tuple[str, ...], encode_calls=None
+) -> dict:
+    """Index what `read` reads in one pass, with a progress bar on a terminal (articles read, articles/s,
+    time left against a total estimated from the files' bytes). A bad record stops the build before
+    the new index is swapped in, so nothing is half-imported; the previous index stays."""
+    import itertools
     import sys
     import time
 
     from tqdm import tqdm
 
+    from qa.text.ingest import estimated_articles
+
     started = time.perf_counter()
-    total = sum(len(d.sections) for d in read(True))
-    if not total:
+    documents = read(True)
+    first = next(documents, None)
+    if first is None:
         raise InvalidRequest("no articles found in the paths given")
-    with tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr, disable=None) as bar:
-        return service.build_documents(read(False), bar.update, encode_calls, started)
+    total = estimated_articles(paths) or None
+    with tqdm(total=total, unit="article", desc="indexing", file=sys.stderr, disable=None) as bar:
+
+        def counted() -> Iterator[Document]:
+            for document in itertools.chain([first], documents):
+                yield document
+                bar.update(1)
+
+        return service.build_documents(counted(), None, encode_calls, started)

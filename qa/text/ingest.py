@@ -199,6 +199,27 @@ def collect(paths: Iterable[str | Path], on_skip: Note | None = None) -> list[Ar
     return files
 
 
+def estimated_articles(paths: Iterable[str | Path]) -> int:
+    """About how many articles `paths` hold, by a scan of their bytes instead of a parse (a progress
+    bar's total; a build's first pass that parsed everything was half of its reading time): records
+    count as lines, a feed's items by their tags, any other file as one article."""
+    total = 0
+    for file in collect(paths):
+        kind = SUFFIX_KINDS.get(file.path.suffix.lower(), "article")
+        try:
+            with file.path.open("rb") as handle:
+                if kind in ("jsonl", "csv"):
+                    total += max(0, sum(1 for line in handle if line.strip()) - (kind == "csv"))
+                elif kind == "feed":
+                    data = handle.read()
+                    total += data.count(b"<item") + data.count(b"<entry")
+                else:
+                    total += 1
+        except OSError:
+            total += 1  # the build names the file
+    return total
+
+
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return [file.path for file in collect(paths)]
 

@@ -64,6 +64,7 @@ class Passage:
     language: str
     sentences: tuple[tuple[int, int], ...]
     context: str = ""  # the article's title, for every passage after the teaser (see `embedding_text`)
+    section: int = 0  # the paragraph of the article it starts in: 0 is the teaser
 
     def __post_init__(self) -> None:
         if not self.text.strip():

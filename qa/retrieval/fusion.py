@@ -9,7 +9,6 @@ same 0..1 scale.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,32 +61,37 @@ def level_languages(dense: np.ndarray, same_language: np.ndarray, bonus: float) 
     return np.where(same_language, dense, dense + np.float32(bonus)).astype(np.float32)
 
 
-def teaser_penalties(positions: np.ndarray, penalty: float) -> np.ndarray:
-    """`penalty` for an article's first passage (its teaser), 0 for the others, to take off fused scores.
+def teaser_penalties(paragraphs: np.ndarray, penalty: float) -> np.ndarray:
+    """`penalty` for the passages of an article's first paragraph (its teaser; `paragraphs` holds each
+    candidate's paragraph number), 0 for the others, to take off fused scores.
 
     A teaser restates the topic in the words a reader asks with ("Ein Wolf hat mehrere Weidetiere
     gerissen"), so it is close to every question about its article, while the fact asked for stands
     in a paragraph after it ("23 tote Schafe"). On a fused 0..1 scale, 0.1 lets a body paragraph that
     scores nearly as well win, while a teaser that clearly answers best still comes first (newsroom
     benchmark, held-out half, with the language bonus: R@1 .487 -> .525). Documents of one passage
-    are all teasers, so the ranking among them is unchanged.
+    are all teasers, so the ranking among them is unchanged (a long one cut into several passages too).
     """
-    positions = np.asarray(positions)
-    if positions.ndim != 1:
-        raise ValueError(f"positions: expected a 1-d array, got shape {positions.shape}")
-    return np.where(positions == 0, np.float32(penalty), np.float32(0.0)).astype(np.float32)
+    paragraphs = np.asarray(paragraphs)
+    if paragraphs.ndim != 1:
+        raise ValueError(f"paragraphs: expected a 1-d array, got shape {paragraphs.shape}")
+    return np.where(paragraphs == 0, np.float32(penalty), np.float32(0.0)).astype(np.float32)
 
 
-def within_article_bonus(document_ids: Sequence[str], holds: Sequence[bool], weight: float) -> np.ndarray:
-    """`weight` for each candidate that `holds` (the kind of answer asked for) while another candidate
-    comes from its article, 0 for the others: evidence for choosing the passage within an article
-    (newsroom benchmark: R@1 .616 -> .640 tune, .525 -> .550 held-out). A one-passage document
-    (XQuAD's paragraphs) never gets it: there it cost English questions over German text 0.8 points."""
-    if len(document_ids) != len(holds):
-        raise ValueError(f"lengths differ: {len(document_ids)} ids, {len(holds)} flags")
-    articles = Counter(document_ids)
+def within_article_bonus(paragraphs: Sequence[tuple[str, int]], holds: Sequence[bool], weight: float) -> np.ndarray:
+    """`weight` for each candidate that `holds` (the kind of answer asked for) while a candidate from
+    another paragraph of its article is there too (`paragraphs`: (document id, paragraph) per
+    candidate), 0 for the others: evidence for choosing the paragraph within an article (newsroom
+    benchmark: R@1 .616 -> .640 tune, .525 -> .550 held-out). A document of one paragraph (XQuAD's,
+    however many passages a long one is cut into) never gets it: applied to every passage it cost
+    English questions over German text 0.8 points."""
+    if len(paragraphs) != len(holds):
+        raise ValueError(f"lengths differ: {len(paragraphs)} paragraphs, {len(holds)} flags")
+    seen: dict[str, set[int]] = {}
+    for doc, paragraph in paragraphs:
+        seen.setdefault(doc, set()).add(paragraph)
     return np.array(
-        [weight if held and articles[doc] > 1 else 0.0 for doc, held in zip(document_ids, holds, strict=True)],
+        [weight if held and len(seen[doc]) > 1 else 0.0 for (doc, _), held in zip(paragraphs, holds, strict=True)],
         dtype=np.float32,
     )
 

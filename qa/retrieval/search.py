@@ -181,7 +181,8 @@ class Searcher:
         if kind is None:
             return np.zeros(len(candidates), dtype=np.float32)
         holds = [any(fits(row.text[a:b], kind) for a, b in row.sentence_spans) for row in candidates]
-        return within_article_bonus([row.document_id for row in candidates], holds, self.answer_kind_weight)
+        paragraphs = [(row.document_id, row.section) for row in candidates]
+        return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 
     def _rank(
         self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
@@ -203,8 +204,8 @@ class Searcher:
             same = np.array([row.language == language for row in candidates], dtype=bool)
             leveled = level_languages(dense, same, self.cross_language_bonus)
             scores = fuse(leveled, lexical_scores, same, self.dense_weight)
-            positions = np.array([row.position for row in candidates], dtype=np.int64)
-            scores = scores - teaser_penalties(positions, self.lead_penalty)
+            sections = np.array([row.section for row in candidates], dtype=np.int64)
+            scores = scores - teaser_penalties(sections, self.lead_penalty)
             scores = scores + self._answer_kind(question, candidates)
 
             scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import IndexMismatch
-from qa.storage import sqlite
+from qa.storage import sqlite, upgrade
 from qa.storage.generation import CARRY_FORMATS, FORMAT_VERSION, Generation
 from qa.storage.ivf_build import build_base
 from qa.storage.manifest import Manifest, generation_dir, new_generation, swap_in
@@ -42,6 +42,7 @@ def _locked_current(index_dir: Path) -> Iterator[tuple[sqlite3.Connection, Manif
             return
         conn = sqlite.connect(directory / "qa.sqlite")
         try:
+            upgrade.add_missing_columns(conn)  # a record of an earlier version: read with today's columns
             conn.execute("BEGIN IMMEDIATE")
             if generation_dir(index_dir) != directory:
                 continue  # another build swapped meanwhile: lock that one instead

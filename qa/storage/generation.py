@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.errors import IndexMismatch, IndexNotReady
 from qa.records import Filters
-from qa.storage import sqlite
+from qa.storage import sqlite, upgrade
 from qa.storage.dense import DenseIndex
 from qa.storage.facts import PassageFacts
 from qa.storage.locks import ReadWriteLock
@@ -111,7 +111,7 @@ def _check_record(path: Path, dim: int) -> None:
             row = (
                 conn.execute("SELECT length(vector) FROM passages LIMIT 1").fetchone() if "passages" in tables else None
             )
-            upgraded = "documents" not in tables or sqlite.add_missing_columns(conn)
+            upgraded = "documents" not in tables or upgrade.add_missing_columns(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
@@ -119,7 +119,10 @@ def _check_record(path: Path, dim: int) -> None:
     if not _TABLES <= tables:
         raise IndexMismatch(f"{path} lacks the tables of an index: rebuild it with `qa index`")
     if not upgraded:
-        raise IndexMismatch(f"{path} lacks the url column and cannot be written to add it: rebuild it with `qa index`")
+        raise IndexMismatch(
+            f"{path} lacks columns of this version (url, section) and cannot be written to add them: "
+            "rebuild it with `qa index`"
+        )
     if row is not None and row[0] != dim * 2:  # float16 since format 4
         raise IndexMismatch(
             f"{path} holds vectors of {row[0] // 2} floats but its manifest says {dim}: rebuild it with `qa index`"

@@ -22,7 +22,9 @@ CREATE TABLE IF NOT EXISTS passages (
     heading TEXT NOT NULL,
     text TEXT NOT NULL,
     language TEXT NOT NULL,
-    vector BLOB NOT NULL
+    vector BLOB NOT NULL,
+    -- the article's paragraph the passage starts in (0: the teaser); added in place to older records
+    section INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS passages_by_document ON passages (document_id, position);
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -34,6 +33,7 @@ class PassageRow:
     date: str | None
     source: str
     url: str | None = None
+    section: int = 0  # the article's paragraph it starts in (0: the teaser)
 
 
 # How long a writer waits for another process's write transaction before giving up (a 503 to retry).
@@ -52,17 +52,6 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 def init_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(resources.files("qa.storage").joinpath("schema.sql").read_text(encoding="utf-8"))
-
-
-def add_missing_columns(conn: sqlite3.Connection) -> bool:
-    """Add documents.url to a record of an earlier version, in place (ADD COLUMN rewrites the schema, not
-    the rows: instant at any size; earlier processes name their columns and read on); False when the
-    column is still missing (a read-only index)."""
-    if "url" in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
-        return True
-    with contextlib.suppress(sqlite3.OperationalError):  # "duplicate column": another process was first
-        conn.execute("ALTER TABLE documents ADD COLUMN url TEXT")
-    return "url" in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
 
 
 def content_hash(document: Document) -> str:
@@ -129,8 +118,17 @@ def insert_document(
     ids = []
     for passage, vector, sentences in zip(passages, passage_vectors, sentence_vectors, strict=True):
         cursor = conn.execute(
-            "INSERT INTO passages (document_id, position, heading, text, language, vector) VALUES (?, ?, ?, ?, ?, ?)",
-            (document.id, passage.position, passage.heading, passage.text, passage.language, _blob(vector)),
+            "INSERT INTO passages (document_id, position, heading, text, language, vector, section) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.id,
+                passage.position,
+                passage.heading,
+                passage.text,
+                passage.language,
+                _blob(vector),
+                passage.section,
+            ),
         )
         passage_id = cursor.lastrowid
         if passage_id is None:  # never after an INSERT; says so to the type checker
@@ -248,7 +246,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
         at += blob is not None
     passages = conn.execute(
         "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
-        f"d.title, d.date, d.source, d.url FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"d.title, d.date, d.source, d.url, p.section FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE p.id IN ({marks})",
         ids,
     ).fetchall()
@@ -271,6 +269,7 @@ def passage_rows(conn: sqlite3.Connection, ids: list[int], dim: int) -> dict[int
             date=row[8],
             source=row[9],
             url=row[10],
+            section=row[11],
         )
     return result
 

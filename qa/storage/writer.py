@@ -319,7 +319,9 @@ def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest
                 row.text,
                 row.language,
                 row.sentence_spans,
-                context=stored.title if row.position else "",
+                # format 4 kept no paragraph numbers: each passage stands for a paragraph
+                context=stored.title if (row.section if same else row.position) else "",
+                section=row.section if same else row.position,
             )
             for row in stored.passages
         ]

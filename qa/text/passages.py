@@ -64,8 +64,8 @@ def split_passages(
 ) -> list[Passage]:
     """Each paragraph becomes a passage; long ones are cut, tiny ones join the neighbour under the same heading."""
     language = detect_language(" ".join(section.text for section in document.sections)[:2000])
-    pieces: list[tuple[str, str]] = []
-    for section in document.sections:
+    pieces: list[tuple[str, str, int]] = []  # (heading, text, the paragraph it starts in)
+    for number, section in enumerate(document.sections):
         for chunk in _chunks(section.text, language, max_words):
             previous = pieces[-1] if pieces else None
             if (
@@ -75,9 +75,9 @@ def split_passages(
                 and _word_count(previous[1]) + _word_count(chunk) <= max_words
                 and len(previous[1]) + len(chunk) < MAX_PASSAGE_CHARS
             ):
-                pieces[-1] = (previous[0], f"{previous[1]} {chunk}")
+                pieces[-1] = (previous[0], f"{previous[1]} {chunk}", previous[2])
             else:
-                pieces.append((section.heading, chunk))
+                pieces.append((section.heading, chunk, number))
     return [
         Passage(
             document_id=document.id,
@@ -86,7 +86,8 @@ def split_passages(
             text=text,
             language=language,
             sentences=split_sentences(text, language),
-            context=document.title if position else "",
+            context=document.title if section else "",  # the teaser (first paragraph) names its topic itself
+            section=section,
         )
-        for position, (heading, text) in enumerate(pieces)
+        for position, (heading, text, section) in enumerate(pieces)
     ]

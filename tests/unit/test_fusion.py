@@ -116,9 +116,9 @@ def test_teaser_penalties_hit_only_the_first_passage():
 
 
 def test_within_article_bonus_needs_a_second_passage_of_the_article():
-    ids = ["wolf", "wolf", "ecb", "xquad-1"]
-    holds = [False, True, True, True]
-    # the wolf article's paragraph with the number gains; a lone document (ecb, xquad-1) never does
-    assert within_article_bonus(ids, holds, 0.05).tolist() == pytest.approx([0.0, 0.05, 0.0, 0.0])
+    paragraphs = [("wolf", 0), ("wolf", 3), ("ecb", 2), ("xquad-1", 0), ("xquad-1", 0)]
+    holds = [False, True, True, True, True]
+    # the wolf article's paragraph with the number gains; a lone paragraph never does, even cut in two
+    assert within_article_bonus(paragraphs, holds, 0.05).tolist() == pytest.approx([0.0, 0.05, 0.0, 0.0, 0.0])
     with pytest.raises(ValueError):
-        within_article_bonus(ids, holds[:2], 0.05)
+        within_article_bonus(paragraphs, holds[:2], 0.05)

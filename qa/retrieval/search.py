@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 # The cross-lingual feedback's settings (qa.retrieval.feedback), Searcher options like the weights above them.
 FEEDBACK_OPTIONS = ("feedback_weight", "feedback_terms", "feedback_passages")
+# The best BM25 matches whose coverage of the question shrinks the other language's bonus (level_languages).
+COVERAGE_MATCHES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,20 @@ def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, in
     cosines = row.sentence_vectors @ query
     best = int(np.argmax(cosines))
     return float(cosines[best]), best
+
+
+def _best_coverage(question: str, language: str, candidates: list[sqlite.PassageRow], lexical: np.ndarray) -> float:
+    """The largest share of the question's terms that one of the best BM25 matches (in the question's
+    language) holds: how fully a passage in the question's own language already covers it."""
+    terms = set(stemmed_terms(question, language))
+    if not terms:
+        return 0.0
+    best = 0.0
+    for i in np.argsort(-lexical, kind="stable")[:COVERAGE_MATCHES]:
+        row = candidates[int(i)]
+        if lexical[i] > 0 and row.language == language:
+            best = max(best, len(terms.intersection(stemmed_terms(row.text, language))) / len(terms))
+    return best
 
 
 class Searcher:
@@ -202,7 +218,10 @@ class Searcher:
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
-            leveled = level_languages(dense, same, self.cross_language_bonus)
+            bonus = self.cross_language_bonus
+            if bonus > 0:
+                bonus *= 1.0 - _best_coverage(question, language, candidates, lexical_scores)
+            leveled = level_languages(dense, same, bonus)
             scores = fuse(leveled, lexical_scores, same, self.dense_weight)
             sections = np.array([row.section for row in candidates], dtype=np.int64)
             scores = scores - teaser_penalties(sections, self.lead_penalty)

@@ -58,7 +58,7 @@ class Settings:
         0.0, "Bonus from the terms of the best dense hits in another language, asked of them by BM25 (0: off)."
     )
     cross_language_bonus: float = _setting(
-        0.036,
+        0.03,
         "Added to the dense score of passages in another language than the question's, when ranking, times"
         " 1 - the share of the question's terms its best same-language match holds.",
     )

@@ -49,11 +49,11 @@ def level_languages(dense: np.ndarray, same_language: np.ndarray, bonus: float) 
     hundredths lower in the other language, and fusion then adds BM25 to the same-language passages
     only. In a newsroom's archive, where a German and an English report tell one story, that put the
     report in the question's language first although only the other one held the asked fact (13 of
-    90 wrong first passages on a hidden set). The searcher passes 0.036 x (1 - the share of the
+    90 wrong first passages on a hidden set). The searcher passes 0.03 x (1 - the share of the
     question's terms the best same-language match holds): a passage that already says what the
     question asks keeps its lead. Measured (qa/lab/README.md, "Newsroom benchmark"): R@1 of the held-out
-    half .45 -> .50 with the bonus; XQuAD's parallel mixed corpus keeps hybrid at or above dense
-    (a flat +0.03 lifted the newsroom to .55 but cost English questions there 2.2 points). Monolingual
+    half .450 -> .475 with the bonus (tune .558 -> .616); XQuAD's parallel mixed corpus keeps hybrid at or
+    above dense (a flat +0.03 lifted the newsroom to .55 but cost English questions there 2.2 points). Monolingual
     archives are unchanged (every candidate gets the same bonus).
     """
     dense = _vector(dense, "dense")

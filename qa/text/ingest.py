@@ -143,10 +143,16 @@ def read_text(
             if max_records is not None and count > max_records:
                 raise InvalidRequest(f"at most {max_records:,} records per request: the feed holds more")
             yield document
-    elif kind == "jsonl":
-        yield from iter_jsonl(text.splitlines(), meta, on_bad, max_records)
-    elif kind == "csv":
-        yield from iter_csv(text.splitlines(keepends=True), meta, on_bad, max_records)
+    elif kind in ("jsonl", "csv"):
+        lines = text.splitlines(keepends=kind == "csv")
+        if max_records is not None:
+            # counted before any is parsed: an over-long request is refused at once, not after parsing
+            # its first 10,000 records (which held the interpreter while /healthz waited)
+            records = sum(1 for line in lines if line.strip()) - (kind == "csv")
+            if records > max_records:
+                raise InvalidRequest(f"at most {max_records:,} records per request, got {records:,}")
+        reader = iter_jsonl if kind == "jsonl" else iter_csv
+        yield from reader(lines, meta, on_bad, max_records)
     elif kind == "json":
         yield from (_overlaid(d, meta) for d in parse_json(text, "", max_records, on_bad))
     else:

@@ -100,6 +100,25 @@ def _checked(documents: Iterator[Document], on_bad: OnBad | None, what: str) -> 
         raise InvalidRequest(f"the {what} holds no record")
 
 
+def _json_record(line: str, number: int, meta: Metadata) -> Document:
+    try:
+        record = _loads(line)
+    except json.JSONDecodeError as error:
+        raise InvalidRequest(f"line {number} is not valid JSON: {error.msg}") from None
+    return parse_record(record, f"line {number}", meta)
+
+
+def _unless_bad(on_bad: OnBad | None, parse: Callable[..., Document], *args: object) -> Document | None:
+    """What `parse(*args)` makes of a record; a bad one is refused, or with `on_bad` reported and None."""
+    try:
+        return parse(*args)
+    except InvalidRequest as error:
+        if on_bad is None:
+            raise
+        on_bad(error.message)
+        return None
+
+
 def iter_jsonl(
     lines: Iterable[str], meta: Metadata = NO_METADATA, on_bad: OnBad | None = None, max_records: int | None = None
 ) -> Iterator[Document]:
@@ -113,18 +132,9 @@ def iter_jsonl(
             count += 1
             if max_records is not None and count > max_records:
                 raise _too_many(count, max_records)
-            try:
-                try:
-                    record = _loads(line)
-                except json.JSONDecodeError as error:
-                    raise InvalidRequest(f"line {number} is not valid JSON: {error.msg}") from None
-                document = parse_record(record, f"line {number}", meta)
-            except InvalidRequest as error:
-                if on_bad is None:
-                    raise
-                on_bad(error.message)
-                continue
-            yield document
+            document = _unless_bad(on_bad, _json_record, line, number, meta)
+            if document is not None:
+                yield document
 
     return _checked(read(), on_bad, "JSONL input")
 
@@ -178,14 +188,9 @@ def iter_csv(
             for count, row in enumerate(reader, start=1):
                 if max_records is not None and count > max_records:
                     raise _too_many(count, max_records)
-                try:
-                    document = parse_record(row, f"line {reader.line_num}", meta)
-                except InvalidRequest as error:
-                    if on_bad is None:
-                        raise
-                    on_bad(error.message)
-                    continue
-                yield document
+                document = _unless_bad(on_bad, parse_record, row, f"line {reader.line_num}", meta)
+                if document is not None:
+                    yield document
         except csv.Error as error:
             raise InvalidRequest(f"line {reader.line_num} is not valid CSV: {error}") from None
 

@@ -71,7 +71,7 @@ def teaser_penalties(paragraphs: np.ndarray, penalty: float) -> np.ndarray:
     gerissen"), so it is close to every question about its article, while the fact asked for stands
     in a paragraph after it ("23 tote Schafe"). On a fused 0..1 scale, 0.1 lets a body paragraph that
     scores nearly as well win, while a teaser that clearly answers best still comes first (newsroom
-    benchmark, held-out half, with the language bonus: R@1 .487 -> .525). Documents of one passage
+    benchmark, with a flat language bonus: held-out R@1 .487 -> .525; qa/lab/README.md). Documents of one passage
     are all teasers, so the ranking among them is unchanged (a long one cut into several passages too).
     """
     paragraphs = np.asarray(paragraphs)
@@ -84,7 +84,8 @@ def within_article_bonus(paragraphs: Sequence[tuple[str, int]], holds: Sequence[
     """`weight` for each candidate that `holds` (the kind of answer asked for) while a candidate from
     another paragraph of its article is there too (`paragraphs`: (document id, paragraph) per
     candidate), 0 for the others: evidence for choosing the paragraph within an article (newsroom
-    benchmark: R@1 .616 -> .640 tune, .525 -> .550 held-out). A document of one paragraph (XQuAD's,
+    benchmark, measured with a flat language bonus: R@1 .616 -> .640 tune, .525 -> .550 held-out). A
+    document of one paragraph (XQuAD's,
     however many passages a long one is cut into) never gets it: applied to every passage it cost
     English questions over German text 0.8 points."""
     if len(paragraphs) != len(holds):

@@ -55,10 +55,9 @@ def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, in
     return float(cosines[best]), best
 
 
-def _best_coverage(question: str, language: str, candidates: list[sqlite.PassageRow], lexical: np.ndarray) -> float:
-    """The largest share of the question's terms that one of the best BM25 matches (in the question's
+def _best_coverage(terms: set[str], language: str, candidates: list[sqlite.PassageRow], lexical: np.ndarray) -> float:
+    """The largest share of the question's `terms` that one of the best BM25 matches (in the question's
     language) holds: how fully a passage in the question's own language already covers it."""
-    terms = set(stemmed_terms(question, language))
     if not terms:
         return 0.0
     best = 0.0
@@ -189,12 +188,11 @@ class Searcher:
         query = feedback.feedback_terms([terms[i] for i in chosen], frequencies, passages, self.feedback_terms)
         return self.feedback_weight * feedback.feedback_scores(terms, query, frequencies, passages)
 
-    def _answer_kind(self, question: str, candidates: list[sqlite.PassageRow]) -> np.ndarray:
-        """`answer_kind_weight` for a passage that holds the kind of answer asked for (a number for "how
+    def _answer_kind(self, kind: str | None, candidates: list[sqlite.PassageRow]) -> np.ndarray:
+        """`answer_kind_weight` for a passage that holds the `kind` of answer asked for (a number for "how
         many", a date for "when") while another passage of its article is a candidate too: the article's
         teaser names the topic, the paragraph with the number answers."""
-        kind = answer_kind(question) if self.answer_kind_weight > 0 else None
-        if kind is None:
+        if kind is None or self.answer_kind_weight <= 0:
             return np.zeros(len(candidates), dtype=np.float32)
         holds = [any(fits(row.text[a:b], kind) for a, b in row.sentence_spans) for row in candidates]
         paragraphs = [(row.document_id, row.section) for row in candidates]
@@ -216,17 +214,18 @@ class Searcher:
         sentence_cos = np.array([cos for cos, _ in best], dtype=np.float32)
         dense = dense_scores(passage_cos, sentence_cos, self.sentence_weight)
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
+        terms = set(stemmed_terms(question, language))  # for the language bonus and the highlight
+        kind = answer_kind(question)
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
             bonus = self.cross_language_bonus
             if bonus > 0:
-                bonus *= 1.0 - _best_coverage(question, language, candidates, lexical_scores)
+                bonus *= 1.0 - _best_coverage(terms, language, candidates, lexical_scores)
             leveled = level_languages(dense, same, bonus)
             scores = fuse(leveled, lexical_scores, same, self.dense_weight)
             sections = np.array([row.section for row in candidates], dtype=np.int64)
             scores = scores - teaser_penalties(sections, self.lead_penalty)
-            scores = scores + self._answer_kind(question, candidates)
-
+            scores = scores + self._answer_kind(kind, candidates)
             scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
             scores = scores + self._feedback(conn, candidates, dense, language)
         elif mode == "dense":
@@ -238,9 +237,8 @@ class Searcher:
         if scope.sort == "date":
             order = newest_first(order, [row.date for row in candidates])
         hits = []
-        terms = set(stemmed_terms(question, language))
         cues = (
-            answer_kind(question),
+            kind,
             self.highlight_cue_weight,
             measured_unit(question),
             self.highlight_context_weight,

@@ -70,8 +70,7 @@ class Resolution:
     def rewritten(self) -> bool:
         """Whether `resolved` is a well-formed question worth showing as "Understood as": not the
         question as typed, nor the question with the conversation's topic in brackets ("context")."""
-        in_brackets = self.resolved.endswith(")?")  # "Was hat Merz dazu gesagt (Treffen, virtuell)?"
-        return self.strategy not in ("none", "context") and self.resolved != self.question and not in_brackets
+        return self.strategy not in ("none", "context") and self.resolved != self.question
 
 
 # -- the previous question's structure ------------------------------------------------------------
@@ -345,14 +344,18 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
 
     # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
     if words and len(words) <= 2 and all(t.lower() in w.WH_WORDS for t in words):
-        resolved = _ask_with(list(body), prev, entity, language) or _with_context(list(body), previous, entity)
-        return Resolution(question, resolved, language, "ellipsis")
+        asked = _ask_with(list(body), prev, entity, language)
+        if asked:
+            return Resolution(question, asked, language, "ellipsis")
+        return Resolution(question, _with_context(list(body), previous, entity), language, "context")
 
     # "Und Deutschland?", "What about the British prime minister?": the previous question, new entity
     if cue and words and len(words) <= 4 and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
         new = join_tokens(body)
-        resolved = _substitute(new, previous, prev, language) or _with_context(list(body), previous, entity)
-        return Resolution(question, resolved, language, "substitute")
+        substituted = _substitute(new, previous, prev, language)
+        if substituted:
+            return Resolution(question, substituted, language, "substitute")
+        return Resolution(question, _with_context(list(body), previous, entity), language, "context")
 
     positions, event = _anaphors(tokens)
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
@@ -360,8 +363,9 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     if positions and not anchored:
         replaced = _replace_pronouns(tokens, positions, previous, entity, answer)
         if replaced is not None:
-            resolved = _with_context(replaced, previous, None) if event else as_question(replaced)
-            return Resolution(question, resolved, language, "pronoun")
+            if event:  # "Was hat Merz dazu gesagt?": the event goes along as the topic
+                return Resolution(question, _with_context(replaced, previous, None), language, "context")
+            return Resolution(question, as_question(replaced), language, "pronoun")
         return Resolution(question, _with_context(tokens, previous, entity), language, "context")
     if event or (cue and not anchored):
         return Resolution(question, _with_context(tokens, previous, entity), language, "context")

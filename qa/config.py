@@ -121,6 +121,14 @@ class Settings:
         "Seconds a server process may be unresponsive before it is restarted; a client that sends or "
         "reads nothing for a third of it is disconnected.",
     )
+    health_timeout: float = _setting(
+        1.0, "Seconds /healthz waits for the database to answer before it says 503 (database_unreachable)."
+    )
+    health_max_lag: float = _setting(
+        10.0,
+        "Seconds a server process may stay behind the record's change log before /healthz says 503 "
+        "(replica_behind), so that a load balancer sends its questions elsewhere.",
+    )
     ray_address: str = _setting(
         "",
         "Ray cluster that encodes for `qa index` and `qa add`: 'local' (start one), 'auto' or 'ray://head:10001'; "
@@ -144,6 +152,8 @@ class Settings:
             raise InvalidRequest("port must lie between 0 and 65535")
         if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:
             raise InvalidRequest("workers, threads, max_connections and request_timeout must be at least 1")
+        if not (self.health_timeout > 0 and self.health_max_lag > 0):
+            raise InvalidRequest("health_timeout and health_max_lag must be positive numbers of seconds")
         if not self.recency_half_life > 0:
             raise InvalidRequest("recency_half_life must be a positive number of days")
         if self.encode_batch_size < 1:

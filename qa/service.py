@@ -21,6 +21,7 @@ from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope, with_passage_count
+from qa.replica_health import ReplicaHealth
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
@@ -73,6 +74,7 @@ class QAService:
         self._index: Generation | None = None
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
         self._source_names = SourceNames()
+        self._health = ReplicaHealth(lambda: self.index, settings.health_timeout, settings.health_max_lag)
         if open_index and generation_dir(settings.index_dir) is not None:
             self._open()
 
@@ -385,11 +387,12 @@ class QAService:
             return sqlite.last_change(conn) - index.watermark
 
     def health(self) -> dict:
-        self.index.refresh()
-        documents, passages = self.index.counts()
-        return {"status": "ok", "documents": documents, "passages": passages, "encoder": self.encoder.name}
+        """The record's counts and how far this process lags it; a 503 error instead when a load
+        balancer should send questions elsewhere (qa.replica_health). Never waits behind a write."""
+        return {"status": "ok", **self._health.check().to_dict(), "encoder": self.encoder.name}
 
     def close(self) -> None:
         self._filler.close()
+        self._health.close()
         if self._index is not None:
             self._index.close()

@@ -52,6 +52,7 @@ def test_a_full_disk_answers_503_and_stores_nothing(write_client, write_service,
     response = write_client.post("/api/documents", json=body, headers={"Authorization": f"Bearer {KEY}"})
     assert response.status_code == 503, response.get_json()
     assert response.get_json()["code"] == "index_not_writable"
+    assert int(response.headers["Retry-After"]) > 0  # a client (or a balancer) knows when to try again
     monkeypatch.setattr(record, "connect", connect)
     assert write_client.get("/api/documents/huge").status_code == 404
 

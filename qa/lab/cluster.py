@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -117,7 +118,10 @@ class Cluster:
         env: Mapping[str, str] | None = None,
         replica_env: Sequence[Mapping[str, str]] | None = None,
         serve_args: Sequence[str] = (),
+        core_each: bool = False,
     ) -> None:
+        """`core_each`: replica i runs on core i (modulo the cores there are), as if each had a machine of
+        one core; otherwise every replica may use every core."""
         if replicas < 1:
             raise ValueError(f"a cluster needs at least one replica, got {replicas}")
         self.index_dir = Path(index_dir)
@@ -126,6 +130,7 @@ class Cluster:
         self.env = dict(env or {})
         self.replica_env = list(replica_env or [{} for _ in range(replicas)])
         self.serve_args = tuple(serve_args)
+        self.core_each = core_each
         self.replicas: list[ServerProcess] = []
         self.haproxy: Haproxy | None = None
         self.count = replicas
@@ -153,9 +158,13 @@ class Cluster:
         self.haproxy.wait_for({f"r{i}": "UP" for i in range(self.count)}, timeout)
         return time.perf_counter() - started
 
-    def _start_replica(self, i: int) -> ServerProcess:
+    def _start_replica(self, i: int, log: Path | None = None, port: int | None = None) -> ServerProcess:
         env = {**self.env, **self.replica_env[i]}
-        return ServerProcess(self.index_dir, *self.serve_args, env=env, log=self.work_dir / f"replica-{i}.log")
+        argv = [sys.executable, "-m", "qa.cli", "serve"]
+        if self.core_each:
+            argv = ["taskset", "-c", str(i % (os.cpu_count() or 1)), *argv]
+        log = log or self.work_dir / f"replica-{i}.log"
+        return ServerProcess(self.index_dir, *self.serve_args, env=env, log=log, argv=argv, port=port)
 
     @property
     def base(self) -> str:
@@ -176,9 +185,7 @@ class Cluster:
         """Start replica i again on its old port (where haproxy expects it); wait until haproxy sees it UP."""
         old = self.replicas[i]
         old.stop()
-        env = {**self.env, **self.replica_env[i]}
-        log = self.work_dir / f"replica-{i}-{time.time_ns()}.log"
-        self.replicas[i] = ServerProcess(self.index_dir, *self.serve_args, env=env, log=log, port=old.port)
+        self.replicas[i] = self._start_replica(i, self.work_dir / f"replica-{i}-{time.time_ns()}.log", old.port)
         self.replicas[i].wait_ready(timeout)
         if self.haproxy is not None:
             self.haproxy.wait_for({f"r{i}": "UP"}, timeout)

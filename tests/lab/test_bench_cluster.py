@@ -1,0 +1,28 @@
+"""`qa bench cluster` runs end to end: every write found on every replica, no question failed across the
+kill (what the benchmark promises; the speed figures themselves are not asserted)."""
+
+import json
+
+from qa.cli import cli
+from qa.lab.bench_cluster import fresh_article, made_up_name
+
+from ..conftest import SEEDS
+
+
+def test_made_up_names_differ_and_hold_only_letters():
+    names = {made_up_name(i) for i in range(2000)}
+    assert len(names) == 2000 and all(name.isalpha() for name in names)
+    record, question = fresh_article(7)
+    assert made_up_name(7) in record["text"] and made_up_name(7) in question
+
+
+def test_bench_cluster_reports_every_figure(runner):
+    args = ["bench", "cluster", "--seeds", str(SEEDS), "--encoder", "hash:64", "--seconds", "2", "--writes", "3"]
+    result = runner.invoke(cli, [*args, "--clients", "2", "--replicas", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["writes"] == 3 and report["replicas"] == 2
+    assert report["answerable_other_replica_max_ms"] < 10_000  # found everywhere (unfound is infinite)
+    assert report["kill_questions_failed"] == 0 and report["kill_questions_answered"] > 0, report["failures"]
+    for key in ("answers_per_s_one_replica_direct", "answers_per_s_two_replicas_haproxy", "two_vs_one_replica"):
+        assert report[key] > 0, key

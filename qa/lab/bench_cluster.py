@@ -94,6 +94,16 @@ def no_answer_off(encoder: str) -> dict[str, str]:
     return {f"QA_NO_ANSWER_{kind}": "-1" for kind in ("DE", "EN", "SAME_LANGUAGE")}
 
 
+def init_database(url: str) -> str:
+    """`qa db init URL` in its own process, as a user runs it; what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "db", "init", url], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"qa db init failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
 def build_index(seeds: Path, index_dir: Path, encoder: str, env: dict[str, str] | None = None) -> dict:
     """`qa index` in its own process, as a user runs it; its JSON summary."""
     result = subprocess.run(

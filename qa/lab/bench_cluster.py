@@ -16,6 +16,7 @@ cores, and the core-each ratio what a second machine adds. The report gives the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -24,11 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qa.lab.bench_failover import measure_failover
 from qa.lab.bench_serve import QUESTIONS
 from qa.lab.cluster import Cluster, LoadResult, QuestionLoad, seconds_until_answerable
+from qa.lab.failover import PostgresPair
 from qa.lab.http import percentile, request_json
 
 logger = logging.getLogger(__name__)
@@ -84,6 +88,10 @@ def fresh_article(i: int) -> tuple[dict, str]:
         f"Die Werkstatt der Genossenschaft {name} repariert auch Fähren und Segelboote."
     )
     return {"id": f"fresh-{i}", "title": f"Werkstatt {name}", "text": text}, f"Was eröffnet die Genossenschaft {name}?"
+
+
+def _record_only(i: int, offset: int) -> dict:
+    return fresh_article(offset + i)[0]
 
 
 def no_answer_off(encoder: str) -> dict[str, str]:
@@ -164,16 +172,25 @@ def run(
     seconds: float = 10.0,
     writes: int = 20,
     work_dir: Path | None = None,
-) -> ClusterReport:
-    """Index `seeds` once, then measure writes, throughput and a replica kill on that one record."""
+    postgres: bool = False,
+    cycles: int = 20,
+) -> dict:
+    """Index `seeds` once, then measure writes, throughput and a replica kill on that one record; with
+    `postgres`, the record is a primary and a standby, and `cycles` failovers follow (bench_failover)."""
     if replicas < 2:
         raise ValueError("the cluster benchmark needs at least 2 replicas")
     load_average = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="qa-bench-cluster-", dir=work_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="qa-bench-cluster-", dir=work_dir) as tmp, ExitStack() as stack:
         work = Path(tmp)
         index_dir = work / "index"
-        build_index(seeds, index_dir, encoder)
         env = {"QA_API_KEY": KEY, "QA_ENCODER": encoder, "QA_VECTOR_CACHE": "", **no_answer_off(encoder)}
+        pair = None
+        if postgres:
+            pair = PostgresPair(work / "pg")
+            stack.callback(pair.close)
+            env |= {"QA_DATABASE_URL": pair.write_url, "QA_READ_DATABASE_URL": pair.read_url}
+            init_database(pair.write_url)
+        build_index(seeds, index_dir, encoder, env)
 
         with Cluster(index_dir, 1, work / "one", env=env) as one:
             direct = measure_load(one.replica_base(0), clients, seconds)
@@ -187,8 +204,13 @@ def run(
         with Cluster(index_dir, replicas, work / "many", env=env) as many:
             acks, same, others = measure_writes(many, writes)
             killed, taken_out = measure_kill(many, clients, seconds)
+            failover = {}
+            if pair is not None:
+                many.restart(many.count - 1)
+                make = functools.partial(_record_only, offset=writes)
+                failover = measure_failover(many, pair, cycles, clients, seconds, make).to_dict()
 
-    return ClusterReport(
+    report = ClusterReport(
         encoder=encoder,
         cores=os.cpu_count() or 1,
         load_average_at_start=load_average,
@@ -218,5 +240,6 @@ def run(
             *one_core.failures,
             *core_each.failures,
             *killed.failures,
-        )[:10],  # fmt: skip
+        )[:10],
     )
+    return {"backend": "postgres" if postgres else "sqlite", **report.to_dict(), **failover}

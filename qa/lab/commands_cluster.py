@@ -17,6 +17,8 @@ from qa.lab.group import bench
 @click.option("--clients", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--seconds", type=click.FloatRange(2, 600), default=10.0, show_default=True, help="Per load phase.")
 @click.option("--writes", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--postgres", is_flag=True, help="The record on PostgreSQL: a primary and a standby, then failovers.")
+@click.option("--cycles", type=click.IntRange(0, 1000), default=20, show_default=True, help="Failovers (--postgres).")
 @click.option("--work-dir", type=click.Path(file_okay=False), default=None, help="Where the throw-away index goes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def bench_cluster(
@@ -26,6 +28,8 @@ def bench_cluster(
     clients: int,
     seconds: float,
     writes: int,
+    postgres: bool,
+    cycles: int,
     work_dir: str | None,
     as_json: bool,
 ) -> None:
@@ -34,7 +38,8 @@ def bench_cluster(
 
     Targets: answerable elsewhere p50 <= 300 ms, max <= 1 s; 2 replicas >= 1.6x one (with a core each);
     no failed question across the kill. References in the same run: answerable on the replica that took
-    the write, and one replica asked without haproxy.
+    the write, and one replica asked without haproxy. With --postgres: no acknowledged write lost and
+    no failed question across `cycles` primary kills and promotions (reference: a calm phase first).
     """
     from qa.config import configure_logging
     from qa.lab.bench_cluster import run
@@ -48,7 +53,9 @@ def bench_cluster(
         seconds=seconds,
         writes=writes,
         work_dir=Path(work_dir) if work_dir else None,
-    ).to_dict()
+        postgres=postgres,
+        cycles=cycles,
+    )
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

@@ -186,7 +186,7 @@ def run(
         env = {"QA_API_KEY": KEY, "QA_ENCODER": encoder, "QA_VECTOR_CACHE": "", **no_answer_off(encoder)}
         pair = None
         if postgres:
-            pair = PostgresPair(work / "pg")
+            pair = PostgresPair()
             stack.callback(pair.close)
             env |= {"QA_DATABASE_URL": pair.write_url, "QA_READ_DATABASE_URL": pair.read_url}
             init_database(pair.write_url)

@@ -44,8 +44,11 @@ def haproxy_binary() -> str:
 def haproxy_config(bind_port: int, replica_ports: Sequence[int], stats_socket: Path) -> str:
     """The repository's haproxy.cfg with this cluster's loopback addresses filled in."""
     servers = "\n".join(f"    server r{i} {LOOPBACK}:{port} check" for i, port in enumerate(replica_ports))
+    tracking = "\n".join(
+        f"    server r{i} {LOOPBACK}:{port} track replicas/r{i}" for i, port in enumerate(replica_ports)
+    )
     return Template(HAPROXY_TEMPLATE.read_text(encoding="utf-8")).substitute(
-        bind=f"{LOOPBACK}:{bind_port}", servers=servers, stats_socket=str(stats_socket)
+        bind=f"{LOOPBACK}:{bind_port}", servers=servers, tracking_servers=tracking, stats_socket=str(stats_socket)
     )
 
 

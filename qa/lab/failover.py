@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import threading
 import time
 import urllib.error
@@ -31,18 +32,25 @@ def _url(ports: tuple[int, int], attrs: str) -> str:
 
 
 class PostgresPair:
-    """A primary and its synchronous standby; `fail_over()` kills the primary and promotes the standby,
+    """A primary and its synchronous standby; `stop_primary()` kills the primary, `promote()` the standby,
     `rebuild_standby()` makes the dead one a standby of the new primary again, on its old port."""
 
-    def __init__(self, work_dir: Path) -> None:
-        self.work_dir = Path(work_dir)
+    def __init__(self) -> None:
+        # Its own directory right under the system's temp dir: the server user must reach it through
+        # every parent, and pytest makes its own temp root private again whenever a session starts.
+        self.work_dir = Path(tempfile.mkdtemp(prefix="qa-pg-"))
         self._generation = 0
         self._dead_port = 0
+        self.standby: PostgresCluster | None = None
         self.primary = PostgresCluster.create(self._directory())
-        self.primary.start()
-        self.primary.sql(f"CREATE DATABASE {DATABASE}")
-        self.standby: PostgresCluster | None = self.primary.standby(self._directory())
-        self._synchronous(True)
+        try:
+            self.primary.start()
+            self.primary.sql(f"CREATE DATABASE {DATABASE}")
+            self.standby = self.primary.standby(self._directory())
+            self._synchronous(True)
+        except BaseException:
+            self.close()
+            raise
         self.ports = (self.primary.port, self.standby.port)
 
     def _synchronous(self, on: bool) -> None:
@@ -97,9 +105,10 @@ class PostgresPair:
         return set(self.primary.sql(f"SELECT id FROM {schema}.documents", DATABASE).split())
 
     def close(self) -> None:
+        """Kill both servers (nothing here is kept) and delete their directories."""
         for server in (self.primary, self.standby):
             if server is not None:
-                server.stop("immediate")
+                server.remove()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 

@@ -33,7 +33,7 @@ def _postgres_index(pair: PostgresPair, index_dir) -> dict[str, str]:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=needs_postgres)])
 def cluster(request, seed_index_dir, tmp_path_factory):
     work = tmp_path_factory.mktemp(f"cluster-{request.param}")
-    pair = PostgresPair(work / "pg") if request.param == "postgres" else None
+    pair = PostgresPair() if request.param == "postgres" else None
     try:
         if pair is None:
             index_dir, env = copy_index(seed_index_dir, work / "index"), {}
@@ -78,7 +78,7 @@ def test_a_replica_killed_under_four_clients_fails_no_question(cluster):
 
 @needs_postgres
 def test_a_lost_primary_then_a_promoted_standby_fails_no_question_and_loses_no_acknowledged_write(tmp_path):
-    pair = PostgresPair(tmp_path / "pg")
+    pair = PostgresPair()
     try:
         env = _postgres_index(pair, tmp_path / "index")
         with (

@@ -104,11 +104,10 @@ class ReplicaHealth:
             return probe.result(timeout=self._timeout)
         except FutureTimeout:
             raise DatabaseUnreachable(f"the database did not answer within {self._timeout:g} s") from None
-        except QAError:
-            raise
-        except Exception as error:  # whatever the database driver raises: this process cannot read
-            logger.warning("health probe failed: %s", error)
-            raise DatabaseUnreachable(f"the database cannot be read: {error}") from None
+        except Exception as error:  # whatever the database or its driver says: this process cannot read
+            reason = error.message if isinstance(error, QAError) else str(error).strip() or type(error).__name__
+            logger.warning("health probe failed: %s", reason)
+            raise DatabaseUnreachable(f"the database cannot be read: {reason}") from None
 
     def _catch_up(self, index: Generation) -> None:
         """Apply the record's new changes in the background, one catch-up at a time."""

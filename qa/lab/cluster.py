@@ -156,6 +156,8 @@ class Cluster:
             self.replicas.append(self._start_replica(i))
         for replica in self.replicas:
             replica.wait_ready(timeout)
+            # A first question loads what questions need (language identification, stemmers, word lists).
+            request_json(replica.base + "/api/ask", {"question": "Wer nimmt an dem Treffen teil?"}, timeout=timeout)
         self.haproxy = Haproxy(self.work_dir, [r.port for r in self.replicas])
         wait_until_responds(self.base + "/healthz", timeout, self.haproxy.process)
         self.haproxy.wait_for({f"r{i}": "UP" for i in range(self.count)}, timeout)
@@ -267,6 +269,17 @@ class QuestionLoad:
                 else:
                     self._failures.append(failure)
         conn.close()
+
+    def wait_answered(self, more: int, timeout: float = 30.0) -> None:
+        """Wait until `more` questions beyond those answered so far are answered (or `timeout` passes)."""
+        with self._lock:
+            target = len(self._latencies) + more
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self._latencies) >= target:
+                    return
+            time.sleep(0.02)
 
     def stop(self) -> LoadResult:
         self._stop.set()

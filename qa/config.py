@@ -138,8 +138,20 @@ class Settings:
     encode_batch_size: int = _setting(32, "Texts per encoder call in a build (and per st: forward pass).")
     ray_actor_cpus: float = _setting(1.0, "CPUs each Ray encoder actor takes (one actor per this many CPUs).")
     ray_actor_gpus: float = _setting(0.0, "GPUs each Ray encoder actor takes (0: CPU actors; 1 on a GPU cluster).")
+    database_url: str = _setting(
+        "", "PostgreSQL URL of the record (postgresql://...) that several machines share; empty: SQLite in the index."
+    )
+    read_database_url: str = _setting(
+        "", "PostgreSQL URL questions read from (a local standby); empty: the database_url. Writes go to database_url."
+    )
 
     def __post_init__(self) -> None:
+        for name in ("database_url", "read_database_url"):
+            url = getattr(self, name)
+            if url and not url.startswith(("postgresql://", "postgres://")):
+                raise InvalidRequest(f"{name} must be a postgresql:// URL (or empty for SQLite)")
+        if self.read_database_url and not self.database_url:
+            raise InvalidRequest("read_database_url needs database_url: writes go to that one")
         if not 1 <= self.default_top_k <= self.max_top_k:
             raise InvalidRequest("default_top_k must lie between 1 and max_top_k")
         if not 0.0 <= self.dense_weight <= 1.0 or not 0.0 <= self.sentence_weight <= 1.0:

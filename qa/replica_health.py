@@ -23,7 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 
 from qa.errors import DatabaseUnreachable, QAError, ReplicaBehind
-from qa.storage import sqlite
+from qa.storage import record
 from qa.storage.generation import Generation
 
 logger = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class ReplicaState:
 
 def _read_position(index: Generation) -> RecordPosition:
     with index.reader() as conn:
-        documents, passages = sqlite.counts(conn)
-        return RecordPosition(documents, passages, sqlite.last_change(conn))
+        documents, passages = record.counts(conn)
+        return RecordPosition(documents, passages, record.last_change(conn))
 
 
 class ReplicaHealth:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from qa.cli import cli
 from qa.storage import sqlite as record
 from qa.storage.manifest import generation_dir
 
 from .conftest import KEY
+
+pytestmark = pytest.mark.sqlite_only  # a damaged or full qa.sqlite
 
 
 def _ask(runner, index_dir) -> tuple[int, str]:

@@ -3,7 +3,10 @@ kill (what the benchmark promises; the speed figures themselves are not asserted
 
 import json
 
+import pytest
+
 from qa.cli import cli
+from qa.lab import postgres
 from qa.lab.bench_cluster import fresh_article, made_up_name
 
 from ..conftest import SEEDS
@@ -26,3 +29,15 @@ def test_bench_cluster_reports_every_figure(runner):
     assert report["kill_questions_failed"] == 0 and report["kill_questions_answered"] > 0, report["failures"]
     for key in ("answers_per_s_one_replica_direct", "answers_per_s_two_replicas_haproxy", "two_vs_one_replica"):
         assert report[key] > 0, key
+
+
+@pytest.mark.skipif(not postgres.available(), reason="PostgreSQL's server binaries are not installed")
+def test_bench_cluster_on_postgres_loses_no_acknowledged_write_across_failovers(runner):
+    args = ["bench", "cluster", "--seeds", str(SEEDS), "--encoder", "hash:64", "--seconds", "2", "--writes", "2"]
+    result = runner.invoke(cli, [*args, "--clients", "2", "--replicas", "2", "--postgres", "--cycles", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["backend"] == "postgres" and report["failover_cycles"] == 2
+    assert report["failover_writes_acknowledged"] > 0 and report["failover_writes_lost"] == 0
+    assert report["failover_refusals_without_retry_after"] == 0
+    assert report["failover_questions_failed"] == 0, report["failover_failures"]

@@ -341,7 +341,12 @@ def _register_browsing_commands() -> None:
 
 
 def _register_measuring_commands() -> None:
-    from qa.lab import bench_ingest, commands_newsroom, commands_quality  # noqa: F401 (their benchmarks join the group)
+    from qa.lab import (  # noqa: F401 (their benchmarks join the group)
+        bench_ingest,
+        bench_postgres,
+        commands_newsroom,
+        commands_quality,
+    )
     from qa.lab.commands import calibrate_command, eval_command
     from qa.lab.group import bench
 

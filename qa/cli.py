@@ -343,6 +343,7 @@ def _register_browsing_commands() -> None:
 def _register_measuring_commands() -> None:
     from qa.lab import (  # noqa: F401 (their benchmarks join the group)
         bench_ingest,
+        bench_postgres,
         commands_cluster,
         commands_newsroom,
         commands_quality,

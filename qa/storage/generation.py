@@ -260,13 +260,9 @@ class Generation:
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:
         """A pooled connection holding one read transaction: a consistent view across statements."""
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            conn = self.record.connect()
+        conn = self._begin_read()
         healthy = False
         try:
-            conn.begin_read()
             try:
                 yield conn
             finally:
@@ -281,6 +277,27 @@ class Generation:
                 self._pool.put(conn)
             else:
                 conn.close()
+
+    def _begin_read(self) -> Session:
+        """A connection in a new read transaction: a pooled one, or a new one when the pool is empty or
+        its connection died meanwhile (a database server restarted since)."""
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = None
+        if conn is not None:
+            try:
+                conn.begin_read()
+                return conn
+            except self.record.errors:
+                conn.close()
+        conn = self.record.connect()
+        try:
+            conn.begin_read()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @contextlib.contextmanager
     def view(self) -> Iterator[GenerationView]:

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -27,7 +28,7 @@ from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
-from qa.errors import IndexMismatch, IndexNotReady
+from qa.errors import IndexMismatch, IndexNotReady, IndexNotWritable
 from qa.storage.database import BM25_B, BM25_K1
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 # How long a writer waits for another writer's lock before giving up (a 503 to retry), as SQLite's busy timeout.
 LOCK_TIMEOUT_S = 30
 CONNECT_TIMEOUT_S = 5
+STANDBY_WAIT_S = 5.0
 _TABLES = {"documents", "passages", "sentences", "changes", "lexical_postings", "lexical_terms"}
 _ANALYZED = _TABLES | {"lexical_passages", "lexical_languages"}
 _STAMP = re.compile(r"^(?:gen-|\.building-)(\w+?)(?:-\d+)?$")
@@ -87,7 +89,8 @@ class PostgresSession:
         self.record_key = record_key
 
     def execute(self, statement: str, params: Sequence[Any] = (), /) -> psycopg.Cursor:
-        return self._conn.execute(_translate(statement), params)
+        # Results in binary: a question reads ~100 passages' float16 vectors and their sentences'.
+        return self._conn.execute(_translate(statement), params, binary=True)
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]], /) -> None:
         with self._conn.cursor() as cursor:
@@ -225,7 +228,14 @@ class PostgresRecord:
         self._lock_key = int.from_bytes(hashlib.blake2b(self._key.encode(), digest_size=8).digest(), "big", signed=True)
 
     def connect(self, write: bool = False) -> PostgresSession:
-        conn = connect(self.url if write else self.read_url, self.schema)
+        """A session on the primary (`write`) or on the read URL; IndexNotWritable or IndexNotReady
+        (both a 503) when that database cannot be reached."""
+        try:
+            conn = connect(self.url if write else self.read_url, self.schema)
+        except IndexNotReady as error:
+            if write:
+                raise IndexNotWritable(f"{error.message}: nothing was stored") from None
+            raise
         return PostgresSession(conn, self._key, self._lock_key)
 
     def open_for_carry(self) -> PostgresSession:
@@ -257,14 +267,12 @@ class PostgresRecord:
             conn.close()
 
     def check(self, dim: int) -> None:
-        found = {
-            name
-            for (name,) in self._admin(
-                pgsql.SQL("SELECT table_name FROM information_schema.tables WHERE table_schema = %s"),
-                (self.schema,),
-                read=True,
-            )
-        }
+        found = self._tables()
+        # A standby replays a new generation's schema a moment after the primary committed it.
+        deadline = time.monotonic() + (STANDBY_WAIT_S if self.read_url != self.url else 0)
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.05)
+            found = self._tables()
         if not found:
             raise IndexMismatch(f"the database has no {self.location}: rebuild the index with `qa index`")
         if not _TABLES <= found:
@@ -277,6 +285,10 @@ class PostgresRecord:
                 f"{self.location} holds vectors of {row[0][0] // 2} floats but its manifest says {dim}: "
                 "rebuild it with `qa index`"
             )
+
+    def _tables(self) -> set[str]:
+        query = pgsql.SQL("SELECT table_name FROM information_schema.tables WHERE table_schema = %s")
+        return {name for (name,) in self._admin(query, (self.schema,), read=True)}
 
     def finish(self, session: Any) -> None:
         """Fresh planner statistics: the tables were filled from empty."""

@@ -288,12 +288,14 @@ class Generation:
         if conn is not None:
             try:
                 conn.begin_read()
+                record.last_change(conn)  # the transaction's first read, which finds a dead connection
                 return conn
             except self.record.errors:
                 conn.close()
         conn = self.record.connect()
         try:
             conn.begin_read()
+            record.last_change(conn)
         except BaseException:
             conn.close()
             raise

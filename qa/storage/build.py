@@ -130,6 +130,7 @@ def _finish(
         documents=documents,
         passages=passages,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        record=stored.kind,
         **dense,
     )
     manifest.save(building)

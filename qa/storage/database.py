@@ -92,6 +92,7 @@ class Record(Protocol):
     """Where one generation's record lives, and the errors its driver raises."""
 
     errors: tuple[type[Exception], ...]
+    kind: str  # "sqlite" or "postgresql", recorded in the manifest
     location: str
 
     def connect(self, write: bool = False) -> Session:
@@ -132,7 +133,7 @@ def open_record(directory: Path, database_url: str = "", read_url: str = "") -> 
 def init_database(url: str) -> str:
     """Make the database of `url` ready for generations (`qa db init`); what was done, in words."""
     if not url.startswith(("postgresql://", "postgres://")):
-        raise InvalidRequest("qa db init needs a postgresql:// URL (SQLite needs no set-up)")
+        raise InvalidRequest("the database URL must be a postgresql:// URL (SQLite needs no set-up)")
     from qa.storage.postgres import init_database as init_postgres
 
     return init_postgres(url)

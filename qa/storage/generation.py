@@ -119,6 +119,12 @@ def check_index(
             f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
         )
     stored = open_record(directory, database_url, read_url)
+    if stored.kind != manifest.record:
+        raise IndexMismatch(
+            f"the index in {index_dir} keeps its record in {manifest.record}, not {stored.kind}: "
+            + ("set QA_DATABASE_URL to its database" if manifest.record == "postgresql" else "unset QA_DATABASE_URL")
+            + " or rebuild it with `qa index`"
+        )
     stored.check(manifest.dim)
     return directory, manifest, stored
 
@@ -288,12 +294,14 @@ class Generation:
         if conn is not None:
             try:
                 conn.begin_read()
+                record.last_change(conn)  # the transaction's first read, which finds a dead connection
                 return conn
             except self.record.errors:
                 conn.close()
         conn = self.record.connect()
         try:
             conn.begin_read()
+            record.last_change(conn)
         except BaseException:
             conn.close()
             raise

@@ -87,31 +87,69 @@ class PostgresSession:
         self._conn = conn
         self._lock_key = lock_key
         self.record_key = record_key
+        # A read transaction's BEGIN, until it goes out with the first statement (one round trip, not two).
+        self._begin: str | None = None
+        # Within a read transaction (one snapshot) a statement without parameters answers the same every
+        # time: a question asks for the last change and the passage count twice each.
+        self._answers: dict[str, list[Any]] | None = None
 
-    def execute(self, statement: str, params: Sequence[Any] = (), /) -> psycopg.Cursor:
+    def execute(self, statement: str, params: Sequence[Any] = (), /) -> Any:
+        if not params and self._answers is not None:
+            rows = self._answers.get(statement)
+            if rows is None:
+                rows = self._answers[statement] = self._read(statement)
+            return _Rows(rows)
+        self._send_begin()
         # Results in binary: a question reads ~100 passages' float16 vectors and their sentences'.
         return self._conn.execute(_translate(statement), params, binary=True)
 
+    def _read(self, statement: str) -> list[Any]:
+        if self._begin is None:
+            return self._conn.execute(statement, binary=True).fetchall()
+        cursor = self._conn.execute(f"{self._begin}; {statement}")  # both in one simple query
+        self._begin = None
+        cursor.nextset()
+        return cursor.fetchall()
+
+    def _run(self, statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> psycopg.Cursor:
+        """A statement in psycopg's own placeholders, inside the transaction."""
+        self._send_begin()
+        return self._conn.execute(statement, params, binary=True)
+
+    def _send_begin(self) -> None:
+        if self._begin is not None:
+            self._conn.execute(self._begin)
+            self._begin = None
+
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]], /) -> None:
+        self._send_begin()
         with self._conn.cursor() as cursor:
             cursor.executemany(_translate(statement), rows)
 
     @property
     def in_transaction(self) -> bool:
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
+        return self._begin is not None or self._conn.info.transaction_status != TransactionStatus.IDLE
 
     def begin_read(self) -> None:
-        self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        self._begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        self._answers = {}
 
     def begin_write(self) -> None:
-        self._conn.execute("BEGIN")
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+        # One round trip: BEGIN and the lock in one simple query (the key is an integer of ours).
+        self._conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({int(self._lock_key)})")
 
     def commit(self) -> None:
-        self._conn.execute("COMMIT")
+        self._end("COMMIT")
 
     def rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+        self._end("ROLLBACK")
+
+    def _end(self, command: str) -> None:
+        self._answers = None
+        if self._begin is not None:  # nothing was read: no transaction was begun
+            self._begin = None
+            return
+        self._conn.execute(command)
 
     def close(self) -> None:
         self._conn.close()
@@ -141,13 +179,13 @@ class PostgresSession:
         for _passage_id, terms, language in rows:
             passages, length = languages.get(language, (0, 0))
             languages[language] = (passages + 1, length + len(terms))
-        self._conn.execute(
+        self._run(
             "INSERT INTO lexical_terms (term, doc) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
             "ON CONFLICT (term) DO UPDATE SET doc = lexical_terms.doc + excluded.doc",
             (list(documents.keys()), list(documents.values())),
         )
         for language, (passages, length) in languages.items():
-            self._conn.execute(
+            self._run(
                 "INSERT INTO lexical_languages (language, passages, terms) VALUES (%s, %s, %s) ON CONFLICT (language) "
                 "DO UPDATE SET passages = lexical_languages.passages + excluded.passages, "
                 "terms = lexical_languages.terms + excluded.terms",
@@ -157,13 +195,13 @@ class PostgresSession:
     def remove_terms(self, passage_ids: list[int]) -> None:
         if not passage_ids:
             return
-        self._conn.execute(
+        self._run(
             "WITH gone AS (DELETE FROM lexical_postings WHERE passage_id = ANY(%s) RETURNING term) "
             "UPDATE lexical_terms t SET doc = t.doc - g.n FROM (SELECT term, count(*) AS n FROM gone GROUP BY term) g "
             "WHERE t.term = g.term",
             (passage_ids,),
         )
-        self._conn.execute(
+        self._run(
             "WITH gone AS (DELETE FROM lexical_passages WHERE passage_id = ANY(%s) RETURNING length, language) "
             "UPDATE lexical_languages l SET passages = l.passages - g.n, terms = l.terms - g.terms "
             "FROM (SELECT language, count(*) AS n, sum(length) AS terms FROM gone GROUP BY language) g "
@@ -172,26 +210,24 @@ class PostgresSession:
         )
 
     def term_counts(self, terms: list[str]) -> dict[str, int]:
-        rows = self._conn.execute(
-            "SELECT term, doc FROM lexical_terms WHERE term = ANY(%s) AND doc > 0", (terms,)
-        ).fetchall()
+        rows = self._run("SELECT term, doc FROM lexical_terms WHERE term = ANY(%s) AND doc > 0", (terms,)).fetchall()
         counts = {term: int(doc) for term, doc in rows}
         codes = [term for term in terms if term in _LANGUAGES]
         if codes:
-            for language, passages in self._conn.execute(
+            for language, passages in self._run(
                 "SELECT language, passages FROM lexical_languages WHERE language = ANY(%s) AND passages > 0", (codes,)
             ):
                 counts[language] = counts.get(language, 0) + int(passages)
         return counts
 
     def passage_count(self) -> int:
-        row = self._conn.execute("SELECT coalesce(max(passage_id), 0) FROM lexical_passages").fetchone()
+        row = self.execute("SELECT coalesce(max(passage_id), 0) FROM lexical_passages").fetchone()
         return int(row[0]) if row else 0
 
     def ranked(self, terms: list[str], language: str | None, limit: int) -> list[tuple[int, float]]:
         # FTS5's bm25(): idf = ln((N - n + 0.5) / (n + 0.5)), 1e-6 where that is not above 0; a row's
         # length counts its language column's one token too (whose weight is 0 in the SQLite query).
-        rows = self._conn.execute(
+        rows = self._run(
             "WITH stats AS (SELECT sum(passages)::float8 AS n, "
             "(sum(terms) + sum(passages))::float8 / nullif(sum(passages), 0) AS avgdl FROM lexical_languages), "
             "q AS (SELECT t.term, CASE WHEN x.idf <= 0 THEN 1e-6 ELSE x.idf END AS idf FROM lexical_terms t, stats s, "
@@ -207,17 +243,43 @@ class PostgresSession:
         return [(int(pid), float(score)) for pid, score in rows]
 
     def holding(self, terms: list[str], limit: int) -> list[int]:
-        rows = self._conn.execute(
+        rows = self._run(
             "SELECT DISTINCT passage_id FROM lexical_postings WHERE term = ANY(%s) ORDER BY passage_id LIMIT %s",
             (terms, limit),
         ).fetchall()
         return [int(pid) for (pid,) in rows]
 
 
+class _Rows:
+    """The rows of a statement answered before, as a cursor hands them out."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._at = 0
+        self.rowcount = len(rows)
+
+    def fetchone(self) -> Any:
+        row = self._rows[self._at] if self._at < len(self._rows) else None
+        self._at += row is not None
+        return row
+
+    def fetchmany(self, size: int) -> list[Any]:
+        rows = self._rows[self._at : self._at + size]
+        self._at += len(rows)
+        return rows
+
+    def fetchall(self) -> list[Any]:
+        return self.fetchmany(len(self._rows))
+
+    def __iter__(self) -> Any:
+        return iter(self.fetchall())
+
+
 class PostgresRecord:
     """The record of one generation as a schema in PostgreSQL; reads may go to a standby."""
 
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    kind = "postgresql"
 
     def __init__(self, directory: Path, url: str, read_url: str) -> None:
         self.schema = schema_of(directory)

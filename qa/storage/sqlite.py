@@ -98,6 +98,7 @@ class SqliteRecord:
     """The record of one generation as the file `qa.sqlite` in its directory."""
 
     errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+    kind = "sqlite"
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE

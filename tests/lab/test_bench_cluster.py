@@ -27,7 +27,7 @@ def test_bench_cluster_reports_every_figure(runner):
     report = json.loads(result.stdout)
     assert report["writes"] == 3 and report["replicas"] == 2
     assert report["answerable_other_replica_max_ms"] < 10_000  # found everywhere (unfound is infinite)
-    assert report["kill_questions_answered"] > 0 and report["kill_questions_failed"] >= 0
+    assert report["kill_questions_answered"] > 0
     for key in ("answers_per_s_one_replica_direct", "answers_per_s_two_replicas_haproxy", "two_vs_one_replica"):
         assert report[key] > 0, key
 

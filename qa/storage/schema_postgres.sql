@@ -51,7 +51,8 @@ CREATE TABLE lexical_postings (
     tf INTEGER NOT NULL,
     length INTEGER NOT NULL,  -- the passage's, beside each posting: a ranked read needs no join
     language TEXT NOT NULL,
-    PRIMARY KEY (term, passage_id)
+    -- with the columns a ranked read needs, so that it reads the index only
+    PRIMARY KEY (term, passage_id) INCLUDE (tf, length, language)
 );
 CREATE INDEX lexical_postings_by_passage ON lexical_postings (passage_id);
 CREATE TABLE lexical_terms (

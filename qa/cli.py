@@ -97,6 +97,8 @@ def index_command(
     except KeyboardInterrupt:
         click.echo("interrupted: the previous index is unchanged", err=True)
         sys.exit(130)
+    finally:
+        service.close()
     if as_json:
         click.echo(json.dumps(result))
         return
@@ -136,7 +138,11 @@ def ask(
         raise click.UsageError("the question is empty")
     if len(question) > settings.max_question_chars:
         raise click.UsageError(f"the question is longer than {settings.max_question_chars} characters")
-    answer = _service(settings).ask(question, top_k, mode, scope, time_from_question)
+    service = _service(settings)
+    try:
+        answer = service.ask(question, top_k, mode, scope, time_from_question)
+    finally:
+        service.close()
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -312,6 +318,21 @@ def mcp_command(index_dir: str | None, encoder: str | None) -> None:
         service.close()
 
 
+@cli.group("db")
+def db_group() -> None:
+    """The shared record in PostgreSQL (QA_DATABASE_URL); SQLite needs none of this."""
+
+
+@db_group.command("init")
+@click.argument("url", envvar="QA_DATABASE_URL")
+def db_init(url: str) -> None:
+    """Make the database of URL (postgresql://user@host:port/name) ready: created when missing. Each
+    `qa index` with QA_DATABASE_URL=URL then builds its generation in a schema of its own there."""
+    from qa.storage.database import init_database
+
+    click.echo(init_database(url))
+
+
 def _register_browsing_commands() -> None:
     from qa.cli_browse import COMMANDS
 
@@ -320,7 +341,13 @@ def _register_browsing_commands() -> None:
 
 
 def _register_measuring_commands() -> None:
-    from qa.lab import bench_ingest, commands_newsroom, commands_quality  # noqa: F401 (their benchmarks join the group)
+    from qa.lab import (  # noqa: F401 (their benchmarks join the group)
+        bench_ingest,
+        bench_postgres,
+        commands_cluster,
+        commands_newsroom,
+        commands_quality,
+    )
     from qa.lab.commands import calibrate_command, eval_command
     from qa.lab.group import bench
 

@@ -121,6 +121,14 @@ class Settings:
         "Seconds a server process may be unresponsive before it is restarted; a client that sends or "
         "reads nothing for a third of it is disconnected.",
     )
+    health_timeout: float = _setting(
+        1.0, "Seconds /healthz waits for the database to answer before it says 503 (database_unreachable)."
+    )
+    health_max_lag: float = _setting(
+        10.0,
+        "Seconds a server process may stay behind the record's change log before /healthz says 503 "
+        "(replica_behind), so that a load balancer sends its questions elsewhere.",
+    )
     ray_address: str = _setting(
         "",
         "Ray cluster that encodes for `qa index` and `qa add`: 'local' (start one), 'auto' or 'ray://head:10001'; "
@@ -130,8 +138,20 @@ class Settings:
     encode_batch_size: int = _setting(32, "Texts per encoder call in a build (and per st: forward pass).")
     ray_actor_cpus: float = _setting(1.0, "CPUs each Ray encoder actor takes (one actor per this many CPUs).")
     ray_actor_gpus: float = _setting(0.0, "GPUs each Ray encoder actor takes (0: CPU actors; 1 on a GPU cluster).")
+    database_url: str = _setting(
+        "", "PostgreSQL URL of the record (postgresql://...) that several machines share; empty: SQLite in the index."
+    )
+    read_database_url: str = _setting(
+        "", "PostgreSQL URL questions read from (a local standby); empty: the database_url. Writes go to database_url."
+    )
 
     def __post_init__(self) -> None:
+        for name in ("database_url", "read_database_url"):
+            url = getattr(self, name)
+            if url and not url.startswith(("postgresql://", "postgres://")):
+                raise InvalidRequest(f"{name} must be a postgresql:// URL (or empty for SQLite)")
+        if self.read_database_url and not self.database_url:
+            raise InvalidRequest("read_database_url needs database_url: writes go to that one")
         if not 1 <= self.default_top_k <= self.max_top_k:
             raise InvalidRequest("default_top_k must lie between 1 and max_top_k")
         if not 0.0 <= self.dense_weight <= 1.0 or not 0.0 <= self.sentence_weight <= 1.0:
@@ -144,6 +164,8 @@ class Settings:
             raise InvalidRequest("port must lie between 0 and 65535")
         if min(self.workers, self.threads, self.max_connections, self.request_timeout) < 1:
             raise InvalidRequest("workers, threads, max_connections and request_timeout must be at least 1")
+        if not (self.health_timeout > 0 and self.health_max_lag > 0):
+            raise InvalidRequest("health_timeout and health_max_lag must be positive numbers of seconds")
         if not self.recency_half_life > 0:
             raise InvalidRequest("recency_half_life must be a positive number of days")
         if self.encode_batch_size < 1:

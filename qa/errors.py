@@ -6,6 +6,8 @@ class QAError(Exception):
 
     status = 400
     code = "invalid_request"
+    # Seconds after which sending the same request again may succeed (the Retry-After header), if known.
+    retry_after: int | None = None
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -58,13 +60,34 @@ class Busy(QAError):
 
     status = 503
     code = "busy"
+    retry_after = 1
 
 
 class IndexNotWritable(QAError):
-    """The index files cannot be written (read-only, disk full): reads go on, writes are refused."""
+    """The record cannot be written (read-only files, a full disk, a primary database that is down
+    until a standby is promoted): reads go on, writes are refused and may be sent again later."""
 
     status = 503
     code = "index_not_writable"
+    retry_after = 5
+
+
+class DatabaseUnreachable(QAError):
+    """This process cannot read its database within the health check's time: a load balancer should
+    send questions elsewhere."""
+
+    status = 503
+    code = "database_unreachable"
+    retry_after = 5
+
+
+class ReplicaBehind(QAError):
+    """This process has stayed behind the record's change log too long (its catch-up fails or is
+    stuck): a load balancer should send questions elsewhere until it has caught up."""
+
+    status = 503
+    code = "replica_behind"
+    retry_after = 5
 
 
 class IndexNotReady(QAError):

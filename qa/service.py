@@ -21,11 +21,12 @@ from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope, with_passage_count
+from qa.replica_health import ReplicaHealth
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
 from qa.retrieval.source_names import SourceNames
-from qa.storage import sqlite, writer
+from qa.storage import record, writer
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
 from qa.storage.generation import Generation
@@ -57,7 +58,8 @@ def index_exists(settings: Settings) -> bool:
 def check_index(settings: Settings) -> None:
     """Raise the one-sentence reason the index of `settings` cannot be served, if there is one; cheap
     (no encoder, no FAISS), so a server can say it before starting any worker."""
-    check_generation(settings.index_dir, None if settings.encoder.startswith("st:") else settings.encoder)
+    encoder = None if settings.encoder.startswith("st:") else settings.encoder
+    check_generation(settings.index_dir, encoder, settings.database_url, settings.read_database_url)
 
 
 class QAService:
@@ -73,6 +75,7 @@ class QAService:
         self._index: Generation | None = None
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
         self._source_names = SourceNames()
+        self._health = ReplicaHealth(lambda: self.index, settings.health_timeout, settings.health_max_lag)
         if open_index and generation_dir(settings.index_dir) is not None:
             self._open()
 
@@ -80,7 +83,8 @@ class QAService:
 
     def _open(self) -> Generation:
         started = time.perf_counter()
-        index = Generation.open(self.settings.index_dir, self.encoder.name, self.settings.dense_index)
+        s = self.settings
+        index = Generation.open(s.index_dir, self.encoder.name, s.dense_index, s.database_url, s.read_database_url)
         if index.dim != self.encoder.dim:
             index.close()
             raise IndexMismatch(
@@ -179,6 +183,7 @@ class QAService:
             lambda conn: writer.write_build(conn, encoder, docs, progress, chunk),
             lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
             self.settings.dense_partition_above,
+            self.settings.database_url,
         )
         with self._lock:
             self._open()
@@ -356,40 +361,40 @@ class QAService:
 
     def list_documents(self, offset: int = 0, limit: int = 50) -> dict:
         with self.index.reader() as conn:
-            total, _ = sqlite.counts(conn)
-            items = [with_passage_count(d) for d in sqlite.list_documents(conn, offset, limit)]
+            total, _ = record.counts(conn)
+            items = [with_passage_count(d) for d in record.list_documents(conn, offset, limit)]
         return {"documents": items, "total": total, "offset": offset, "limit": limit}
 
     def get_document(self, document_id: str) -> dict:
         with self.index.reader() as conn:
-            record = sqlite.document_by_id(conn, document_id)
-            if record is None:
+            found = record.document_by_id(conn, document_id)
+            if found is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            passages = sqlite.document_passages(conn, document_id)
-        return {**with_passage_count(record), "passages": passages}
+            passages = record.document_passages(conn, document_id)
+        return {**with_passage_count(found), "passages": passages}
 
     def sources(self) -> list[dict]:
         """Sources with article counts and date ranges: what a filter by source can name."""
         with self.index.reader() as conn:
-            return sqlite.sources(conn)
+            return record.sources(conn)
 
     def stats(self) -> dict:
         """What the archive covers: articles per month, per source and per language, and its date range."""
         with self.index.reader() as conn:
-            return sqlite.archive_stats(conn)
+            return record.archive_stats(conn)
 
     def changes_behind(self) -> int:
         """Writes committed (by any process) that this process has not applied yet: its write lag."""
         index = self.index
         with index.reader() as conn:
-            return sqlite.last_change(conn) - index.watermark
+            return record.last_change(conn) - index.watermark
 
     def health(self) -> dict:
-        self.index.refresh()
-        documents, passages = self.index.counts()
-        return {"status": "ok", "documents": documents, "passages": passages, "encoder": self.encoder.name}
+        """Counts and lag behind the record, or a 503 when a balancer should look elsewhere (qa.replica_health)."""
+        return {"status": "ok", **self._health.check().to_dict(), "encoder": self.encoder.name}
 
     def close(self) -> None:
         self._filler.close()
+        self._health.close()
         if self._index is not None:
             self._index.close()

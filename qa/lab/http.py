@@ -67,8 +67,10 @@ class ServerProcess:
         log: str | Path | None = None,
         argv: Sequence[str] | None = None,
         cwd: str | Path | None = None,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        """`port`: a given one (a process restarted where a load balancer expects it), else a free one."""
+        self.port = port or free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
         self.log = Path(log) if log else Path(index_dir).parent / f"server-{self.port}.log"
         command = list(argv or [sys.executable, "-m", "qa.cli", "serve"])

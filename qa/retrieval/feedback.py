@@ -18,13 +18,13 @@ Pure functions over the candidates' stemmed terms, but `frequencies`, which read
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from qa.storage import fts
+from qa.storage.database import Session
 
 # BM25's constants, as FTS5 uses them.
 K1, B = 1.2, 0.75
@@ -85,7 +85,7 @@ def feedback_scores(
     return scores / top if top > 0.0 else scores
 
 
-def frequencies(conn: sqlite3.Connection, texts_terms: Sequence[Sequence[str]]) -> tuple[dict[str, int], int]:
+def frequencies(conn: Session, texts_terms: Sequence[Sequence[str]]) -> tuple[dict[str, int], int]:
     """The document frequency of every term of `texts_terms` and the index's passage count."""
     terms = sorted({term for terms in texts_terms for term in terms})
     return fts.document_frequencies(conn, terms), fts.passage_count(conn)

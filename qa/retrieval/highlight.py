@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from qa.storage import sqlite
+from qa.storage import record
 from qa.text.terms import stemmed_terms
 
 QUANTITY, TIME, CAUSE = "quantity", "time", "cause"
@@ -125,7 +125,7 @@ def context_cosines(sentence_vectors: np.ndarray, query: np.ndarray) -> np.ndarr
 
 
 def highlight_sentence(
-    row: sqlite.PassageRow,
+    row: record.PassageRow,
     query: np.ndarray,
     question_terms: set[str],
     language: str,

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from qa.storage import fts
+from qa.storage.database import Session
 from qa.text.terms import content_words, stemmed_terms
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -92,7 +92,7 @@ def name_evidence(texts: Sequence[str], names: Mapping[str, float]) -> np.ndarra
     return evidence
 
 
-def lookup(conn: sqlite3.Connection, question: str, max_share: float) -> tuple[dict[str, float], list[str]]:
+def lookup(conn: Session, question: str, max_share: float) -> tuple[dict[str, float], list[str]]:
     """The question's rare names with their IDF, and the index terms they are stored under."""
     words = name_words(question)
     if not words:

@@ -18,7 +18,7 @@ from qa.retrieval import names as rare
 from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, teaser_penalties, within_article_bonus
 from qa.retrieval.highlight import answer_kind, fits, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
-from qa.storage import fts, sqlite
+from qa.storage import fts, record
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
 from qa.text.terms import stemmed_terms
@@ -46,7 +46,7 @@ def clamp_k(k: int, max_k: int, n_passages: int) -> int:
     return max(1, min(int(k), int(max_k), max(int(n_passages), 1)))
 
 
-def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, int]:
+def _best_sentence(row: record.PassageRow, query: np.ndarray) -> tuple[float, int]:
     # Sentence vectors not stored yet (a small write's second step): the passage stands for its sentences.
     if row.sentence_vectors is None or row.sentence_vectors.shape[0] == 0:
         return float(row.vector @ query), -1
@@ -55,7 +55,7 @@ def _best_sentence(row: sqlite.PassageRow, query: np.ndarray) -> tuple[float, in
     return float(cosines[best]), best
 
 
-def _best_coverage(terms: set[str], language: str, candidates: list[sqlite.PassageRow], lexical: np.ndarray) -> float:
+def _best_coverage(terms: set[str], language: str, candidates: list[record.PassageRow], lexical: np.ndarray) -> float:
     """The largest share of the question's `terms` that one of the best BM25 matches (in the question's
     language) holds: how fully a passage in the question's own language already covers it."""
     if not terms:
@@ -172,7 +172,7 @@ class Searcher:
                 started = self._timed("rank", started)
         return results
 
-    def _feedback(self, conn, candidates: list[sqlite.PassageRow], dense: np.ndarray, language: str) -> np.ndarray:
+    def _feedback(self, conn, candidates: list[record.PassageRow], dense: np.ndarray, language: str) -> np.ndarray:
         """`feedback_weight` x each candidate's BM25 score for the terms of the best dense hits, when those
         are in another language than the question (qa.retrieval.feedback); zeros otherwise."""
         zeros = np.zeros(len(candidates), dtype=np.float32)
@@ -188,7 +188,7 @@ class Searcher:
         query = feedback.feedback_terms([terms[i] for i in chosen], frequencies, passages, self.feedback_terms)
         return self.feedback_weight * feedback.feedback_scores(terms, query, frequencies, passages)
 
-    def _answer_kind(self, kind: str | None, candidates: list[sqlite.PassageRow]) -> np.ndarray:
+    def _answer_kind(self, kind: str | None, candidates: list[record.PassageRow]) -> np.ndarray:
         """`answer_kind_weight` for a passage that holds the `kind` of answer asked for (a number for "how
         many", a date for "when") while another passage of its article is a candidate too: the article's
         teaser names the topic, the paragraph with the number answers."""
@@ -205,7 +205,7 @@ class Searcher:
         names, name_terms = rare.lookup(conn, question, self.name_max_share) if self.name_weight > 0 else ({}, [])
         named = fts.holding(conn, name_terms, self.candidates, allowed) if mode == "hybrid" else []
         candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id) + named))
-        rows = sqlite.passage_rows(conn, candidate_ids, self.index.dim)
+        rows = record.passage_rows(conn, candidate_ids, self.index.dim)
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:
             return Retrieval(question, language, (), 0.0)

@@ -1,1 +1,2 @@
-"""The durable record (SQLite + FTS5) and its cache (the FAISS dense index), in atomically swapped generations."""
+"""The durable record (SQLite, or PostgreSQL for several machines) and its cache (the FAISS dense index),
+in atomically swapped generations."""

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from qa.records import Filters
+from qa.storage.database import Session
 
 UNDATED = np.iinfo(np.int32).min  # the day of an undated article: below every date filter
 _EPOCH = dt.date(1970, 1, 1)
@@ -116,7 +116,7 @@ class PassageFacts:
     )
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection) -> PassageFacts:
+    def load(cls, conn: Session) -> PassageFacts:
         """Every stored passage's facts (one read of the record when an index opens)."""
         facts = cls()
         cursor = conn.execute(cls._SELECT)
@@ -169,7 +169,7 @@ class PassageFacts:
         return facts
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection, ids: list[int]) -> list[tuple]:
+    def read(cls, conn: Session, ids: list[int]) -> list[tuple]:
         """The fact rows of these passages (read before `add`, outside any lock searches wait for)."""
         rows: list[tuple] = []
         for start in range(0, len(ids), _CHUNK):

@@ -1,32 +1,31 @@
-"""BM25 over stemmed terms in SQLite FTS5: rows are written in the passage's own transaction.
+"""BM25 over stemmed terms, kept by the record itself: rows are written in the passage's own transaction.
 
-Why FTS5 and not a bm25s matrix: bm25s builds its index in one batch and cannot add or delete a
-passage; FTS5 updates in the same transaction as the passage itself, so every process sees the same
-lexical index the moment a write commits.
+Why in the record and not a bm25s matrix: bm25s builds its index in one batch and cannot add or delete
+a passage; the record's lexical index (FTS5 in SQLite, term tables in PostgreSQL: the same terms and
+the same BM25 scores) updates in the same transaction as the passage itself, so every process sees the
+same lexical index the moment a write commits. This module is the part both backends share: which
+terms to match, their counts, and how many ranked matches to read.
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
+from qa.storage.database import Session
 from qa.text.terms import stemmed_terms
 
 
-def add_passages(conn: sqlite3.Connection, rows: list[tuple[int, str, str]]) -> None:
+def add_passages(conn: Session, rows: list[tuple[int, str, str]]) -> None:
     """Index (passage_id, text, language) rows inside the caller's transaction."""
-    conn.executemany(
-        "INSERT INTO lexical (rowid, terms, language) VALUES (?, ?, ?)",
-        [(passage_id, " ".join(stemmed_terms(text, language)), language) for passage_id, text, language in rows],
-    )
+    conn.add_terms([(passage_id, stemmed_terms(text, language), language) for passage_id, text, language in rows])
 
 
-def remove_passages(conn: sqlite3.Connection, passage_ids: list[int]) -> None:
-    conn.executemany("DELETE FROM lexical WHERE rowid = ?", [(pid,) for pid in passage_ids])
+def remove_passages(conn: Session, passage_ids: list[int]) -> None:
+    conn.remove_terms(passage_ids)
 
 
 # Pruning of a question's terms in an index of at least PRUNE_MIN_ROWS passages: terms are matched
@@ -52,11 +51,11 @@ _counts: dict[str, dict[str, tuple[int, int]]] = {}
 _counts_lock = threading.Lock()
 
 
-def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
+def document_frequencies(conn: Session, terms: list[str]) -> dict[str, int]:
     """How many passages hold each term (terms no passage holds are left out)."""
     if not terms:
         return {}
-    database = str(conn.execute("PRAGMA database_list").fetchone()[2])
+    database = conn.record_key
     change = int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
     with _counts_lock:
         known = _counts.pop(database, {})
@@ -68,36 +67,33 @@ def document_frequencies(conn: sqlite3.Connection, terms: list[str]) -> dict[str
     missing = [term for term in terms if term not in found]
     if not missing:
         return result
-    marks = ",".join("?" * len(missing))
-    rows = conn.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", missing).fetchall()
-    result.update((term, int(doc)) for term, doc in rows)
+    counted = conn.term_counts(missing)
+    result.update(counted)
     with _counts_lock:
         if len(known) > _CACHE_TERMS:
             known.clear()
-        known.update((term, (int(doc), change)) for term, doc in rows if int(doc) >= CACHE_MIN_COUNT)
+        known.update((term, (doc, change)) for term, doc in counted.items() if doc >= CACHE_MIN_COUNT)
     return result
 
 
-def passage_count(conn: sqlite3.Connection) -> int:
-    """About how many passages the lexical index holds (its largest rowid: cheap, an upper bound)."""
-    return int(conn.execute("SELECT max(rowid) FROM lexical").fetchone()[0] or 0)
+def passage_count(conn: Session) -> int:
+    """About how many passages the lexical index holds (the largest passage id: cheap, an upper bound)."""
+    return conn.passage_count()
 
 
-def holding(conn: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndarray | None = None) -> list[int]:
+def holding(conn: Session, terms: list[str], k: int, allowed: np.ndarray | None = None) -> list[int]:
     """Up to k passages, in any language (and among `allowed`, a boolean mask by passage id), that hold
     any of `terms` (rare names: few passages each)."""
     limit = _read_limit(k, allowed)
     if not terms or k < 1 or limit < 1:
         return []
-    match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
-    rows = conn.execute("SELECT rowid FROM lexical WHERE lexical MATCH ? LIMIT ?", (match, limit)).fetchall()
-    ids = [int(pid) for (pid,) in rows]
+    ids = conn.holding(terms, limit)
     if allowed is not None:
         ids = [pid for pid in ids if pid < allowed.size and allowed[pid]][:k]
     return ids
 
 
-def prune(conn: sqlite3.Connection, terms: list[str], budget: int | None = None) -> list[str]:
+def prune(conn: Session, terms: list[str], budget: int | None = None) -> list[str]:
     """The question terms worth matching (see PRUNE_SHARE above), or all of them in a small index."""
     total = passage_count(conn)
     if total < PRUNE_MIN_ROWS:
@@ -113,10 +109,6 @@ def prune(conn: sqlite3.Connection, terms: list[str], budget: int | None = None)
         kept.append(term)
         postings += held
     return kept
-
-
-def _phrase(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 # With a filter, the best matches are read until this many and those the filter allows are kept.
@@ -143,12 +135,9 @@ def _read_limit(k: int, allowed: np.ndarray | None) -> int:
 # German question with an English word ("Sky", "Highway": its matches are mostly English passages).
 LANGUAGE_READ_FACTOR = 4
 
-_SCORE = "bm25(lexical, 1.0, 0.0)"  # the language column weighs nothing: the same scores with or without it
-_RANKED = f"SELECT rowid, -{_SCORE} FROM lexical WHERE lexical MATCH ? ORDER BY {_SCORE} LIMIT ?"
-
 
 def search(
-    conn: sqlite3.Connection,
+    conn: Session,
     question: str,
     language: str,
     k: int,
@@ -165,18 +154,16 @@ def search(
     if not terms or k < 1 or limit < 1:
         return []
     terms = prune(conn, terms)
-    match = "terms : (" + " OR ".join(_phrase(term) for term in terms) + ")"
     if only_language and in_language is not None:
         first = limit * LANGUAGE_READ_FACTOR
         for size in dict.fromkeys((first, max(first, FILTERED_READ_MAX))):
-            read = conn.execute(_RANKED, (match, size)).fetchall()
+            read = conn.ranked(terms, None, size)
             ids = np.fromiter((row[0] for row in read), dtype=np.int64, count=len(read))
             rows = _allowed([row for row, same in zip(read, in_language(ids), strict=True) if same], allowed, k)
             if len(rows) == k or len(read) < size:  # else too few among those read: read more
                 return [(int(pid), float(score)) for pid, score in rows]
-    if only_language:  # more matches than the most that are read: FTS5 intersects with the language
-        match += " AND language : " + _phrase(language)
-    rows = conn.execute(_RANKED, (match, limit)).fetchall()
+    # More matches than the most that are read: the record intersects with the language.
+    rows = conn.ranked(terms, language if only_language else None, limit)
     return [(int(pid), float(score)) for pid, score in _allowed(rows, allowed, k)]
 
 

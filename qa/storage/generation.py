@@ -1,7 +1,8 @@
 """An index directory on disk: generations swapped in atomically, a manifest, and catch-up across processes.
 
 Layout: `<index_dir>/current` is a symlink to `gen-<time>/`, which holds `manifest.json`, `qa.sqlite`
-(the durable record) and `vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>).
+(the durable record; with a database URL, the generation's schema in PostgreSQL instead) and
+`vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>).
 A process loads the newest snapshot and replays the change log after it, so a write committed by any
 process reaches every process without re-encoding, and a crash never loses an acknowledged write.
 A question reads FAISS and SQLite at one change (GenerationView); a rebuild carries run-time writes over.
@@ -13,7 +14,6 @@ import contextlib
 import logging
 import queue
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +22,8 @@ import numpy as np
 
 from qa.errors import IndexMismatch, IndexNotReady
 from qa.records import Filters
-from qa.storage import sqlite, upgrade
+from qa.storage import record
+from qa.storage.database import Record, Session, open_record
 from qa.storage.dense import DenseIndex
 from qa.storage.facts import PassageFacts
 from qa.storage.locks import ReadWriteLock
@@ -51,7 +52,7 @@ class GenerationSwapped(Exception):
 class GenerationView:
     """One read transaction and the dense index as of the same change, so a query sees one state."""
 
-    def __init__(self, index: Generation, conn: sqlite3.Connection, seq: int) -> None:
+    def __init__(self, index: Generation, conn: Session, seq: int) -> None:
         self._index = index
         self.conn = conn
         self.seq = seq
@@ -98,40 +99,11 @@ class GenerationView:
         return scores, ids, allowed
 
 
-_TABLES = {"documents", "passages", "sentences", "changes", "lexical"}
-
-
-def _check_record(path: Path, dim: int) -> None:
-    """Refuse, in one sentence, a qa.sqlite that is not an index of vectors of `dim` floats (emptied,
-    truncated, another file, a manifest edited by hand), before anything reads it half-way."""
-    try:
-        conn = sqlite.connect(path)
-        try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            row = (
-                conn.execute("SELECT length(vector) FROM passages LIMIT 1").fetchone() if "passages" in tables else None
-            )
-            upgraded = "documents" not in tables or upgrade.add_missing_columns(conn)
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
-        raise IndexMismatch(f"{path} is not a readable index ({error}): rebuild it with `qa index`") from None
-    if not _TABLES <= tables:
-        raise IndexMismatch(f"{path} lacks the tables of an index: rebuild it with `qa index`")
-    if not upgraded:
-        raise IndexMismatch(
-            f"{path} lacks columns of this version (url, section) and cannot be written to add them: "
-            "rebuild it with `qa index`"
-        )
-    if row is not None and row[0] != dim * 2:  # float16 since format 4
-        raise IndexMismatch(
-            f"{path} holds vectors of {row[0] // 2} floats but its manifest says {dim}: rebuild it with `qa index`"
-        )
-
-
-def check_index(index_dir: str | Path, encoder: str | None = None) -> tuple[Path, Manifest]:
-    """The current generation's directory and manifest, or the one-sentence reason it cannot be served
-    (none yet, another format or encoder, a broken record). Loads neither FAISS nor the encoder."""
+def check_index(
+    index_dir: str | Path, encoder: str | None = None, database_url: str = "", read_url: str = ""
+) -> tuple[Path, Manifest, Record]:
+    """The current generation's directory, manifest and record, or the one-sentence reason it cannot be
+    served (none yet, another format or encoder, a broken record). Loads neither FAISS nor the encoder."""
     directory = generation_dir(index_dir)
     if directory is None:
         raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
@@ -146,23 +118,36 @@ def check_index(index_dir: str | Path, encoder: str | None = None) -> tuple[Path
             f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
             f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
         )
-    if not (directory / "qa.sqlite").is_file():
-        raise IndexMismatch(f"{directory} has no qa.sqlite: rebuild the index with `qa index`")
-    _check_record(directory / "qa.sqlite", manifest.dim)
-    return directory, manifest
+    stored = open_record(directory, database_url, read_url)
+    if stored.kind != manifest.record:
+        raise IndexMismatch(
+            f"the index in {index_dir} keeps its record in {manifest.record}, not {stored.kind}: "
+            + ("set QA_DATABASE_URL to its database" if manifest.record == "postgresql" else "unset QA_DATABASE_URL")
+            + " or rebuild it with `qa index`"
+        )
+    stored.check(manifest.dim)
+    return directory, manifest, stored
 
 
 class Generation:
-    """One open generation: SQLite connections, the in-memory FAISS index and its change watermark."""
+    """One open generation: connections to its record, the in-memory FAISS index and its change watermark."""
 
-    def __init__(self, directory: Path, manifest: Manifest, index_dir: Path | None = None, dense: str = "auto") -> None:
-        """`dense="flat"` searches exactly whatever the build chose, from the vectors in SQLite (the
+    def __init__(
+        self,
+        directory: Path,
+        manifest: Manifest,
+        stored: Record,
+        index_dir: Path | None = None,
+        dense: str = "auto",
+    ) -> None:
+        """`dense="flat"` searches exactly whatever the build chose, from the vectors in the record (the
         exact reference of `qa bench scale`); such a process never writes dense snapshots."""
         self.directory = directory
+        self.record = stored
         self.manifest = manifest
         self.dim = manifest.dim
         self.index_dir = index_dir
-        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._pool: queue.LifoQueue[Session] = queue.LifoQueue()
         self._closed = False
         self._write_lock = threading.Lock()
         self._sync_lock = threading.Lock()
@@ -176,12 +161,17 @@ class Generation:
         self.refresh()
 
     @classmethod
-    def open(cls, index_dir: str | Path, encoder: str | None = None, dense: str = "auto") -> Generation:
+    def open(
+        cls,
+        index_dir: str | Path,
+        encoder: str | None = None,
+        dense: str = "auto",
+        database_url: str = "",
+        read_url: str = "",
+    ) -> Generation:
         """Open the current generation; refuse one built by another encoder or format."""
-        directory, manifest = check_index(index_dir, encoder)
-        return cls(directory, manifest, Path(index_dir), dense)
-
-    # -- snapshots of the dense index ----------------------------------------------------------------
+        directory, manifest, stored = check_index(index_dir, encoder, database_url, read_url)
+        return cls(directory, manifest, stored, Path(index_dir), dense)
 
     # -- snapshots of the dense index ----------------------------------------------------------------
 
@@ -274,32 +264,48 @@ class Generation:
     # -- reading -------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[sqlite3.Connection]:
+    def reader(self) -> Iterator[Session]:
         """A pooled connection holding one read transaction: a consistent view across statements."""
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            try:
-                conn = sqlite.connect(self.directory / "qa.sqlite")
-            except sqlite3.DatabaseError as error:
-                raise IndexMismatch(f"{self.directory}/qa.sqlite cannot be opened: {error}") from None
+        conn = self._begin_read()
         healthy = False
         try:
-            conn.execute("BEGIN")
             try:
                 yield conn
             finally:
-                conn.execute("COMMIT")
+                conn.commit()
             healthy = True
         except BaseException as error:
             # A user error inside the block leaves a good connection; a database error may not.
-            healthy = not isinstance(error, sqlite3.DatabaseError) and not conn.in_transaction
+            healthy = not isinstance(error, self.record.errors) and not conn.in_transaction
             raise
         finally:
             if healthy and not self._closed:
                 self._pool.put(conn)
             else:
                 conn.close()
+
+    def _begin_read(self) -> Session:
+        """A connection in a new read transaction: a pooled one, or a new one when the pool is empty or
+        its connection died meanwhile (a database server restarted since)."""
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = None
+        if conn is not None:
+            try:
+                conn.begin_read()
+                record.last_change(conn)  # the transaction's first read, which finds a dead connection
+                return conn
+            except self.record.errors:
+                conn.close()
+        conn = self.record.connect()
+        try:
+            conn.begin_read()
+            record.last_change(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @contextlib.contextmanager
     def view(self) -> Iterator[GenerationView]:
@@ -309,19 +315,19 @@ class Generation:
                 seq = self._sync(conn)
             yield GenerationView(self, conn, seq)
 
-    def _sync(self, conn: sqlite3.Connection) -> int:
+    def _sync(self, conn: Session) -> int:
         """Bring the dense index to the state of `conn`'s read transaction; the caller holds _sync_lock.
 
         When the dense index is already newer (another thread caught up further), the transaction
         restarts: it then sees at least that state, because every change is committed before it is applied.
         """
-        seq = sqlite.last_change(conn)
+        seq = record.last_change(conn)
         while seq < self.watermark:
-            conn.execute("COMMIT")
-            conn.execute("BEGIN")
-            seq = sqlite.last_change(conn)
+            conn.commit()
+            conn.begin_read()
+            seq = record.last_change(conn)
         if seq > self.watermark:
-            last, added, vectors, removed = sqlite.changes_since(conn, self.watermark, self.dim)
+            last, added, vectors, removed = record.changes_since(conn, self.watermark, self.dim)
             facts = PassageFacts.read(conn, added) if added else []
             # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
             # number), so only removals touch existing rows: a tombstone in a partitioned index.
@@ -345,31 +351,32 @@ class Generation:
 
     def counts(self) -> tuple[int, int]:
         with self.reader() as conn:
-            return sqlite.counts(conn)
+            return record.counts(conn)
 
     # -- writing -------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: a thread lock here, SQLite's write lock across processes.
+    def writer(self) -> Iterator[Session]:
+        """One write transaction: a thread lock here, the record's write lock across processes.
 
-        Committed means durable (WAL, synchronous=FULL). A generation that a rebuild replaced refuses
-        the write (GenerationSwapped), because the rebuild copies run-time documents while it holds
-        this same lock. After the commit this process's dense index catches up before returning.
+        Committed means durable (SQLite: WAL, synchronous=FULL; PostgreSQL: its WAL). A generation that
+        a rebuild replaced refuses the write (GenerationSwapped), because the rebuild copies run-time
+        documents while it holds this same lock. After the commit this process's dense index catches up
+        before returning.
         """
         with self._write_lock:
-            conn = sqlite.connect(self.directory / "qa.sqlite")
+            conn = self.record.connect(write=True)
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.begin_write()
                 try:
                     if self.index_dir is not None and generation_dir(self.index_dir) != self.directory:
                         raise GenerationSwapped(f"{self.directory.name} is no longer the current generation")
                     yield conn
                 except BaseException:
                     if conn.in_transaction:
-                        conn.execute("ROLLBACK")
+                        conn.rollback()
                     raise
-                conn.execute("COMMIT")
+                conn.commit()
             finally:
                 conn.close()
         self.refresh()

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from qa.storage import sqlite
+from qa.storage import record
+from qa.storage.database import Session
 from qa.storage.partitioned import file_name, layout
 
 logger = logging.getLogger(__name__)
@@ -40,16 +40,16 @@ _CHUNK = 8_192
 _PLACE_CHUNK = 131_072
 
 
-def _vectors(conn: sqlite3.Connection, dim: int, where: str = "", params: tuple = ()) -> Iterator:
+def _vectors(conn: Session, dim: int, where: str = "", params: tuple = ()) -> Iterator:
     """(ids, vectors) of stored passages in chunks, by id."""
     cursor = conn.execute(f"SELECT id, vector FROM passages {where} ORDER BY id", params)
     while rows := cursor.fetchmany(_CHUNK):
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        vectors = sqlite.vectors_from_blobs([row[1] for row in rows], dim)
+        vectors = record.vectors_from_blobs([row[1] for row in rows], dim)
         yield ids, vectors
 
 
-def training_sample(conn: sqlite3.Connection, dim: int, language: str, passages: int, wanted: int) -> np.ndarray:
+def training_sample(conn: Session, dim: int, language: str, passages: int, wanted: int) -> np.ndarray:
     """About `wanted` (capped at TRAIN_MAX) of the language's `passages` stored vectors, those whose id is a
     multiple of a step (so up to an eighth more where a language's ids fall unevenly: 133,368 for the
     German base at 1M), filled into one array rather than concatenated from chunks (which held it twice)."""
@@ -169,7 +169,7 @@ def trained(sample: np.ndarray, lists: int):
     return index
 
 
-def build_one(conn: sqlite3.Connection, directory: Path, dim: int, language: str, passages: int) -> int:
+def build_one(conn: Session, directory: Path, dim: int, language: str, passages: int) -> int:
     """Train and write the IVF-SQ8 base of one language's stored passages; returns its partitions."""
     lists, _probe = layout(passages)
     sample = training_sample(conn, dim, language, passages, lists * TRAIN_PER_LIST)
@@ -186,7 +186,7 @@ def build_one(conn: sqlite3.Connection, directory: Path, dim: int, language: str
     return lists
 
 
-def build_base(conn: sqlite3.Connection, directory: Path, dim: int, passages: int) -> tuple[int, int]:
+def build_base(conn: Session, directory: Path, dim: int, passages: int) -> tuple[int, int]:
     """Train and fill one IVF-SQ8 base per passage language from the stored vectors; returns (lists, probed).
 
     Why one per language: E5 places a language's passages near each other, so one set of partitions

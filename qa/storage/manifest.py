@@ -31,6 +31,8 @@ class Manifest:
     dense_probe: int = 0
     dense_base_seq: int = 0
     dense_base_max_id: int = 0
+    # Where the record lives: "sqlite" (qa.sqlite beside this file) or "postgresql" (QA_DATABASE_URL).
+    record: str = "sqlite"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -51,6 +53,7 @@ class Manifest:
                 "dense_probe": 0,
                 "dense_base_seq": 0,
                 "dense_base_max_id": 0,
+                "record": "sqlite",
             }
             values: dict = {name: data[name] if name in data else defaults[name] for name in cls.__dataclass_fields__}
             return cls(**values)

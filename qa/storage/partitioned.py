@@ -15,7 +15,6 @@ import logging
 import math
 import os
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,8 @@ from typing import TypeVar
 import numpy as np
 
 from qa.encoding.encoder import alone
-from qa.storage import sqlite
+from qa.storage import record
+from qa.storage.database import Session
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
 
 logger = logging.getLogger(__name__)
@@ -71,12 +71,12 @@ def file_name(language: str) -> str:
 REFINE = 6
 
 
-def refine(conn: sqlite3.Connection, queries: np.ndarray, ids: np.ndarray, k: int, dim: int):
+def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int):
     """The k best of each row's candidate `ids` by exact inner product with the stored vectors."""
     out_scores = np.full((ids.shape[0], k), -np.inf, dtype=np.float32)
     out_ids = np.full((ids.shape[0], k), -1, dtype=np.int64)
     for row in range(ids.shape[0]):
-        found, vectors = sqlite.passage_vectors(conn, [int(i) for i in ids[row] if i >= 0], dim)
+        found, vectors = record.passage_vectors(conn, [int(i) for i in ids[row] if i >= 0], dim)
         if not found:
             continue
         exact = vectors @ queries[row]

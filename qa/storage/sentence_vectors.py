@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from qa.encoding.embed import embed_sentences
 from qa.encoding.encoder import Encoder
-from qa.storage import sqlite
+from qa.storage import record
 from qa.storage.generation import Generation, GenerationSwapped
 from qa.storage.writer import ChunkedEncoder
 
@@ -28,7 +28,7 @@ FILL_BATCH = 16
 def missing(index: Generation) -> bool:
     """Whether some passage of the index still lacks its sentence vectors."""
     with index.reader() as conn:
-        return bool(sqlite.passages_missing_sentences(conn, 1))
+        return bool(record.passages_missing_sentences(conn, 1))
 
 
 def fill_missing(index: Generation, encoder: Encoder, batch: int = FILL_BATCH) -> int:
@@ -40,14 +40,14 @@ def fill_missing(index: Generation, encoder: Encoder, batch: int = FILL_BATCH) -
     after, total = 0, 0
     while True:
         with index.reader() as conn:
-            todo = sqlite.passages_missing_sentences(conn, batch, after)
+            todo = record.passages_missing_sentences(conn, batch, after)
         if not todo:
             return total
         after = todo[-1][0]
         vectors = embed_sentences(chunked, [texts for _passage_id, texts in todo])
         with index.writer() as conn:
             filled = sum(
-                sqlite.fill_sentence_vectors(conn, passage_id, v)
+                record.fill_sentence_vectors(conn, passage_id, v)
                 for (passage_id, _texts), v in zip(todo, vectors, strict=True)
             )
         total += filled

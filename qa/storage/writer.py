@@ -8,7 +8,6 @@ transaction, so a crash or a rejected record never leaves half of a request behi
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from qa.encoding.embed import embed_passages
 from qa.encoding.encoder import Encoder
 from qa.errors import Busy, IndexNotReady, IndexNotWritable, NotFound
 from qa.records import Document, Passage, Section
-from qa.storage import sqlite
+from qa.storage import record
+from qa.storage.database import Session
 from qa.storage.generation import FORMAT_VERSION, Generation, GenerationSwapped
 from qa.storage.manifest import Manifest
 from qa.text.ingest import split_passages
@@ -94,7 +94,7 @@ def prepare(documents: Sequence[Document]) -> list[_Prepared]:
     for document in documents:
         latest.pop(document.id, None)
         latest[document.id] = document
-    return [_Prepared(d, split_passages(d), sqlite.content_hash(d)) for d in latest.values()]
+    return [_Prepared(d, split_passages(d), record.content_hash(d)) for d in latest.values()]
 
 
 def encode(
@@ -127,21 +127,21 @@ def _batches(items: list[_Prepared], size: int) -> list[list[_Prepared]]:
     return batches
 
 
-def _write(conn: sqlite3.Connection, item: _Prepared, vectors: dict[str, Vectors], origin: str) -> WriteResult:
+def _write(conn: Session, item: _Prepared, vectors: dict[str, Vectors], origin: str) -> WriteResult:
     """Store one document inside the caller's transaction: unchanged, replaced or added."""
     doc_id = item.document.id
-    stored = sqlite.content_hash_of(conn, doc_id)
+    stored = record.content_hash_of(conn, doc_id)
     if stored == item.digest:
         if origin == "added":
             # Sent again at run time: it now belongs to the run-time documents a rebuild keeps.
-            conn.execute("UPDATE documents SET origin = 'added' WHERE id = ?", (doc_id,))
+            record.mark_added(conn, doc_id)
         return WriteResult(doc_id, "unchanged", len(item.passages))
     if doc_id not in vectors:
         raise _NotEncoded(doc_id)
     if stored is not None:
-        sqlite.delete_document(conn, doc_id)
+        record.delete_document(conn, doc_id)
     passage_vectors, sentence_vectors = vectors[doc_id]
-    sqlite.insert_document(conn, item.document, item.passages, passage_vectors, sentence_vectors, item.digest, origin)
+    record.insert_document(conn, item.document, item.passages, passage_vectors, sentence_vectors, item.digest, origin)
     return WriteResult(doc_id, "replaced" if stored is not None else "added", len(item.passages))
 
 
@@ -160,7 +160,7 @@ def _stream(documents: Iterable[Document], size: int) -> Iterator[list[_Prepared
 
 
 def write_build(
-    conn: sqlite3.Connection,
+    conn: Session,
     encoder: Encoder,
     documents: Iterable[Document],
     progress: Callable[[int], None] | None = None,
@@ -173,9 +173,9 @@ def write_build(
     results: list[WriteResult] = []
     for batch in _stream(documents, BATCH_PASSAGES):
         vectors = encode(encoder, batch, chunk=chunk)
-        conn.execute("BEGIN IMMEDIATE")
+        conn.begin_write()
         results.extend(_write(conn, item, vectors, "build") for item in batch)
-        conn.execute("COMMIT")
+        conn.commit()
         if progress:
             progress(sum(len(item.passages) for item in batch))
     return results
@@ -220,26 +220,28 @@ def add_plan(
     return recorder.calls
 
 
-def _changed(conn: sqlite3.Connection, prepared: list[_Prepared], done: dict[str, Vectors]) -> list[_Prepared]:
+def _changed(conn: Session, prepared: list[_Prepared], done: dict[str, Vectors]) -> list[_Prepared]:
     """The documents not encoded yet whose content differs from the stored one."""
     return [
         item
         for item in prepared
-        if item.document.id not in done and sqlite.content_hash_of(conn, item.document.id) != item.digest
+        if item.document.id not in done and record.content_hash_of(conn, item.document.id) != item.digest
     ]
 
 
-def _busy(error: sqlite3.OperationalError) -> Exception:
-    """What a failed write means to the client: SQLite gave up waiting for another process's write (a
-    503 to retry), or the index cannot be written at all (read-only files, a full disk: a 503 that
-    says so to the operator), never a 500."""
+def _busy(error: Exception) -> Exception:
+    """What a failed write means to the client: the record gave up waiting for another process's write
+    (a 503 to retry), or the index cannot be written at all (read-only files, a full disk, a database
+    in recovery or out of reach: a 503 that says so to the operator), never a 500."""
     message = str(error).lower()
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or "lock timeout" in message:
         return Busy("another write is holding the index: send the request again in a moment")
     if "readonly" in message or "read-only" in message:
         return IndexNotWritable("the index is read-only: nothing was stored (check the index files' permissions)")
     if "full" in message or "disk i/o" in message:
         return IndexNotWritable(f"the index cannot be written ({error}): nothing was stored")
+    if "connect" in message or "recovery" in message or "terminat" in message or "closed" in message:
+        return IndexNotWritable(f"the database cannot be written ({error}): nothing was stored")
     return error
 
 
@@ -272,7 +274,7 @@ def add_documents(
         except (GenerationSwapped, _NotEncoded) as reason:
             logger.info("writing again: %s", reason)
             continue
-        except sqlite3.OperationalError as error:
+        except index.record.errors as error:
             raise _busy(error) from None
         logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
         if two_step and fill_sentences is not None and any(r.status != "unchanged" for r in results):
@@ -284,21 +286,22 @@ def add_documents(
 def remove_document(index_of: Callable[[], Generation], document_id: str) -> int:
     """Delete a document; returns how many passages went with it."""
     for _attempt in range(_ATTEMPTS):
+        index = index_of()
         try:
-            with index_of().writer() as conn:
-                if sqlite.content_hash_of(conn, document_id) is None:
+            with index.writer() as conn:
+                if record.content_hash_of(conn, document_id) is None:
                     raise NotFound(f"no document with id {document_id!r}")
-                removed = len(sqlite.delete_document(conn, document_id))
+                removed = len(record.delete_document(conn, document_id))
         except GenerationSwapped:
             continue
-        except sqlite3.OperationalError as error:
+        except index.record.errors as error:
             raise _busy(error) from None
         logger.info("removed document %s (%d passages)", document_id, removed)
         return removed
     raise IndexNotReady("the index kept changing under this write: try again")
 
 
-def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest, new: sqlite3.Connection) -> int:
+def carry_over(encoder: Encoder, old: Session, old_manifest: Manifest, new: Session) -> int:
     """Copy the run-time documents of the old generation into the new one, inside the caller's transaction.
 
     Vectors are copied when the encoder is the same and encoded again otherwise. A run-time document
@@ -309,7 +312,7 @@ def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest
         and old_manifest.dim == encoder.dim
         and old_manifest.format_version == FORMAT_VERSION  # format 4 encoded passages without their title
     )
-    documents = sqlite.added_documents(old, old_manifest.dim)
+    documents = record.added_documents(old, old_manifest.dim)
     for stored in documents:
         passages = [
             Passage(
@@ -338,7 +341,7 @@ def carry_over(encoder: Encoder, old: sqlite3.Connection, old_manifest: Manifest
             sections=tuple(Section(p.heading, p.text) for p in passages),
             url=stored.url,
         )
-        if sqlite.content_hash_of(new, stored.id) is not None:
-            sqlite.delete_document(new, stored.id)
-        sqlite.insert_document(new, document, passages, vectors, sentence_vectors, stored.content_hash, "added")
+        if record.content_hash_of(new, stored.id) is not None:
+            record.delete_document(new, stored.id)
+        record.insert_document(new, document, passages, vectors, sentence_vectors, stored.content_hash, "added")
     return len(documents)

@@ -7,7 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from qa.errors import QAError, TooManyRequests
+from qa.errors import QAError
 from qa.web.texts import texts_for
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(QAError)
     def handle_qa_error(error: QAError):
         body, status = _respond(error.status, error.code, error.message)
-        # RFC 9110: a 401 names the scheme it wants; a 429 says when to come back.
+        # RFC 9110: a 401 names the scheme it wants; a 429 or 503 says when to come back when it is known.
         headers = {"WWW-Authenticate": 'Bearer realm="qa"'} if status == 401 else {}
-        if isinstance(error, TooManyRequests):
+        if error.retry_after is not None:
             headers["Retry-After"] = str(error.retry_after)
         return body, status, headers
 

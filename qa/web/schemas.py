@@ -127,6 +127,10 @@ class Health(BaseModel):
     status: Literal["ok"]
     documents: int = Field(description="Articles in the index")
     passages: int = Field(description="Passages in the index")
+    changes_behind: int = Field(
+        description="Changes in the record this server has not applied yet (each question applies them first)"
+    )
+    behind_seconds: float = Field(description="How long this server has been behind the record (0 when it is not)")
     encoder: str
 
 

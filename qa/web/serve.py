@@ -44,6 +44,10 @@ def _waitress_options(settings: Settings) -> dict[str, Any]:
         "cleanup_interval": max(1, settings.request_timeout // 3),
         "max_request_body_size": settings.max_upload_bytes,
         "max_request_header_size": 64 * 1024,
+        # A response goes out whole once it is complete (up to 1 MiB), not its headers first: waitress's
+        # default (1 byte) sent the headers at once, and a process killed before the body followed left
+        # a load balancer holding half an answer it can neither finish nor send again elsewhere.
+        "send_bytes": 1 << 20,
         "ident": "qa",  # the Server header: no software, no version
         "expose_tracebacks": False,
         "clear_untrusted_proxy_headers": True,

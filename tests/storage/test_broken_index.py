@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from qa.cli import cli
 from qa.storage import sqlite as record
 from qa.storage.manifest import generation_dir
 
 from .conftest import KEY
+
+pytestmark = pytest.mark.sqlite_only  # a damaged or full qa.sqlite
 
 
 def _ask(runner, index_dir) -> tuple[int, str]:
@@ -52,6 +56,7 @@ def test_a_full_disk_answers_503_and_stores_nothing(write_client, write_service,
     response = write_client.post("/api/documents", json=body, headers={"Authorization": f"Bearer {KEY}"})
     assert response.status_code == 503, response.get_json()
     assert response.get_json()["code"] == "index_not_writable"
+    assert int(response.headers["Retry-After"]) > 0  # a client (or a balancer) knows when to try again
     monkeypatch.setattr(record, "connect", connect)
     assert write_client.get("/api/documents/huge").status_code == 404
 

@@ -138,12 +138,12 @@ def test_uploads_text_markdown_and_jsonl(write_client, write_service):
     [
         ({"data": {}, "content_type": "multipart/form-data"}, 400, "multipart field 'file'"),
         (
-            {"data": {"file": (io.BytesIO(b'{"text": "Ein Satz."}\n{"text": oops}\n'), "x.jsonl")}},
+            {"data": {"file": (b'{"text": "Ein Satz."}\n{"text": oops}\n', "x.jsonl")}},
             400,
             "x.jsonl: line 2",
         ),
-        ({"data": {"file": (io.BytesIO(b"\xff\xfe"), "x.txt")}}, 400, "not UTF-8"),
-        ({"data": {"file": (io.BytesIO(b"a"), "x.pdf")}}, 415, "x.pdf: not a format qa reads (.txt, .md"),
+        ({"data": {"file": (b"\xff\xfe", "x.txt")}}, 400, "not UTF-8"),
+        ({"data": {"file": (b"a", "x.pdf")}}, 415, "x.pdf: not a format qa reads (.txt, .md"),
         ({"data": b"<a/>", "content_type": "application/xml"}, 415, "not an RSS or Atom feed"),
         ({"data": b"a", "content_type": "application/pdf"}, 415, "application/json"),
         ({"data": b"{not json", "content_type": "application/json"}, 400, "not valid JSON"),
@@ -153,7 +153,9 @@ def test_uploads_text_markdown_and_jsonl(write_client, write_service):
 def test_bad_uploads_get_a_clear_4xx(write_client, kwargs, status, expected):
     before = _ids(write_client)
     if "content_type" not in kwargs:
-        kwargs = {**kwargs, "content_type": "multipart/form-data"}
+        # a fresh file object for each backend's run
+        files = {name: (io.BytesIO(content), filename) for name, (content, filename) in kwargs["data"].items()}
+        kwargs = {**kwargs, "data": files, "content_type": "multipart/form-data"}
     response = write_client.post("/api/documents", headers=AUTH, **kwargs)
     assert response.status_code == status, response.get_json()
     assert expected in response.get_json()["error"]
@@ -209,23 +211,24 @@ def test_cli_add_list_remove(runner, write_service, tmp_path):
     article = tmp_path / "ferry.txt"
     article.write_text(f"date 2025-06-01 {FERRY}\n\nMehr dazu folgt am Dienstag in einer Mitteilung.\n", "utf-8")
     common = ["--index-dir", write_service.settings.index_dir, "--encoder", "hash:64"]
-    result = runner.invoke(cli, ["add", str(article), *common])
+    env = {"QA_DATABASE_URL": write_service.settings.database_url}
+    result = runner.invoke(cli, ["add", str(article), *common], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("added ")
     doc_id = result.stdout.split()[1]
     assert _top_document(write_service, FERRY_QUESTION) == doc_id
-    again = runner.invoke(cli, ["add", str(article), *common, "--json"])
+    again = runner.invoke(cli, ["add", str(article), *common, "--json"], env=env)
     assert json.loads(again.stdout)["documents"][0]["status"] == "unchanged"
-    listing = runner.invoke(cli, ["list", *common, "--limit", "100"])
+    listing = runner.invoke(cli, ["list", *common, "--limit", "100"], env=env)
     assert listing.exit_code == 0 and doc_id in listing.stdout
-    removed = runner.invoke(cli, ["remove", doc_id, *common])
+    removed = runner.invoke(cli, ["remove", doc_id, *common], env=env)
     assert removed.exit_code == 0 and "removed" in removed.stdout
     assert _top_document(write_service, FERRY_QUESTION) != doc_id
-    missing = runner.invoke(cli, ["remove", doc_id, *common])
+    missing = runner.invoke(cli, ["remove", doc_id, *common], env=env)
     assert missing.exit_code == 2 and missing.stderr.strip().count("\n") == 0 and "no document" in missing.stderr
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "Ein Satz."}\n{broken\n', "utf-8")
-    failed = runner.invoke(cli, ["add", str(bad), *common])
+    failed = runner.invoke(cli, ["add", str(bad), *common], env=env)
     assert failed.exit_code == 2 and "line 2" in failed.stderr
 
 
@@ -259,17 +262,20 @@ def test_a_lone_question_gets_every_core_and_batches_leave_one_to_questions(monk
 
 def test_a_write_blocked_by_another_process_answers_503_and_writes_nothing(write_client, write_service, monkeypatch):
     from qa.storage import sqlite
-    from qa.storage.generation import generation_dir
 
     monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_S", 0.2)
-    other = sqlite.connect(generation_dir(write_service.settings.index_dir) / "qa.sqlite")
-    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    if write_service.settings.database_url:
+        from qa.storage import postgres
+
+        monkeypatch.setattr(postgres, "LOCK_TIMEOUT_S", 0.2)
+    other = write_service.index.record.connect(write=True)
+    other.begin_write()  # another process in the middle of a long write
     try:
         response = write_client.post("/api/documents", json={"id": "ferry", "text": FERRY}, headers=AUTH)
         assert response.status_code == 503 and response.get_json()["code"] == "busy"
         assert write_client.delete("/api/documents/rec-1", headers=AUTH).status_code == 503
     finally:
-        other.execute("ROLLBACK")
+        other.rollback()
         other.close()
     assert write_client.get("/api/documents/ferry").status_code == 404
     assert write_client.post("/api/documents", json={"id": "ferry", "text": FERRY}, headers=AUTH).status_code == 201

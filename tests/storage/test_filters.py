@@ -36,10 +36,15 @@ def _articles(count: int) -> list[Document]:
 
 
 @pytest.fixture(params=["flat", "ivf"])
-def service(request, tmp_path):
+def service(request, tmp_path, database_url):
     partition_above = 50 if request.param == "ivf" else 50_000
     settings = load_settings(
-        {"index_dir": str(tmp_path / "index"), "encoder": "hash:64", "dense_partition_above": partition_above},
+        {
+            "index_dir": str(tmp_path / "index"),
+            "encoder": "hash:64",
+            "dense_partition_above": partition_above,
+            "database_url": database_url,
+        },
         environ={},
     )
     service = QAService(settings)
@@ -116,10 +121,11 @@ def test_a_reopened_archive_reads_its_facts_file_and_the_writes_after_it(service
             raise AssertionError("the passages table was scanned although the facts file is there")
 
         patched.setattr(PassageFacts, "load", no_scan)
-        reopened = Generation.open(service.settings.index_dir)
+        reopened = Generation.open(service.settings.index_dir, database_url=service.settings.database_url)
     for path in directory.glob("facts-*.npz"):
         path.write_bytes(b"not a facts file")
-    from_record = Generation.open(service.settings.index_dir)  # falls back to reading the record
+    # falls back to reading the record
+    from_record = Generation.open(service.settings.index_dir, database_url=service.settings.database_url)
     try:
         for filters in (
             Filters(date_from="2026-01-01"),

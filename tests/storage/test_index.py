@@ -113,6 +113,7 @@ def test_no_index_and_damaged_index_give_clear_errors(hash_settings, tmp_path):
         Generation.open(tmp_path / "nothing")
     service = QAService(hash_settings)
     service.build([DATA])
+    service.close()
     directory = generation_dir(hash_settings.index_dir)
     (directory / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexMismatch, match="missing or damaged"):
@@ -146,7 +147,7 @@ def test_a_read_view_sees_faiss_and_sqlite_at_the_same_change(hash_service, hash
     import numpy as np
 
     from qa.errors import NotFound
-    from qa.storage import sqlite
+    from qa.storage import record
 
     writer = QAService(hash_settings)
     stop = threading.Event()
@@ -174,7 +175,7 @@ def test_a_read_view_sees_faiss_and_sqlite_at_the_same_change(hash_service, hash
                 _scores, ids = view.search_dense(query, 100_000)
                 stored = {row[0] for row in view.conn.execute("SELECT id FROM passages")}
                 assert set(ids[0].tolist()) == stored
-                assert set(sqlite.passage_rows(view.conn, sorted(stored), index.dim)) == stored
+                assert set(record.passage_rows(view.conn, sorted(stored), index.dim)) == stored
             checked += 1
     finally:
         stop.set()

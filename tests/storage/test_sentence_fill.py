@@ -14,8 +14,9 @@ from qa.encoding.embed import embed_passages
 from qa.errors import IndexMismatch, IndexNotReady
 from qa.retrieval.search import highlight_sentence
 from qa.service import QAService
-from qa.storage import sqlite
+from qa.storage import record
 from qa.storage import writer as documents
+from qa.storage.database import open_record
 from qa.storage.generation import Generation, generation_dir
 from qa.storage.sentence_vectors import SentenceVectorBackfill, fill_missing
 from qa.text.ingest import parse_record, split_passages
@@ -34,8 +35,8 @@ FERRY = {
 FERRY_QUESTION = "Wann legt die Fähre nach Helgoland ab?"
 
 
-def _sentence_vectors(index_dir, document_id: str) -> list[list[bytes | None]]:
-    conn = sqlite.connect(generation_dir(index_dir) / "qa.sqlite")
+def _sentence_vectors(settings, document_id: str) -> list[list[bytes | None]]:
+    conn = open_record(generation_dir(settings.index_dir), settings.database_url).connect()
     try:
         rows = conn.execute(
             "SELECT s.passage_id, s.vector FROM sentences s JOIN passages p ON p.id = s.passage_id "
@@ -56,10 +57,10 @@ def _one_step(encoder, record: dict) -> list[np.ndarray]:
     return sentences
 
 
-def _wait_complete(index_dir, document_id: str, seconds: float = 60.0) -> list[list[bytes | None]]:
+def _wait_complete(settings, document_id: str, seconds: float = 60.0) -> list[list[bytes | None]]:
     deadline = time.monotonic() + seconds
     while True:
-        stored = _sentence_vectors(index_dir, document_id)
+        stored = _sentence_vectors(settings, document_id)
         if stored and all(blob is not None for blob_list in stored for blob in blob_list):
             return stored
         assert time.monotonic() < deadline, "sentence vectors were never stored"
@@ -92,14 +93,14 @@ def real_service(seed_index_dir, tmp_path):
 def test_a_small_add_stores_the_same_sentence_vectors_as_the_one_step_path(real_service):
     result = real_service.add_documents([parse_record(FERRY)])
     assert result[0]["status"] == "added"
-    stored = _wait_complete(real_service.settings.index_dir, "ferry")
+    stored = _wait_complete(real_service.settings, "ferry")
     _assert_same(stored, _one_step(real_service.encoder, FERRY), real_service.encoder.dim)
     assert real_service.ask(FERRY_QUESTION).hits[0].document.id == "ferry"
 
 
 def test_search_works_while_sentence_vectors_are_missing(hash_service):
     assert _step_one_only(hash_service, FERRY) == ["x"]
-    stored = _sentence_vectors(hash_service.settings.index_dir, "ferry")
+    stored = _sentence_vectors(hash_service.settings, "ferry")
     assert [len(blobs) for blobs in stored] == [3, 2] and all(b is None for blobs in stored for b in blobs)
     searcher = hash_service.searcher()
     for mode in ("hybrid", "dense", "lexical"):
@@ -111,7 +112,7 @@ def test_search_works_while_sentence_vectors_are_missing(hash_service):
     query = hash_service.encoder.encode_queries([FERRY_QUESTION])[0]
     hit = next(h for h in searcher.search_many([FERRY_QUESTION], 5, "dense")[0].hits if h.document.id == "ferry")
     with hash_service.index.reader() as conn:
-        row = sqlite.passage_rows(conn, [hit.passage_id], hash_service.index.dim)[hit.passage_id]
+        row = record.passage_rows(conn, [hit.passage_id], hash_service.index.dim)[hit.passage_id]
     assert row.sentence_vectors is None
     # Best sentence falls back to the passage: 0.4 x cos + 0.6 x cos = cos.
     assert hit.dense_score == pytest.approx(float(row.vector @ query), abs=1e-5)
@@ -130,10 +131,10 @@ def test_highlight_without_sentence_vectors_takes_term_overlap_or_the_first_sent
 def test_an_index_cut_off_between_the_steps_is_repaired_on_open(hash_service, hash_settings):
     _step_one_only(hash_service, FERRY)
     hash_service.close()
-    assert any(b is None for blobs in _sentence_vectors(hash_settings.index_dir, "ferry") for b in blobs)
+    assert any(b is None for blobs in _sentence_vectors(hash_settings, "ferry") for b in blobs)
     reopened = QAService(hash_settings)
     try:
-        stored = _wait_complete(hash_settings.index_dir, "ferry")
+        stored = _wait_complete(hash_settings, "ferry")
         _assert_same(stored, _one_step(reopened.encoder, FERRY), reopened.encoder.dim)
     finally:
         reopened.close()
@@ -143,7 +144,7 @@ def test_two_fills_at_once_store_each_vector_once_and_skip_deleted_passages(hash
     _step_one_only(hash_service, FERRY)
     _step_one_only(hash_service, {**FERRY, "id": "gone"})
     hash_service.remove_document("gone")
-    indexes = [Generation.open(hash_settings.index_dir) for _ in range(2)]
+    indexes = [Generation.open(hash_settings.index_dir, database_url=hash_settings.database_url) for _ in range(2)]
     counts: list[int] = []
     threads = [
         threading.Thread(target=lambda i=i: counts.append(fill_missing(i, hash_service.encoder))) for i in indexes
@@ -155,7 +156,7 @@ def test_two_fills_at_once_store_each_vector_once_and_skip_deleted_passages(hash
     for index in indexes:
         index.close()
     assert sum(counts) == 5  # the 3 + 2 sentences of "ferry", each stored by one of the two
-    _assert_same(_wait_complete(hash_settings.index_dir, "ferry", 1.0), _one_step(hash_service.encoder, FERRY), 64)
+    _assert_same(_wait_complete(hash_settings, "ferry", 1.0), _one_step(hash_service.encoder, FERRY), 64)
 
 
 def test_a_bulk_request_stores_everything_in_one_step(hash_service):
@@ -165,7 +166,7 @@ def test_a_bulk_request_stores_everything_in_one_step(hash_service):
     record = {"id": "bulk", "text": text}
     assert len(split_passages(parse_record(record))) > documents.SMALL_WRITE_PASSAGES
     assert _step_one_only(hash_service, record) == []
-    stored = _sentence_vectors(hash_service.settings.index_dir, "bulk")
+    stored = _sentence_vectors(hash_service.settings, "bulk")
     _assert_same(stored, _one_step(hash_service.encoder, record), 64)
 
 
@@ -182,7 +183,7 @@ def test_sigkill_right_after_the_201_leaves_the_article_answerable_and_completed
     try:
         hit = top(base, FERRY_QUESTION)
         assert hit is not None and hit["document"]["id"] == "ferry"
-        stored = _wait_complete(index_dir, "ferry")
+        stored = _wait_complete(load_settings({"index_dir": str(index_dir)}, environ={}), "ferry")
     finally:
         process.terminate()
         process.communicate(timeout=30)
@@ -207,10 +208,10 @@ def test_the_filler_survives_a_failed_pass_and_fills_on_the_next_kick(hash_servi
     try:
         filler.kick()
         assert filler.wait(60)
-        assert any(b is None for blobs in _sentence_vectors(hash_service.settings.index_dir, "ferry") for b in blobs)
+        assert any(b is None for blobs in _sentence_vectors(hash_service.settings, "ferry") for b in blobs)
         filler.kick()
         assert filler.wait(60)
-        _wait_complete(hash_service.settings.index_dir, "ferry", 1.0)
+        _wait_complete(hash_service.settings, "ferry", 1.0)
     finally:
         filler.close()
 
@@ -225,7 +226,8 @@ def test_qa_index_rebuilds_a_format_2_index_and_keeps_its_run_time_articles(hash
     with pytest.raises(IndexMismatch, match="format 2"):
         QAService(hash_settings)
     args = ["--index-dir", str(hash_settings.index_dir), "--encoder", "hash:64"]
-    result = runner.invoke(cli, ["index", str(DATA), *args], env={"QA_VECTOR_CACHE": ""})
+    env = {"QA_VECTOR_CACHE": "", "QA_DATABASE_URL": hash_settings.database_url}
+    result = runner.invoke(cli, ["index", str(DATA), *args], env=env)
     assert result.exit_code == 0, result.output
-    listed = runner.invoke(cli, ["list", *args])
+    listed = runner.invoke(cli, ["list", *args], env=env)
     assert listed.exit_code == 0 and "ferry" in listed.stdout

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.retrieval.highlight import CAUSE, QUANTITY, TIME, answer_kind, fits, highlight_sentence
-from qa.storage.sqlite import PassageRow
+from qa.storage.record import PassageRow
 
 
 def test_answer_kind_reads_german_and_english_wording():

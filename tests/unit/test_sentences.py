@@ -101,7 +101,7 @@ def test_certain_sentence_ends_cut_as_pysbd_would_on_the_whole_text():
 
 
 def _row(text: str, spans, vectors, language: str = "de"):
-    from qa.storage.sqlite import PassageRow
+    from qa.storage.record import PassageRow
 
     vectors = np.asarray(vectors, dtype=np.float32)
     return PassageRow(

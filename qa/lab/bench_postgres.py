@@ -1,0 +1,153 @@
+"""PostgreSQL against SQLite as the record: the same archive built on each, then /api/ask over real
+HTTP to `qa serve` on each, in one run (`qa bench postgres`).
+
+The archive is generated news paragraphs (qa.lab.bench_writes), encoded by the deterministic hash
+encoder, so the figures are about the record and not the model. PostgreSQL is a throw-away cluster
+started here on 127.0.0.1 (qa.lab.postgres). Target (issue 25): the PostgreSQL p50 at most 1.15x
+SQLite's at 100k passages. Run it on an idle machine: other load shows up in every figure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import click
+
+from qa.lab import postgres
+from qa.lab.bench_writes import news_articles
+from qa.lab.group import bench
+from qa.lab.http import KeepAliveClient, ServerProcess, percentile
+
+logger = logging.getLogger(__name__)
+
+ENCODER = "hash:384"
+PARAGRAPHS = 10
+QUESTIONS = (
+    "Wie viele Arbeitsplätze sollen in {place} entstehen?",
+    "Wann beginnen die Arbeiten in {place}?",
+    "Um wie viel Prozent sind die Kosten in {place} gestiegen?",
+    "How many new jobs are to be created in {place}?",
+    "When is the first work in {place} expected to begin?",
+    "What do critics in {place} say about the costs?",
+)
+PLACES = ("Bremen", "Leipzig", "Graz", "Basel", "Rostock", "Freiburg", "Münster", "Kassel")
+
+
+@dataclass(frozen=True, slots=True)
+class BackendFigures:
+    backend: str
+    build_s: float
+    start_to_ready_s: float
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+
+
+def questions(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(QUESTIONS).format(place=rng.choice(PLACES)) for _ in range(count)]
+
+
+def _build(index_dir: Path, database_url: str, articles: int) -> float:
+    from qa.config import load_settings
+    from qa.service import QAService
+    from qa.text.ingest import parse_record
+
+    settings = load_settings(
+        {"index_dir": str(index_dir), "encoder": ENCODER, "vector_cache": "", "database_url": database_url},
+        environ={},
+    )
+    service = QAService(settings)
+    try:
+        started = time.perf_counter()
+        service.build_documents(parse_record(record) for record in news_articles(articles, PARAGRAPHS))
+        return time.perf_counter() - started
+    finally:
+        service.close()
+
+
+def _serve_and_ask(index_dir: Path, database_url: str, asked: list[str], warm: int) -> tuple[float, list[float]]:
+    env = {"QA_ENCODER": ENCODER, "QA_DATABASE_URL": database_url, "QA_VECTOR_CACHE": ""}
+    server = ServerProcess(index_dir, env=env)
+    try:
+        ready = server.wait_ready(timeout=600)
+        client = KeepAliveClient(server.port)
+        try:
+            for question in asked[:warm]:
+                client.ask(question)
+            times = []
+            for question in asked:
+                started = time.perf_counter()
+                if not client.ask(question):
+                    raise RuntimeError(f"a question failed: {server.errors()[-500:]}")
+                times.append((time.perf_counter() - started) * 1000)
+        finally:
+            client.close()
+        return ready, times
+    finally:
+        server.stop()
+
+
+def run(articles: int, requests: int) -> list[BackendFigures]:
+    """Build the same archive on SQLite and on PostgreSQL, serve each, and ask each the same questions."""
+    if not postgres.available():
+        raise click.ClickException(f"PostgreSQL server binaries not found in {postgres.BIN_DIR}")
+    asked = questions(requests)
+    with tempfile.TemporaryDirectory(prefix="qa-bench-pg-") as tmp:
+        cluster = postgres.PostgresCluster.create(Path(tmp) / "cluster")
+        cluster.start()
+        try:
+            cluster.sql("CREATE DATABASE qa")
+            results = []
+            for backend, url in (("sqlite", ""), ("postgresql", cluster.database_url("qa"))):
+                index_dir = Path(tmp) / backend / "index"
+                build_s = _build(index_dir, url, articles)
+                logger.info("%s: built %d articles in %.1fs", backend, articles, build_s)
+                ready, times = _serve_and_ask(index_dir, url, asked, warm=min(50, requests))
+                results.append(
+                    BackendFigures(
+                        backend,
+                        round(build_s, 1),
+                        round(ready, 2),
+                        len(times),
+                        round(statistics.median(times), 2),
+                        round(percentile(times, 0.95), 2),
+                        round(statistics.fmean(times), 2),
+                    )
+                )
+            return results
+        finally:
+            cluster.remove()
+
+
+@bench.command("postgres")
+@click.option("--articles", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help=f"Generated articles of {PARAGRAPHS} paragraphs (10,000: 100k passages).")  # fmt: skip
+@click.option("--requests", type=click.IntRange(10, 100_000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def bench_postgres(articles: int, requests: int, as_json: bool) -> None:
+    """PostgreSQL against SQLite as the record, in one run: the same archive (hash encoder) built on
+    each, then warm /api/ask p50 over real HTTP, one client. Target: PostgreSQL at most 1.15x SQLite."""
+    from qa.config import configure_logging
+
+    configure_logging("INFO")
+    figures = run(articles, requests)
+    sqlite, pg = figures
+    ratio = round(pg.p50_ms / sqlite.p50_ms, 3) if sqlite.p50_ms else None
+    if as_json:
+        click.echo(json.dumps({"backends": [asdict(f) for f in figures], "p50_ratio": ratio}))
+        return
+    for f in figures:
+        click.echo(
+            f"{f.backend:>10}: build {f.build_s:.1f} s, ready {f.start_to_ready_s:.2f} s, "
+            f"/api/ask p50 {f.p50_ms:.2f} ms, p95 {f.p95_ms:.2f} ms ({f.requests} questions)"
+        )
+    click.echo(f"PostgreSQL p50 / SQLite p50: {ratio}")

@@ -13,7 +13,8 @@ def embed_passages(
 ) -> tuple[np.ndarray, list[np.ndarray | None]]:
     """Return passage vectors (n, dim) and, per passage, its sentence vectors (n_sentences, dim).
 
-    Sentences are encoded as passages (E5's passage prefix), in the same batch as the passages so
+    Sentences are encoded as passages (E5's passage prefix), after the passage's context
+    (`Passage.sentence_embedding_texts`), in the same batch as the passages so
     the encoder stays busy. A passage of one sentence reuses the passage vector, and a text that
     occurs twice is encoded once. With `sentences=False` only passages are encoded: a passage of
     several sentences then gets None (its sentence vectors are filled later, see qa.storage.sentence_vectors).
@@ -29,7 +30,8 @@ def embed_passages(
 
     passage_slots = [slot_of(p.embedding_text) for p in passages]
     sentence_slots = [
-        [slot_of(s) for s in p.sentence_texts()] if sentences and len(p.sentences) > 1 else None for p in passages
+        [slot_of(s) for s in p.sentence_embedding_texts()] if sentences and len(p.sentences) > 1 else None
+        for p in passages
     ]
     vectors = encoder.encode_passages(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     passage_vectors = vectors[passage_slots] if passages else np.zeros((0, encoder.dim), dtype=np.float32)
@@ -45,7 +47,8 @@ def embed_passages(
 
 
 def embed_sentences(encoder: Encoder, sentence_texts: list[list[str]]) -> list[np.ndarray]:
-    """Sentence vectors (n_sentences, dim) per passage, encoded exactly as embed_passages encodes them."""
+    """Sentence vectors (n_sentences, dim) per passage from the texts embed_passages encodes
+    (`Passage.sentence_embedding_texts`: each sentence after its passage's context)."""
     slot: dict[str, int] = {}
     slots = [[slot.setdefault(s, len(slot)) for s in sentences] for sentences in sentence_texts]
     texts = list(slot)

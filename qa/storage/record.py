@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.records import Document, Passage
+from qa.records import Document, Passage, sentence_in_context
 from qa.storage import fts
 from qa.storage.database import Session
 
@@ -270,7 +270,7 @@ def passage_vectors(conn: Session, ids: list[int], dim: int) -> tuple[list[int],
 
 def passages_missing_sentences(conn: Session, limit: int, after: int = 0) -> list[tuple[int, list[str]]]:
     """Up to `limit` passages (ids above `after`) with a sentence whose vector is still NULL:
-    (passage id, sentence texts), by id."""
+    (passage id, the sentences as they are encoded: `sentence_in_context`), by id."""
     ids = [
         row[0]
         for row in conn.execute(
@@ -281,11 +281,16 @@ def passages_missing_sentences(conn: Session, limit: int, after: int = 0) -> lis
     ]
     result = []
     for passage_id in ids:
-        row = conn.execute("SELECT text FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        row = conn.execute(
+            "SELECT p.text, p.section, d.title FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?",
+            (passage_id,),
+        ).fetchone()
         if row is None:
             continue
+        text, section, title = row
+        context = title if section else ""  # as the article's passages were made (qa.text.passages)
         spans = conn.execute('SELECT start, "end" FROM sentences WHERE passage_id = ? ORDER BY id', (passage_id,))
-        result.append((passage_id, [row[0][start:end] for start, end in spans]))
+        result.append((passage_id, [sentence_in_context(context, text[start:end]) for start, end in spans]))
     return result
 
 

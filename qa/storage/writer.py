@@ -310,7 +310,7 @@ def carry_over(encoder: Encoder, old: Session, old_manifest: Manifest, new: Sess
     same = (
         old_manifest.encoder == encoder.name
         and old_manifest.dim == encoder.dim
-        and old_manifest.format_version == FORMAT_VERSION  # format 4 encoded passages without their title
+        and old_manifest.format_version == FORMAT_VERSION  # 4 and 5 encoded without the title (passages, sentences)
     )
     documents = record.added_documents(old, old_manifest.dim)
     for stored in documents:

@@ -222,7 +222,7 @@ def test_qa_index_rebuilds_a_format_2_index_and_keeps_its_run_time_articles(hash
     hash_service.add_documents([parse_record(FERRY)])
     hash_service.close()
     manifest = generation_dir(hash_settings.index_dir) / "manifest.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format_version": 5', '"format_version": 2'))
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"format_version": 6', '"format_version": 2'))
     with pytest.raises(IndexMismatch, match="format 2"):
         QAService(hash_settings)
     args = ["--index-dir", str(hash_settings.index_dir), "--encoder", "hash:64"]

@@ -21,7 +21,6 @@ from qa.encoding.encoder import Encoder, QueryFit, fit_query
 from qa.encoding.precomputed import EncodeCalls, PrecomputedEncoder
 from qa.errors import IndexMismatch, IndexNotReady, InvalidRequest, NotFound
 from qa.records import Answer, Document, Scope, with_passage_count
-from qa.replica_health import ReplicaHealth
 from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
@@ -31,6 +30,7 @@ from qa.storage.build import create_generation
 from qa.storage.facts import day_text
 from qa.storage.generation import Generation
 from qa.storage.generation import check_index as check_generation
+from qa.storage.health import ReplicaHealth
 from qa.storage.manifest import generation_dir
 from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
 from qa.text.clean import clean_text
@@ -390,7 +390,7 @@ class QAService:
             return record.last_change(conn) - index.watermark
 
     def health(self) -> dict:
-        """Counts and lag behind the record, or a 503 when a balancer should look elsewhere (qa.replica_health)."""
+        """Counts and lag behind the record, or a 503 when a balancer should look elsewhere (qa.storage.health)."""
         return {"status": "ok", **self._health.check().to_dict(), "encoder": self.encoder.name}
 
     def close(self) -> None:

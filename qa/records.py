@@ -89,21 +89,24 @@ class Passage:
         return [self.text[start:end] for start, end in self.sentences]
 
     def sentence_embedding_texts(self) -> list[str]:
-        """What the encoder sees of each sentence: the sentence after the passage's `context`, as
-        `sentence_in_context` puts it."""
-        return [sentence_in_context(self.context, sentence) for sentence in self.sentence_texts()]
+        """What the encoder sees of each sentence: the sentence after the passage's context and
+        subheading, as `sentence_in_context` puts it."""
+        return [sentence_in_context(self.context, self.heading, sentence) for sentence in self.sentence_texts()]
 
 
-def sentence_in_context(context: str, sentence: str) -> str:
-    """A sentence as it is encoded: after its article's title when its passage has one (`Passage.context`).
+def sentence_in_context(context: str, heading: str, sentence: str) -> str:
+    """A sentence as it is encoded: after its article's title (`Passage.context`) and its subheading,
+    as its passage is (`Passage.embedding_text`).
 
     A passage's dense score leans on its best sentence, and the sentence that answers ("Sportdirektorin
     Reimers begründete die Wahl mit Kowalczyks Erfahrung") often does not name the topic, while the
     lead's ("Stefan Kowalczyk ist neuer Cheftrainer des SC Union Kassel") restates it and won the
     question. With the title in front of every sentence the topic is equal among them and the asked
-    fact decides (newsroom held-out R@1 .487 -> .537, R@5 tune .930 -> .965; qa/lab/README.md).
+    fact decides (newsroom held-out R@1 .487 -> .537, R@5 tune .930 -> .965; qa/lab/README.md). The
+    subheading goes along as it does for the passage ("Deutschland bislang zurückhaltend" is what "What
+    did Germany promise?" finds).
     """
-    return f"{context}\n{sentence}" if context else sentence
+    return "\n".join(part for part in (context, heading, sentence) if part)
 
 
 @dataclass(frozen=True, slots=True)

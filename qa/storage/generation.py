@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors;
 # 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column;
 # 5: a passage after the teaser is encoded and indexed with its article's title (Passage.embedding_text);
-# 6: so are its sentences (records.sentence_in_context).
+# 6: so are its sentences, with its subheading (records.sentence_in_context).
 FORMAT_VERSION = 6
 # Formats a rebuild still copies run-time documents from.
 CARRY_FORMATS = (2, 3, 4, 5, 6)

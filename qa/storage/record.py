@@ -282,15 +282,16 @@ def passages_missing_sentences(conn: Session, limit: int, after: int = 0) -> lis
     result = []
     for passage_id in ids:
         row = conn.execute(
-            "SELECT p.text, p.section, d.title FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?",
+            "SELECT p.text, p.heading, p.section, d.title FROM passages p JOIN documents d ON d.id = p.document_id "
+            "WHERE p.id = ?",
             (passage_id,),
         ).fetchone()
         if row is None:
             continue
-        text, section, title = row
+        text, heading, section, title = row
         context = title if section else ""  # as the article's passages were made (qa.text.passages)
         spans = conn.execute('SELECT start, "end" FROM sentences WHERE passage_id = ? ORDER BY id', (passage_id,))
-        result.append((passage_id, [sentence_in_context(context, text[start:end]) for start, end in spans]))
+        result.append((passage_id, [sentence_in_context(context, heading, text[s:e]) for s, e in spans]))
     return result
 
 

@@ -26,6 +26,7 @@ from qa.chat.mentions import (
     word_tokens,
 )
 from qa.chat.people import SAYING, person_like
+from qa.chat.topic import as_asked, with_context
 from qa.text.language import LANGUAGES, detect_language
 
 ROLES = ("user", "assistant")
@@ -190,25 +191,6 @@ def _ask_with(new_wh: list[str], question: _Question, subject: str | None, langu
     return as_question([*new_wh, *rest])
 
 
-def _keywords(text: str) -> list[str]:
-    seen, words = set(), []
-    for token in word_tokens(message_tokens(text)):
-        lowered = token.lower()
-        if lowered in w.FUNCTION_WORDS or lowered in w.WH_WORDS or lowered in w.ANAPHORS or lowered in seen:
-            continue
-        seen.add(lowered)
-        words.append(token)
-    return words
-
-
-def _with_context(followup: list[str], previous: str, entity: str | None) -> str:
-    """The follow-up plus the previous question's key words: "Was sagte Rutte dazu (Merz, Treffen)?"."""
-    own = {t.lower() for t in followup}
-    extra = [t for t in ([entity] if entity else []) + _keywords(previous) if t.lower() not in own]
-    body = join_tokens(strip_question_mark(followup))
-    return f"{body} ({', '.join(extra)})?" if extra else body + "?"
-
-
 # -- one turn ----------------------------------------------------------------------------------
 
 
@@ -251,7 +233,8 @@ def _anaphors(tokens: list[str]) -> tuple[list[int], bool]:
 def _antecedent(pronoun: str, previous: str, entity: str | None, answer: str = "") -> str | None:
     """What a pronoun of the new question points at: the name the previous answer gave (`entity`), a
     place ("dort", "there") among the countries of the previous question or of the answer's quoted
-    sentence, else a name-like mention of the previous question."""
+    sentence, else a name-like mention of the previous question as asked (not the topic words a
+    context fallback added in brackets)."""
     found = mentions(previous)
     if pronoun in w.PLACE_PRONOUNS:
         quoted = [m for m in mentions(answer_text(answer)) if is_country(m)] if answer else []
@@ -296,6 +279,9 @@ def _replace_pronouns(
     return out
 
 
+_PLACE_NOUNS = "countries|country|states|nations|regions?|länder|ländern|staaten|regionen?"
+
+
 def _substitute(new: str, previous: str, question: _Question, language: str) -> str:
     """Put the new entity where the previous question had the same kind of entity."""
     found = mentions(previous)
@@ -313,6 +299,10 @@ def _substitute(new: str, previous: str, question: _Question, language: str) -> 
             match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
             if match:
                 return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
+            # "European countries" / "die europäischen Länder" + "Germany": the place noun goes too
+            place = rf"(?:(?:the|die|der|den|dem)\s+)?{re.escape(target)}\s+(?:{_PLACE_NOUNS})(?!\w)"
+            if is_country(new) and re.search(place, previous, flags=re.IGNORECASE):
+                return re.sub(place, lambda _match: new, previous, count=1, flags=re.IGNORECASE)
             # a function, not a template: the user's text may end in a backslash
             return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", lambda _match: new, previous, count=1)
     return ""
@@ -339,6 +329,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     if body and body[-1].lower() == "aus" and " ".join(lowered[:cue]).endswith("mit"):
         body = body[:-1]  # "Wie sieht es mit X aus?"
     words = word_tokens(body)
+    context, previous = previous, as_asked(previous)  # names and slots only as asked
     prev = _split_question(message_tokens(previous))
     entity = _in_language(_answer_entity(prev, answer, previous, language), language)
 
@@ -347,7 +338,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         asked = _ask_with(list(body), prev, entity, language)
         if asked:
             return Resolution(question, asked, language, "ellipsis")
-        return Resolution(question, _with_context(list(body), previous, entity), language, "context")
+        return Resolution(question, with_context(list(body), context, entity), language, "context")
 
     # "Und Deutschland?", "What about the British prime minister?": the previous question, new entity
     if cue and words and len(words) <= 4 and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
@@ -355,7 +346,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         substituted = _substitute(new, previous, prev, language)
         if substituted:
             return Resolution(question, substituted, language, "substitute")
-        return Resolution(question, _with_context(list(body), previous, entity), language, "context")
+        return Resolution(question, with_context(list(body), context, entity), language, "context")
 
     positions, event = _anaphors(tokens)
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
@@ -364,11 +355,11 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         replaced = _replace_pronouns(tokens, positions, previous, entity, answer)
         if replaced is not None:
             if event:  # "Was hat Merz dazu gesagt?": the event goes along as the topic
-                return Resolution(question, _with_context(replaced, previous, None), language, "context")
+                return Resolution(question, with_context(replaced, context, None), language, "context")
             return Resolution(question, as_question(replaced), language, "pronoun")
-        return Resolution(question, _with_context(tokens, previous, entity), language, "context")
+        return Resolution(question, with_context(tokens, context, entity), language, "context")
     if event or (cue and not anchored):
-        return Resolution(question, _with_context(tokens, previous, entity), language, "context")
+        return Resolution(question, with_context(tokens, context, entity), language, "context")
     return Resolution(question, question, language, "none")
 
 

@@ -8,6 +8,8 @@ person-like, conversation.py asks with the conversation's topic rather than a wr
 
 from __future__ import annotations
 
+import re
+
 from qa.chat import wordlists as w
 from qa.chat.mentions import is_country, message_tokens
 from qa.text.language import detect_language
@@ -22,23 +24,48 @@ _NOUN_ENDINGS = (
 )
 
 
+def _dateline(mention: str, text: str) -> bool:
+    """Whether the mention opens a news dateline: a place with its region after a slash, or before an
+    agency in brackets and a dash ("Frankfurt/Main (dpa) -", "Kassel (dpa) -")."""
+    name = re.escape(mention)
+    return bool(re.search(rf"(?<!\w){name}(?:/\w+|\s*\([^()]{{1,20}}\)\s*[-–])", text))
+
+
+def _named_after_organisation(first: str, text: str) -> bool:
+    """Whether the mention's first word follows an organisation word wherever it stands in `text`."""
+    lowered = [t.lower() for t in message_tokens(text)]
+    spots = [i for i, token in enumerate(lowered) if token == first.lower()]
+    return bool(spots) and all(i > 0 and lowered[i - 1] in w.ORGANISATION_WORDS for i in spots)
+
+
 def person_like(mention: str, text: str) -> bool:
     """Whether a mention in `text` may be a person's name.
 
-    Not an organisation, a country or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or
-    more capitalised words are a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun
-    stands before it or a verb of saying after it ("Trainer Kern", "Kern sagte"); otherwise not when
-    it opens a sentence before a lower-case word ("Millions of Londoners"), nor, in German, where
-    every noun is capitalised, when it ends like a common noun or follows a quantifier ("vor 20
-    Jahren", "viel Geld").
+    Not a possessive ("Kassel's"), an organisation (also by the word before it: "Gewerkschaft Deutscher
+    Triebfahrzeugführer"), a dateline ("Frankfurt/Main (dpa) -"), a title in quotes («Nebelland»), a
+    country or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more capitalised words are
+    a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands before it or a verb of
+    saying after it ("Trainer Kern", "Kern sagte"); otherwise not when it opens a sentence before a
+    lower-case word ("Millions of Londoners"), nor, in German, where every noun is capitalised, when it
+    ends like a common noun or follows a quantifier ("vor 20 Jahren", "viel Geld").
     """
     words = mention.split()
+    if words and words[-1].lower().endswith(("'s", "’s")):
+        return False  # "Kassel's coach": the possessor, not the person a pronoun stands for
     if not words or is_country(mention) or any(x.lower() in w.ORGANISATION_WORDS for x in words):
         return False
     if any(x.lower() in w.CALENDAR_WORDS for x in words):
         return False
     if any(x.isupper() and len(x) > 1 for x in words):
         return False
+    if any(x.lower().rsplit("-", 1)[-1] in w.ORGANISATION_WORDS for x in words):
+        return False  # "U-Bahn", "Rot-Weiß-Verein"
+    if re.search(rf"[«„“\"]{re.escape(mention)}[»“”\"]", text):
+        return False  # «Nebelland»: the title of a film, a book or a ship
+    if _dateline(mention, text):
+        return False  # "Frankfurt/Main (dpa) - Die Gewerkschaft ...", "Kassel (dpa) - ..."
+    if _named_after_organisation(words[0], text):
+        return False  # "die Gewerkschaft Deutscher Triebfahrzeugführer", "the council's Labour group"
     if len(words) >= 2:
         # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun
         german_noun = detect_language(text) == "de" and words[-1].lower().endswith(_NOUN_ENDINGS)

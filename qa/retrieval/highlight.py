@@ -5,7 +5,8 @@ Its cosine to the question decides, plus two kinds of evidence:
 - in any language, the kind of answer the question asks for: a question for a quantity ("How heavy
   is ...?", "Wie viele ...?") favours a sentence with a number (twice over with a unit of what is
   asked: kilo for heavy, metres for long), one for a time ("When ...?", "In welchem Jahr ...?") a
-  sentence with a year or a month. The cues are word lists in German and English,
+  sentence with a year or a month, one for a cause ("Why ...?", "Warum ...?") a sentence that gives
+  a reason ("because", "weil", "wegen", "Hauptgrund"). The cues are word lists in German and English,
   so an English question over a German passage still finds "Es heißt Quirin und wiegt 16 Kilo."
 Measured with `qa bench tune highlight_cue_weight ...` (cross-validated over XQuAD articles);
 qa/lab/README.md has the figures.
@@ -20,7 +21,7 @@ import numpy as np
 from qa.storage import record
 from qa.text.terms import stemmed_terms
 
-QUANTITY, TIME = "quantity", "time"
+QUANTITY, TIME, CAUSE = "quantity", "time", "cause"
 
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (many|much|heavy|long|old|far|large|big|tall|high|wide|deep|fast)|"
@@ -44,7 +45,19 @@ _TIME = re.compile(
     r"oktober|november|dezember|january|february|march|may|june|july|october|december)\b",
     re.IGNORECASE,
 )
-
+_CAUSE_QUESTION = re.compile(
+    r"\b(why|how come|what (is|was|were|are) the (main |real )?reasons?|what caused|what led to|"
+    r"warum|weshalb|wieso|weswegen|aus welchem grund|was (ist|war|sind|waren) der (hauptgrund|grund|gründe)|"
+    r"wie begründe\w*)\b",
+    re.IGNORECASE,
+)
+_CAUSE = re.compile(
+    r"\b(because|due to|owing to|as a result|result of|reasons?|caused?|blamed?|attributed|driven|thanks to|"
+    r"in order to|so that|explained|stem(s|med)? from|weil|denn|wegen|aufgrund|grund|gründen?|grunde|hauptgrund|"
+    r"hintergrund|deshalb|daher|deswegen|infolge|zurückzuführen|ursachen?|begründe\w*|angesichts|dank|damit|"
+    r"erklär\w*|(liegt|lag|liege) an)\b",
+    re.IGNORECASE,
+)
 
 # A measured quantity: the question's word for the dimension, and the units (either language) that answer it.
 _DIMENSIONS = (
@@ -71,20 +84,26 @@ def measured_unit(question: str) -> re.Pattern[str] | None:
 
 
 def answer_kind(question: str) -> str | None:
-    """QUANTITY, TIME or None: what kind of answer the question's wording asks for (German or English)."""
+    """QUANTITY, TIME, CAUSE or None: what kind of answer the question's wording asks for (German or English).
+    A quantity or a time wins over a cause ("Why did it stay open until 8 p.m.?" is read as a time)."""
     if _QUANTITY_QUESTION.search(question):
         return QUANTITY
     if _TIME_QUESTION.search(question):
         return TIME
+    if _CAUSE_QUESTION.search(question):
+        return CAUSE
     return None
 
 
 def fits(sentence: str, kind: str | None) -> bool:
-    """Whether the sentence holds an answer of that kind: a number for a quantity, a year or month for a time."""
+    """Whether the sentence holds an answer of that kind: a number for a quantity, a year or month for a
+    time, a word that gives a reason for a cause."""
     if kind == QUANTITY:
         return bool(_NUMBER.search(sentence))
     if kind == TIME:
         return bool(_TIME.search(sentence))
+    if kind == CAUSE:
+        return bool(_CAUSE.search(sentence))
     return False
 
 

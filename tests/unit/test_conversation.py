@@ -232,6 +232,40 @@ def test_a_follow_up_points_into_the_previous_answer(turns, expected):
             'Laut dem Artikel „Tube“: "Millions of Londoners faced a difficult journey on Wednesday."',
             "Millions",
         ),
+        # a possessive, a club among the topic words of a context fallback
+        (
+            "Who replaced him?",
+            "What did he say after the match (Union, Kassel's, coach, lost, Heilbronn)?",
+            "",
+            "Kassel",
+        ),
+        # a dateline with its agency, an organisation's name, a German compound ending in an organisation word
+        (
+            "Was hat er den Streikenden gesagt?",
+            "Wer führt die Gewerkschaft, die die Londoner U-Bahn bestreikt?",
+            'Laut dem Artikel „Streik“: "Frankfurt/Main (dpa) - Die Gewerkschaft Deutscher Triebfahrzeugführer '
+            '(GDT) ruft ihre Mitglieder zum Streik auf."',
+            "Frankfurt",
+        ),
+        (
+            "Was hat er den Streikenden gesagt?",
+            "Wer führt die Gewerkschaft, die die Londoner U-Bahn bestreikt?",
+            'Laut dem Artikel „Streik“: "Die Gewerkschaft Deutscher Triebfahrzeugführer ruft zum Streik auf."',
+            "Deutscher",
+        ),
+        (
+            "Was hat er den Streikenden gesagt?",
+            "Wer führt die Gewerkschaft, die die Londoner U-Bahn bestreikt?",
+            "",
+            "U-Bahn",
+        ),
+        # the title of a film in quotes
+        (
+            "Wem hat sie den Preis gewidmet?",
+            "Welche Regisseurin hat in Konstanz die Goldene Möwe gewonnen?",
+            'Laut dem Artikel „Festival“: "Konstanz (dpa) - Der Spielfilm «Nebelland» hat die Goldene Möwe gewonnen."',
+            "Nebelland",
+        ),
     ],
 )
 def test_a_person_pronoun_never_takes_a_word_that_is_no_person(followup, previous, answer, wrong):
@@ -247,3 +281,9 @@ def test_a_person_question_takes_the_new_person_of_the_answer():
     )
     resolution = resolve_turn("Welche Prämie hat sie versprochen?", "Wer führt die Drogeriekette Helmbach?", reply)
     assert resolution.resolved == "Welche Prämie hat Hollerbach versprochen?"
+
+
+def test_what_about_a_country_takes_the_place_of_the_countries_asked_about():
+    previous = "How many measles cases did European countries report in the latest figures?"
+    resolution = resolve_turn("What about Germany?", previous)
+    assert resolution.resolved == "How many measles cases did Germany report in the latest figures?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.retrieval.highlight import QUANTITY, TIME, answer_kind, fits, highlight_sentence
+from qa.retrieval.highlight import CAUSE, QUANTITY, TIME, answer_kind, fits, highlight_sentence
 from qa.storage.record import PassageRow
 
 
@@ -15,6 +15,10 @@ def test_answer_kind_reads_german_and_english_wording():
     assert answer_kind("When did the plague reach England?") == TIME
     assert answer_kind("In welchem Jahr wurde die Börse gegründet?") == TIME
     assert answer_kind("Who won the game?") is None
+    assert answer_kind("Why is Leicester bringing in a clean air zone?") == CAUSE
+    assert answer_kind("What is the main reason the port handled more containers?") == CAUSE
+    assert answer_kind("Aus welchem Grund wurde der Trainer entlassen?") == CAUSE
+    assert answer_kind("Weshalb ist die Rendite gestiegen?") == CAUSE
 
 
 def test_fits_numbers_and_times_in_both_languages():
@@ -24,6 +28,15 @@ def test_fits_numbers_and_times_in_both_languages():
     assert fits("Die Börse wurde im Jahr 1817 gegründet.", TIME)
     assert fits("Sie tritt ihr Amt im März an.", TIME)
     assert not fits("Es heißt Quirin.", TIME) and not fits("16 Kilo", None)
+
+
+def test_fits_a_reason_in_both_languages():
+    assert fits("The council says the zone is needed because nitrogen dioxide levels exceeded limits.", CAUSE)
+    assert fits("Als Hauptgrund für das Plus nannten die Hafenvertreter die neuen Allianzen.", CAUSE)
+    assert fits("Die Partie wurde wegen Nebels abgebrochen.", CAUSE)
+    assert fits("The uptick was driven mainly by higher prices for package holidays.", CAUSE)
+    assert not fits("Der Hamburger Hafen hat im ersten Halbjahr mehr Container umgeschlagen.", CAUSE)
+    assert not fits("The council voted 34 to 19 on Monday night.", CAUSE)
 
 
 def test_a_quantity_question_moves_the_highlight_to_the_sentence_with_the_number():

@@ -1,0 +1,42 @@
+"""The conversation's topic as key words: what a follow-up with no safe rewrite is asked with.
+
+"Was sagte Rutte dazu?" with no name to put in for "dazu" goes to retrieval as "Was sagte Rutte dazu
+(Merz, Treffen)?": the words of the question before it carry the topic, and no word is put where it
+may not belong. A question resolved that way is read back without the brackets wherever its names
+or slots are needed (`as_asked`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.chat import wordlists as w
+from qa.chat.mentions import join_tokens, message_tokens, strip_question_mark, word_tokens
+
+# what with_context adds before the closing "?": " (Merz, Treffen)"
+_CONTEXT_WORDS = re.compile(r" \([^()]*\)(?=\?$)")
+
+
+def keywords(text: str) -> list[str]:
+    """The text's words that are neither function words, question words nor pronouns, once each."""
+    seen, words = set(), []
+    for token in word_tokens(message_tokens(text)):
+        lowered = token.lower()
+        if lowered in w.FUNCTION_WORDS or lowered in w.WH_WORDS or lowered in w.ANAPHORS or lowered in seen:
+            continue
+        seen.add(lowered)
+        words.append(token)
+    return words
+
+
+def with_context(followup: list[str], previous: str, entity: str | None) -> str:
+    """The follow-up plus the previous question's key words: "Was sagte Rutte dazu (Merz, Treffen)?"."""
+    own = {t.lower() for t in followup}
+    extra = [t for t in ([entity] if entity else []) + keywords(previous) if t.lower() not in own]
+    body = join_tokens(strip_question_mark(followup))
+    return f"{body} ({', '.join(extra)})?" if extra else body + "?"
+
+
+def as_asked(question: str) -> str:
+    """A resolved question without the key words `with_context` added."""
+    return _CONTEXT_WORDS.sub("", question)

@@ -102,7 +102,9 @@ def run(articles: int, requests: int) -> list[BackendFigures]:
         raise click.ClickException(f"PostgreSQL server binaries not found in {postgres.BIN_DIR}")
     asked = questions(requests)
     with tempfile.TemporaryDirectory(prefix="qa-bench-pg-") as tmp:
-        cluster = postgres.PostgresCluster.create(Path(tmp) / "cluster")
+        # Buffers for the archive's working set, as a database server of its own would have (the test
+        # clusters' 32 MB are for tests beside each other).
+        cluster = postgres.PostgresCluster.create(Path(tmp) / "cluster", {"shared_buffers": "'1GB'"})
         cluster.start()
         try:
             cluster.sql("CREATE DATABASE qa")

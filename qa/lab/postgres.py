@@ -105,8 +105,9 @@ class PostgresCluster:
         self.log = self.directory / "server.log"
 
     @classmethod
-    def create(cls, directory: str | Path) -> PostgresCluster:
-        """initdb a new cluster in `directory` (created; must not hold one already). Not started."""
+    def create(cls, directory: str | Path, settings: dict[str, str] | None = None) -> PostgresCluster:
+        """initdb a new cluster in `directory` (created; must not hold one already). Not started.
+        `settings` (name: value as in postgresql.conf) go after the defaults of a test cluster."""
         cluster = cls(Path(directory))
         _hand_over(cluster.directory, cluster.user)
         _run(
@@ -115,7 +116,7 @@ class PostgresCluster:
             cluster.user,
         )  # fmt: skip
         with open(cluster.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.writelines(f"{name} = {value}\n" for name, value in _SETTINGS.items())
+            conf.writelines(f"{name} = {value}\n" for name, value in {**_SETTINGS, **(settings or {})}.items())
         return cluster
 
     @property

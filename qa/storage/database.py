@@ -92,6 +92,7 @@ class Record(Protocol):
     """Where one generation's record lives, and the errors its driver raises."""
 
     errors: tuple[type[Exception], ...]
+    lost_connection: tuple[type[Exception], ...]  # of `errors`, those that mean the server went away
     kind: str  # "sqlite" or "postgresql", recorded in the manifest
     location: str
 

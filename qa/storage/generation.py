@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import IndexMismatch, IndexNotReady
+from qa.errors import DatabaseUnreachable, IndexMismatch, IndexNotReady
 from qa.records import Filters
 from qa.storage import record
 from qa.storage.database import Record, Session, open_record
@@ -278,6 +278,10 @@ class Generation:
         except BaseException as error:
             # A user error inside the block leaves a good connection; a database error may not.
             healthy = not isinstance(error, self.record.errors) and not conn.in_transaction
+            if isinstance(error, self.record.lost_connection):
+                # the database server went away mid-question (a primary killed, a standby restarted): a
+                # 503 that a load balancer sends to another replica, not a 500
+                raise DatabaseUnreachable(f"the connection to the database broke: {error}".strip()) from None
             raise
         finally:
             if healthy and not self._closed:

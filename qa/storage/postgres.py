@@ -279,6 +279,7 @@ class PostgresRecord:
     """The record of one generation as a schema in PostgreSQL; reads may go to a standby."""
 
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    lost_connection: tuple[type[Exception], ...] = (psycopg.OperationalError,)
     kind = "postgresql"
 
     def __init__(self, directory: Path, url: str, read_url: str) -> None:

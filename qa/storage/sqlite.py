@@ -98,6 +98,7 @@ class SqliteRecord:
     """The record of one generation as the file `qa.sqlite` in its directory."""
 
     errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+    lost_connection: tuple[type[Exception], ...] = ()  # a file does not go away mid-question
     kind = "sqlite"
 
     def __init__(self, directory: Path) -> None:

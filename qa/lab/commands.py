@@ -8,20 +8,10 @@ from pathlib import Path
 
 import click
 
-from qa.lab.group import bench
+from qa.lab.group import bench, print_report
 from qa.records import MODES
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def _print_report(report: dict, as_json: bool) -> None:
-    """A benchmark's figures: one JSON object, or one aligned line each."""
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-        return
-    width = max(len(key) for key in report) + 2
-    for key, value in report.items():
-        click.echo(f"{key:{width}s} {value}")
 
 
 @click.command("eval")
@@ -122,7 +112,7 @@ def bench_serve(seeds: str, requests: int, clients: int, as_json: bool) -> None:
     from qa.lab.bench_serve import run
 
     configure_logging()
-    _print_report(run(Path(seeds), requests=requests, clients=clients).to_dict(), as_json)
+    print_report(run(Path(seeds), requests=requests, clients=clients).to_dict(), as_json)
 
 
 @bench.command("hostile")
@@ -146,7 +136,7 @@ def bench_hostile(seeds: str, ordinary: int, clients: int, as_json: bool) -> Non
         return
     for cost in report.pop("requests"):
         click.echo(f"{cost['name']:58s} {cost['status']}  {cost['wall_ms']:8.0f} ms  {cost['cpu_ms']:8.0f} ms CPU")
-    _print_report(report, False)
+    print_report(report, False)
 
 
 @bench.command("contract")
@@ -168,7 +158,7 @@ def bench_contract(baseline: str, seeds: str, requests: int, as_json: bool) -> N
     from qa.lab.bench_contract import run
 
     configure_logging()
-    _print_report(run(Path(seeds).resolve(), Path(baseline).resolve(), requests=requests).to_dict(), as_json)
+    print_report(run(Path(seeds).resolve(), Path(baseline).resolve(), requests=requests).to_dict(), as_json)
 
 
 @bench.command("writes")
@@ -188,7 +178,7 @@ def bench_writes(passages: int, batch: int, seconds: float, seeds: str, as_json:
 
     configure_logging()
     report = run(Path(seeds), passages=passages, batch_passages=batch, seconds=seconds)
-    _print_report(report.to_dict(), as_json)
+    print_report(report.to_dict(), as_json)
 
 
 @bench.command("ray")
@@ -206,7 +196,7 @@ def bench_ray(passages: int, scaling_passages: int, as_json: bool) -> None:
     from qa.lab.bench_ray import run
 
     configure_logging("INFO")
-    _print_report(run(passages, scaling_passages).to_dict(), as_json)
+    print_report(run(passages, scaling_passages).to_dict(), as_json)
 
 
 @bench.command("scale")
@@ -283,7 +273,7 @@ def bench_filters(xquad: str, passages: int, scale_encoder: str, questions: int,
 
     configure_logging()
     report = run(Path(xquad), passages, scale_encoder=scale_encoder, repeat=repeat, per_language=questions)
-    _print_report(report.to_dict(), as_json)
+    print_report(report.to_dict(), as_json)
 
 
 @bench.command("time")
@@ -307,7 +297,7 @@ def bench_time(xquad: str, no_compare: bool, as_json: bool) -> None:
     for item in report.pop("found"):
         found = "; ".join(f"{e['text']} {e['kind']} {e['date_from']}..{e['date_to']}" for e in item["expressions"])
         click.echo(f"{item['language']} {'recency ' if item['recency'] else ''}{found} | {item['question']}")
-    _print_report(report, False)
+    print_report(report, False)
 
 
 @bench.command("chat")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from qa.lab.group import bench
+from qa.lab.group import bench, print_report
 
 
 @bench.command("cluster")
@@ -56,9 +55,4 @@ def bench_cluster(
         postgres=postgres,
         cycles=cycles,
     )
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-        return
-    width = max(len(key) for key in report) + 2
-    for key, value in report.items():
-        click.echo(f"{key:{width}s} {value}")
+    print_report(report, as_json)

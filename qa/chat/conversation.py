@@ -75,8 +75,6 @@ class Resolution:
 
 
 # -- the previous question's structure ------------------------------------------------------------
-
-
 @dataclass(frozen=True, slots=True)
 class _Question:
     """A question split into its leading question phrase and the rest ("Welches Land" | "ist bereit …")."""
@@ -188,12 +186,23 @@ def _ask_with(new_wh: list[str], question: _Question, subject: str | None, langu
     if question.asks_for_entity or not question.wh or any(t.lower() in SAYING for t in rest):
         # "Why takes part only virtually?", "Why did he say about …?" read worse than the context fallback
         return ""
-    return as_question([*new_wh, *rest])
+    return as_question([*new_wh, *_counted_noun_moved(question, rest, language)])
+
+
+def _counted_noun_moved(question: _Question, rest: list[str], language: str) -> list[str]:
+    """A quantity question's rest with its counted noun moved: "Wie viel Getreide hat der Hafen umgeschlagen?"
+    + "Warum?" -> "Warum hat der Hafen Getreide umgeschlagen?", not "Warum Getreide hat der Hafen …?"."""
+    if " ".join(question.wh).lower() not in w.QUANTITY_WH or len(rest) < 2:
+        return rest
+    noun, tail = rest[0], rest[1:]
+    if noun.lower() in w.AUXILIARIES or (language == "de" and not noun[:1].isupper()):
+        return rest
+    if language == "de" and len(tail) >= 2 and tail[-1][:1].islower():
+        return [*tail[:-1], noun, tail[-1]]
+    return [*tail, noun]
 
 
 # -- one turn ----------------------------------------------------------------------------------
-
-
 def _strip_cue(lowered: list[str], language: str) -> int:
     """How many leading tokens are a continuation cue ("und", "what about", "was ist mit")."""
     for cue in w.CUES:

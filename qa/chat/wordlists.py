@@ -11,6 +11,8 @@ WH_WORDS = frozenset(
 ENTITY_WH = frozenset("who whom which wer wen wem welche welcher welches welchen welchem".split())
 PERSON_WH = frozenset("who whom wer wen wem".split())
 WH_DETERMINERS = frozenset("which what welche welcher welches welchen welchem".split())
+# question phrases that count something: the noun after them belongs to what is asked
+QUANTITY_WH = frozenset({"how many", "how much", "wie viel", "wie viele", "wieviel", "wieviele"})
 WH_PAIRS = frozenset(
     {
         ("how", "many"),

@@ -287,3 +287,24 @@ def test_what_about_a_country_takes_the_place_of_the_countries_asked_about():
     previous = "How many measles cases did European countries report in the latest figures?"
     resolution = resolve_turn("What about Germany?", previous)
     assert resolution.resolved == "How many measles cases did Germany report in the latest figures?"
+
+
+@pytest.mark.parametrize(
+    ("previous", "followup", "resolved"),
+    [
+        (
+            "Wie viel Getreide hat der Nordhafen im Oktober umgeschlagen?",
+            "Und warum?",
+            "Warum hat der Nordhafen im Oktober Getreide umgeschlagen?",
+        ),
+        (
+            "How many containers did the port of Hamburg handle?",
+            "Why?",
+            "Why did the port of Hamburg handle containers?",
+        ),
+        ("Wie viele Menschen starben?", "Warum?", "Warum starben Menschen?"),
+    ],
+)
+def test_why_after_a_quantity_question_asks_about_the_counted_thing(previous, followup, resolved):
+    resolution = resolve_turn(followup, previous)
+    assert resolution.resolved == resolved and resolution.rewritten

@@ -8,13 +8,9 @@ or slots are needed (`as_asked`).
 
 from __future__ import annotations
 
-import re
-
 from qa.chat import wordlists as w
 from qa.chat.mentions import join_tokens, message_tokens, strip_question_mark, word_tokens
-
-# what with_context adds before the closing "?": " (Merz, Treffen)"
-_CONTEXT_WORDS = re.compile(r" \([^()]*\)(?=\?$)")
+from qa.text.terms import without_topic_words
 
 
 def keywords(text: str) -> list[str]:
@@ -39,4 +35,4 @@ def with_context(followup: list[str], previous: str, entity: str | None) -> str:
 
 def as_asked(question: str) -> str:
     """A resolved question without the key words `with_context` added."""
-    return _CONTEXT_WORDS.sub("", question)
+    return without_topic_words(question)

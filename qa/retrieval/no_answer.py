@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from qa.records import NO_CONTENT, NO_MATCH, Answer, Hit
 from qa.retrieval.search import Retrieval
-from qa.text.terms import stemmed_terms
+from qa.text.terms import stemmed_terms, without_topic_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +51,21 @@ def no_answer_threshold(language: str, german: float, english: float) -> float:
 
 def coverage(question: str, language: str, hit: Hit) -> float | None:
     """Share of the question's content terms (stemmed, without stopwords) found in the hit's text or
-    its article title; None when the hit is in another language or the question has no content term."""
-    terms = set(stemmed_terms(question, language))
-    if not terms or hit.language != language:
+    its article title; None when the hit is in another language or the question has no content term.
+
+    A chat turn's topic words in brackets count when they help and not when they hurt: the larger
+    share of the question with them or as typed. "And what did the company offer (union, demand)?"
+    is answered by "The company said it had offered 4 percent" (as typed: 2 of 2), "Und wann gibt es
+    das Geld (Prämie, Hollerbach)?" by the paragraph on Hollerbach's bonus (with them)."""
+    if hit.language != language:
         return None
-    found = terms.intersection(stemmed_terms(f"{hit.text} {hit.document.title}", language))
-    return len(found) / len(terms)
+    found = set(stemmed_terms(f"{hit.text} {hit.document.title}", language))
+    shares = []
+    for text in dict.fromkeys((question, without_topic_words(question))):
+        terms = set(stemmed_terms(text, language))
+        if terms:
+            shares.append(len(terms.intersection(found)) / len(terms))
+    return max(shares) if shares else None
 
 
 def answer_score(best_dense: float, term_share: float | None, language: str, cutoffs: Cutoffs) -> float:

@@ -50,3 +50,13 @@ def stemmed_terms(text: str, language: str) -> list[str]:
     stopwords = _stopwords(language)
     words = [word for word in _TOKEN.findall(text.lower()) if word not in stopwords]
     return _stemmer(language).stemWords(words)
+
+
+# a bracketed list right before the closing question mark: what a chat turn adds as its topic
+_TOPIC_WORDS = re.compile(r" \([^()]*\)(?=\?$)")
+
+
+def without_topic_words(question: str) -> str:
+    """The question as typed, without the topic words a conversation put in brackets before its
+    question mark ("Was sagte er dazu (Merz, Treffen)?" -> "Was sagte er dazu?")."""
+    return _TOPIC_WORDS.sub("", question)

@@ -73,6 +73,15 @@ def test_coverage_is_the_share_of_question_terms_in_the_first_passage(question, 
     assert coverage(question, language, _hit(1.0, text, hit_language)) == pytest.approx(expected)
 
 
+def test_a_chat_turns_topic_words_count_only_where_they_help():
+    offer = "The company said it had offered 4 percent and called the strike disproportionate."
+    # as typed 2 of 4 terms (what, did, company, offer) are in the passage; with the topic words 2 of 6
+    assert coverage("And what did the company offer (union, demand)?", "en", _hit(1.0, offer, "en")) == 0.5
+    bonus = "Die Prämie von 500 Euro zahlt Hollerbach im Dezember aus."
+    # as typed none of wann, gibt, Geld is in the passage; with the topic words 2 of 5 are
+    assert coverage("Und wann gibt es das Geld (Prämie, Hollerbach)?", "de", _hit(1.0, bonus, "de")) == 0.4
+
+
 @pytest.mark.parametrize(
     ("best_dense", "share", "language", "score"),
     [

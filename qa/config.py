@@ -69,7 +69,7 @@ class Settings:
     feedback_terms: int = _setting(15, "Terms of the best dense hits the cross-lingual feedback asks for.")
     feedback_passages: int = _setting(3, "Best dense hits whose terms the cross-lingual feedback takes.")
     no_answer_de: float = _setting(
-        0.826,
+        0.779,
         "Dense score below which a German question gets 'no matching passage' (first passage in another language).",
     )
     no_answer_en: float = _setting(
@@ -77,11 +77,11 @@ class Settings:
         "Dense score below which an English question gets 'no matching passage' (first passage in another language).",
     )
     no_answer_same_language: float = _setting(
-        0.845,
+        0.846,
         "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
     )
     no_answer_coverage_weight: float = _setting(
-        0.052, "Weight of the share of question terms the first passage holds, in the same-language cut-off."
+        0.056, "Weight of the share of question terms the first passage holds, in the same-language cut-off."
     )
     vector_cache: str = _setting(
         "~/.cache/qa/vectors.sqlite", "Vector cache of `qa index` and `qa eval` by (encoder, text); empty: none."

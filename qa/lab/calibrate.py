@@ -174,7 +174,10 @@ def collect(
     xquad: Path, seeds: Path, offtopic_xquad: Path, offtopic_seeds: Path, settings: Settings, encoder: Encoder
 ) -> list[Sample]:
     """Ask XQuAD's German and English dev questions and the XQuAD off-topic questions over the German
-    XQuAD paragraphs, and the seed off-topic questions over the seed articles (throw-away indexes)."""
+    XQuAD paragraphs, the German questions and off-topic questions over the English paragraphs too
+    (so the German cut-off for a first passage in English is fitted on German questions over English
+    text, not on German over German, which scores higher), and the seed off-topic questions over the
+    seed articles (throw-away indexes)."""
     samples: list[Sample] = []
     off_x = load_offtopic(offtopic_xquad)
     runs = [
@@ -185,6 +188,13 @@ def collect(
                 (load_squad_questions(xquad / "xquad.en.json"), "EN->DE", True),
                 ([q for q in off_x if _language_of(q) == "de"], "off-topic XQuAD, German", False),
                 ([q for q in off_x if _language_of(q) == "en"], "off-topic XQuAD, English", False),
+            ],
+        ),
+        (
+            [xquad / "xquad.en.json"],
+            [
+                (load_squad_questions(xquad / "xquad.de.json"), "DE->EN", True),
+                ([q for q in off_x if _language_of(q) == "de"], "off-topic XQuAD, German over English", False),
             ],
         ),
         ([seeds], [(load_offtopic(offtopic_seeds), "off-topic seeds", False)]),

@@ -23,7 +23,7 @@ class Cutoffs:
     """The no-answer rule's numbers (Settings no_answer_*).
 
     german, english: dense cut-off for a question of that language whose first passage is in another
-        language (German questions score about 0.05 higher in cosine than English ones).
+        language, each fitted on questions of that direction (DE->EN, EN->DE).
     same_language: cut-off on dense + coverage_weight x coverage when the first passage is in the
         question's language.
     """
@@ -44,8 +44,9 @@ class Cutoffs:
 
 
 def no_answer_threshold(language: str, german: float, english: float) -> float:
-    """Cut-offs differ by language: German questions over German text score about 0.05 higher
-    in cosine than English ones, so one threshold would refuse good English questions."""
+    """The cut-off of the question's language, for a first passage in the other one. Each is fitted on
+    its own direction: a German cut-off fitted on German questions over German text (which score about
+    0.05 higher) refused 47 % of XQuAD's answerable German questions over English paragraphs."""
     return german if language == "de" else english
 
 

@@ -31,11 +31,17 @@ def _dateline(mention: str, text: str) -> bool:
     return bool(re.search(rf"(?<!\w){name}(?:/\w+|\s*\([^()]{{1,20}}\)\s*[-–])", text))
 
 
-def _named_after_organisation(first: str, text: str) -> bool:
-    """Whether the mention's first word follows an organisation word wherever it stands in `text`."""
-    lowered = [t.lower() for t in message_tokens(text)]
+def _named_after_organisation(first: str, lowered: list[str]) -> bool:
+    """Whether the mention's first word follows an organisation word wherever it stands in the text
+    (`lowered`: its tokens in lower case)."""
     spots = [i for i, token in enumerate(lowered) if token == first.lower()]
     return bool(spots) and all(i > 0 and lowered[i - 1] in w.ORGANISATION_WORDS for i in spots)
+
+
+def _organisation_word(word: str) -> bool:
+    """An organisation word, or a compound ending in one ("Union", "Rot-Weiß", "U-Bahn")."""
+    lower = word.lower()
+    return lower in w.ORGANISATION_WORDS or lower.rsplit("-", 1)[-1] in w.ORGANISATION_WORDS
 
 
 def person_like(mention: str, text: str) -> bool:
@@ -52,27 +58,25 @@ def person_like(mention: str, text: str) -> bool:
     words = mention.split()
     if words and words[-1].lower().endswith(("'s", "’s")):
         return False  # "Kassel's coach": the possessor, not the person a pronoun stands for
-    if not words or is_country(mention) or any(x.lower() in w.ORGANISATION_WORDS for x in words):
-        return False
+    if not words or is_country(mention) or any(_organisation_word(x) for x in words):
+        return False  # "SC Union Kassel"; "U-Bahn", a compound ending in one
     if any(x.lower() in w.CALENDAR_WORDS for x in words):
         return False
     if any(x.isupper() and len(x) > 1 for x in words):
         return False
-    if any(x.lower().rsplit("-", 1)[-1] in w.ORGANISATION_WORDS for x in words):
-        return False  # "U-Bahn", "Rot-Weiß-Verein"
     if re.search(rf"[«„“\"]{re.escape(mention)}[»“”\"]", text):
         return False  # «Nebelland»: the title of a film, a book or a ship
     if _dateline(mention, text):
         return False  # "Frankfurt/Main (dpa) - Die Gewerkschaft ...", "Kassel (dpa) - ..."
-    if _named_after_organisation(words[0], text):
-        return False  # "die Gewerkschaft Deutscher Triebfahrzeugführer", "the council's Labour group"
-    if len(words) >= 2:
-        # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun
-        german_noun = detect_language(text) == "de" and words[-1].lower().endswith(_NOUN_ENDINGS)
-        return all(x[:1].isupper() for x in words) and not german_noun
     tokens = message_tokens(text)
     lowered = [t.lower() for t in tokens]
+    if _named_after_organisation(words[0], lowered):
+        return False  # "die Gewerkschaft Deutscher Triebfahrzeugführer", "the council's Labour group"
     german = detect_language(text) == "de"
+    if len(words) >= 2:
+        # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun
+        german_noun = german and words[-1].lower().endswith(_NOUN_ENDINGS)
+        return all(x[:1].isupper() for x in words) and not german_noun
     seen = False
     for i, token in enumerate(lowered):
         if token != mention.lower():

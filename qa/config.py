@@ -144,6 +144,11 @@ class Settings:
     read_database_url: str = _setting(
         "", "PostgreSQL URL questions read from (a local standby); empty: the database_url. Writes go to database_url."
     )
+    artifacts: str = _setting(
+        "",
+        "Shared directory of the generations' files (manifest, IVF bases, dense snapshots) that replicas on "
+        "several machines start from; needs database_url. Empty: each index directory is its own.",
+    )
 
     def __post_init__(self) -> None:
         for name in ("database_url", "read_database_url"):
@@ -152,6 +157,8 @@ class Settings:
                 raise InvalidRequest(f"{name} must be a postgresql:// URL (or empty for SQLite)")
         if self.read_database_url and not self.database_url:
             raise InvalidRequest("read_database_url needs database_url: writes go to that one")
+        if self.artifacts and not self.database_url:
+            raise InvalidRequest("artifacts needs database_url: replicas share the record there")
         if not 1 <= self.default_top_k <= self.max_top_k:
             raise InvalidRequest("default_top_k must lie between 1 and max_top_k")
         if not 0.0 <= self.dense_weight <= 1.0 or not 0.0 <= self.sentence_weight <= 1.0:

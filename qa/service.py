@@ -26,12 +26,12 @@ from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, quest
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
 from qa.retrieval.source_names import SourceNames
 from qa.storage import record, writer
+from qa.storage.artifacts import Locator
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
 from qa.storage.generation import Generation
-from qa.storage.generation import check_index as check_generation
 from qa.storage.health import ReplicaHealth
-from qa.storage.manifest import generation_dir
+from qa.storage.manifest import check_index as check_generation
 from qa.storage.sentence_vectors import SentenceVectorBackfill, missing
 from qa.text.clean import clean_text
 from qa.text.ingest import read_documents
@@ -52,7 +52,8 @@ LONG_QUESTION_TOKENS = 64
 
 
 def index_exists(settings: Settings) -> bool:
-    return generation_dir(settings.index_dir) is not None
+    """Whether there is an index to serve: in the index directory, or published to the artifacts."""
+    return Locator(settings.index_dir, settings.artifacts).current() is not None
 
 
 def check_index(settings: Settings) -> None:
@@ -76,7 +77,8 @@ class QAService:
         self._filler = SentenceVectorBackfill(lambda: self.index, self.encoder)
         self._source_names = SourceNames()
         self._health = ReplicaHealth(lambda: self.index, settings.health_timeout, settings.health_max_lag)
-        if open_index and generation_dir(settings.index_dir) is not None:
+        self._locator = Locator(settings.index_dir, settings.artifacts)
+        if open_index and self._locator.current() is not None:
             self._open()
 
     # -- the index -------------------------------------------------------------------------------
@@ -84,7 +86,8 @@ class QAService:
     def _open(self) -> Generation:
         started = time.perf_counter()
         s = self.settings
-        index = Generation.open(s.index_dir, self.encoder.name, s.dense_index, s.database_url, s.read_database_url)
+        urls = (s.database_url, s.read_database_url)
+        index = Generation.open(s.index_dir, self.encoder.name, s.dense_index, *urls, s.artifacts)
         if index.dim != self.encoder.dim:
             index.close()
             raise IndexMismatch(
@@ -108,9 +111,9 @@ class QAService:
 
     @property
     def index(self) -> Generation:
-        """The open index, reopened when another process swapped in a new generation."""
+        """The open index, reopened when another process (or machine: QA_ARTIFACTS) swapped in a new generation."""
         index = self._index
-        current = generation_dir(self.settings.index_dir)
+        current = self._locator.current()
         if current is None:
             raise IndexNotReady(f"no index in {self.settings.index_dir}: build one with `qa index`")
         if index is None or index.directory != current:
@@ -136,7 +139,7 @@ class QAService:
 
     @property
     def ready(self) -> bool:
-        return generation_dir(self.settings.index_dir) is not None
+        return self._locator.current() is not None
 
     def build(
         self,
@@ -184,16 +187,13 @@ class QAService:
             lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
             self.settings.dense_partition_above,
             self.settings.database_url,
+            self.settings.artifacts,
         )
         with self._lock:
             self._open()
         seconds = time.perf_counter() - started
         logger.info("indexed %d documents, %d passages in %.1fs", manifest.documents, manifest.passages, seconds)
         return {**manifest.to_dict(), "seconds": round(seconds, 2)}
-
-    def count_passages(self, paths: Sequence[str | Path]) -> int:
-        """About how many passages a build of `paths` makes (its paragraphs: splitting sentences costs more)."""
-        return sum(len(d.sections) for d in read_documents(paths))
 
     # -- questions ------------------------------------------------------------------------------
 

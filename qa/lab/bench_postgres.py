@@ -5,6 +5,12 @@ The archive is generated news paragraphs (qa.lab.bench_writes), encoded by the d
 encoder, so the figures are about the record and not the model. PostgreSQL is a throw-away cluster
 started here on 127.0.0.1 (qa.lab.postgres). Target (issue 25): the PostgreSQL p50 at most 1.15x
 SQLite's at 100k passages. Run it on an idle machine: other load shows up in every figure.
+
+Then a new replica: the PostgreSQL archive was published to a shared artifacts directory
+(QA_ARTIFACTS) by its build; more articles are added (a change log after the newest snapshot), and
+`qa serve` starts on an empty index directory: start to first answer (target 15 s at 100k), against
+`qa serve` on the builder's own index directory in the same run, and whether both answer the same
+questions identically.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import click
 from qa.lab import postgres
 from qa.lab.bench_writes import news_articles
 from qa.lab.group import bench
-from qa.lab.http import KeepAliveClient, ServerProcess, percentile
+from qa.lab.http import KeepAliveClient, ServerProcess, percentile, request_json
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +62,27 @@ def questions(count: int, seed: int = 7) -> list[str]:
     return [rng.choice(QUESTIONS).format(place=rng.choice(PLACES)) for _ in range(count)]
 
 
-def _build(index_dir: Path, database_url: str, articles: int) -> float:
+@dataclass(frozen=True, slots=True)
+class NewReplica:
+    log_changes: int
+    start_to_first_answer_s: float
+    reference_start_to_first_answer_s: float
+    questions: int
+    identical_answers: int
+
+
+def _settings(index_dir: Path, database_url: str, artifacts: str = ""):
     from qa.config import load_settings
+
+    values = {"index_dir": str(index_dir), "encoder": ENCODER, "vector_cache": "", "database_url": database_url}
+    return load_settings({**values, "artifacts": artifacts}, environ={})
+
+
+def _build(index_dir: Path, database_url: str, articles: int, artifacts: str = "") -> float:
     from qa.service import QAService
     from qa.text.ingest import parse_record
 
-    settings = load_settings(
-        {"index_dir": str(index_dir), "encoder": ENCODER, "vector_cache": "", "database_url": database_url},
-        environ={},
-    )
-    service = QAService(settings)
+    service = QAService(_settings(index_dir, database_url, artifacts))
     try:
         started = time.perf_counter()
         service.build_documents(parse_record(record) for record in news_articles(articles, PARAGRAPHS))
@@ -96,7 +113,50 @@ def _serve_and_ask(index_dir: Path, database_url: str, asked: list[str], warm: i
         server.stop()
 
 
-def run(articles: int, requests: int) -> list[BackendFigures]:
+def _first_answer(index_dir: Path, env: dict[str, str], question: str) -> tuple[float, ServerProcess]:
+    """Start `qa serve`; seconds from start to its first answer, and the running server."""
+    server = ServerProcess(index_dir, env=env)
+    server.wait_ready(timeout=600)
+    request_json(f"{server.base}/api/ask", {"question": question})
+    return time.perf_counter() - server.started, server
+
+
+def _answer(server: ServerProcess, question: str) -> dict:
+    answer = request_json(f"{server.base}/api/ask", {"question": question, "top_k": 5})
+    answer.pop("took_ms", None)
+    return answer
+
+
+def new_replica(root: Path, database_url: str, artifacts: str, asked: list[str], added: int) -> NewReplica:
+    """Add `added` articles through the builder's index (the log after its snapshot), then time a replica
+    that starts from the artifacts alone against one on the builder's directory, and compare answers."""
+    from qa.service import QAService
+    from qa.text.ingest import parse_record
+
+    service = QAService(_settings(root / "postgresql" / "index", database_url, artifacts))
+    try:
+        before = service.index.watermark
+        records = news_articles(added, PARAGRAPHS, seed=11)
+        for start in range(0, len(records), 50):
+            service.add_documents([parse_record(r) for r in records[start : start + 50]])
+        log = service.index.watermark - before
+    finally:
+        service.close()
+    env = {"QA_ENCODER": ENCODER, "QA_DATABASE_URL": database_url, "QA_VECTOR_CACHE": ""}
+    (root / "new-replica").mkdir()  # and nothing in it: a new machine
+    new_s, new = _first_answer(root / "new-replica" / "index", {**env, "QA_ARTIFACTS": artifacts}, asked[0])
+    try:
+        reference_s, reference = _first_answer(root / "postgresql" / "index", env, asked[0])
+        try:
+            same = sum(_answer(new, q) == _answer(reference, q) for q in asked)
+        finally:
+            reference.stop()
+    finally:
+        new.stop()
+    return NewReplica(log, round(new_s, 2), round(reference_s, 2), len(asked), same)
+
+
+def run(articles: int, requests: int) -> tuple[list[BackendFigures], NewReplica]:
     """Build the same archive on SQLite and on PostgreSQL, serve each, and ask each the same questions."""
     if not postgres.available():
         raise click.ClickException(f"PostgreSQL server binaries not found in {postgres.BIN_DIR}")
@@ -109,9 +169,10 @@ def run(articles: int, requests: int) -> list[BackendFigures]:
         try:
             cluster.sql("CREATE DATABASE qa")
             results = []
+            artifacts = str(Path(tmp) / "artifacts")
             for backend, url in (("sqlite", ""), ("postgresql", cluster.database_url("qa"))):
                 index_dir = Path(tmp) / backend / "index"
-                build_s = _build(index_dir, url, articles)
+                build_s = _build(index_dir, url, articles, artifacts if url else "")
                 logger.info("%s: built %d articles in %.1fs", backend, articles, build_s)
                 ready, times = _serve_and_ask(index_dir, url, asked, warm=min(50, requests))
                 results.append(
@@ -125,7 +186,8 @@ def run(articles: int, requests: int) -> list[BackendFigures]:
                         round(statistics.fmean(times), 2),
                     )
                 )
-            return results
+            replica = new_replica(Path(tmp), cluster.database_url("qa"), artifacts, asked[:100], max(1, articles // 50))
+            return results, replica
         finally:
             cluster.remove()
 
@@ -141,11 +203,13 @@ def bench_postgres(articles: int, requests: int, as_json: bool) -> None:
     from qa.config import configure_logging
 
     configure_logging("INFO")
-    figures = run(articles, requests)
+    figures, replica = run(articles, requests)
     sqlite, pg = figures
     ratio = round(pg.p50_ms / sqlite.p50_ms, 3) if sqlite.p50_ms else None
     if as_json:
-        click.echo(json.dumps({"backends": [asdict(f) for f in figures], "p50_ratio": ratio}))
+        click.echo(
+            json.dumps({"backends": [asdict(f) for f in figures], "p50_ratio": ratio, "new_replica": asdict(replica)})
+        )
         return
     for f in figures:
         click.echo(
@@ -153,3 +217,10 @@ def bench_postgres(articles: int, requests: int, as_json: bool) -> None:
             f"/api/ask p50 {f.p50_ms:.2f} ms, p95 {f.p95_ms:.2f} ms ({f.requests} questions)"
         )
     click.echo(f"PostgreSQL p50 / SQLite p50: {ratio}")
+    r = replica
+    click.echo(
+        f"new replica from the artifacts + {r.log_changes} changes of log: first answer after "
+        f"{r.start_to_first_answer_s:.2f} s (on the builder's own directory: "
+        f"{r.reference_start_to_first_answer_s:.2f} s); "
+        f"{r.identical_answers} of {r.questions} answers identical"
+    )

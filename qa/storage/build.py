@@ -16,10 +16,11 @@ from pathlib import Path
 
 from qa.errors import IndexMismatch
 from qa.storage import record
+from qa.storage.artifacts import publish_generation
 from qa.storage.database import Record, Session, open_record
-from qa.storage.generation import CARRY_FORMATS, FORMAT_VERSION, Generation
+from qa.storage.generation import Generation
 from qa.storage.ivf_build import build_base
-from qa.storage.manifest import Manifest, generation_dir, new_generation, swap_in
+from qa.storage.manifest import CARRY_FORMATS, FORMAT_VERSION, Manifest, generation_dir, new_generation, swap_in
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def create_generation(
     carry: Carry | None = None,
     partition_above: int = 50_000,
     database_url: str = "",
+    artifacts: str | Path = "",
 ) -> Manifest:
     """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current.
 
@@ -72,7 +74,8 @@ def create_generation(
     `carry(old_conn, old_manifest, new_conn)` while this holds the current generation's write lock,
     until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
     and write into the new generation. The record is `qa.sqlite` in the generation's directory, or
-    with `database_url` the generation's own schema in PostgreSQL.
+    with `database_url` the generation's own schema in PostgreSQL. With `artifacts` the generation is
+    published there before the lock is let go, so a write on another machine finds it swapped.
     """
     index_dir = Path(index_dir)
     building = new_generation(index_dir)
@@ -93,6 +96,8 @@ def create_generation(
                 before = set(index_dir.glob("gen-*"))
                 os.replace(building, final)
                 swap_in(index_dir, final)
+                if artifacts:
+                    publish_generation(Path(artifacts), final)
         finally:
             conn.close()
     except BaseException:

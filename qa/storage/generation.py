@@ -20,25 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import DatabaseUnreachable, IndexMismatch, IndexNotReady
+from qa.errors import DatabaseUnreachable
 from qa.records import Filters
-from qa.storage import record
-from qa.storage.database import Record, Session, open_record
+from qa.storage import artifacts, record
+from qa.storage.database import Record, Session
 from qa.storage.dense import DenseIndex
 from qa.storage.facts import PassageFacts
 from qa.storage.locks import ReadWriteLock
-from qa.storage.manifest import Manifest, fsync_dir, generation_dir
+from qa.storage.manifest import Manifest, check_index, fsync_dir, generation_dir
 from qa.storage.partitioned import REFINE, PartitionedIndex, refine
 
 logger = logging.getLogger(__name__)
 
-# 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors;
-# 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column;
-# 5: a passage after the teaser is encoded and indexed with its article's title (Passage.embedding_text);
-# 6: so are its sentences, with its subheading (records.sentence_in_context).
-FORMAT_VERSION = 6
-# Formats a rebuild still copies run-time documents from.
-CARRY_FORMATS = (2, 3, 4, 5, 6)
 _SNAPSHOT = re.compile(r"^vectors-(\d+)\.(faiss|npz)$")
 Dense = DenseIndex | PartitionedIndex
 # A process replays the change log after the newest snapshot at start; snapshot once that log is this long.
@@ -100,36 +93,6 @@ class GenerationView:
         return scores, ids, allowed
 
 
-def check_index(
-    index_dir: str | Path, encoder: str | None = None, database_url: str = "", read_url: str = ""
-) -> tuple[Path, Manifest, Record]:
-    """The current generation's directory, manifest and record, or the one-sentence reason it cannot be
-    served (none yet, another format or encoder, a broken record). Loads neither FAISS nor the encoder."""
-    directory = generation_dir(index_dir)
-    if directory is None:
-        raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
-    manifest = Manifest.load(directory)
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"the index in {index_dir} has format {manifest.format_version}, this version reads "
-            f"{FORMAT_VERSION}: rebuild it with `qa index`"
-        )
-    if encoder is not None and manifest.encoder != encoder:
-        raise IndexMismatch(
-            f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
-            f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
-        )
-    stored = open_record(directory, database_url, read_url)
-    if stored.kind != manifest.record:
-        raise IndexMismatch(
-            f"the index in {index_dir} keeps its record in {manifest.record}, not {stored.kind}: "
-            + ("set QA_DATABASE_URL to its database" if manifest.record == "postgresql" else "unset QA_DATABASE_URL")
-            + " or rebuild it with `qa index`"
-        )
-    stored.check(manifest.dim)
-    return directory, manifest, stored
-
-
 class Generation:
     """One open generation: connections to its record, the in-memory FAISS index and its change watermark."""
 
@@ -140,10 +103,13 @@ class Generation:
         stored: Record,
         index_dir: Path | None = None,
         dense: str = "auto",
+        artifacts: str | Path = "",
     ) -> None:
         """`dense="flat"` searches exactly whatever the build chose, from the vectors in the record (the
-        exact reference of `qa bench scale`); such a process never writes dense snapshots."""
+        exact reference of `qa bench scale`); such a process never writes dense snapshots. With
+        `artifacts` (qa.storage.artifacts) its snapshots are published there."""
         self.directory = directory
+        self.artifacts = Path(artifacts) if artifacts else None
         self.record = stored
         self.manifest = manifest
         self.dim = manifest.dim
@@ -158,6 +124,7 @@ class Generation:
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
         self.vectors, self.watermark = self._load_snapshot()
+        self.started_from = self.watermark  # the snapshot's change: the log is applied after it
         self.facts = self._load_facts(self.watermark)
         self.refresh()
 
@@ -169,10 +136,11 @@ class Generation:
         dense: str = "auto",
         database_url: str = "",
         read_url: str = "",
+        artifacts: str | Path = "",
     ) -> Generation:
         """Open the current generation; refuse one built by another encoder or format."""
         directory, manifest, stored = check_index(index_dir, encoder, database_url, read_url)
-        return cls(directory, manifest, stored, Path(index_dir), dense)
+        return cls(directory, manifest, stored, Path(index_dir), dense, artifacts)
 
     # -- snapshots of the dense index ----------------------------------------------------------------
 
@@ -237,6 +205,8 @@ class Generation:
         for old_seq, old in self._snapshots()[:-2]:
             old.unlink(missing_ok=True)
             (self.directory / f"facts-{old_seq}.npz").unlink(missing_ok=True)
+        if self.artifacts is not None:
+            artifacts.publish_snapshot(self.artifacts, self.directory)
         return path
 
     def _maybe_snapshot(self) -> None:
@@ -374,7 +344,7 @@ class Generation:
             try:
                 conn.begin_write()
                 try:
-                    if self.index_dir is not None and generation_dir(self.index_dir) != self.directory:
+                    if self._swapped():
                         raise GenerationSwapped(f"{self.directory.name} is no longer the current generation")
                     yield conn
                 except BaseException:
@@ -386,6 +356,12 @@ class Generation:
                 conn.close()
         self.refresh()
         self._maybe_snapshot()
+
+    def _swapped(self) -> bool:
+        """Whether a build replaced this generation: here, or on another machine (the artifacts say so)."""
+        if self.index_dir is not None and generation_dir(self.index_dir) != self.directory:
+            return True
+        return self.artifacts is not None and artifacts.newer_published(self.artifacts, self.directory)
 
     def close(self) -> None:
         self._closed = True

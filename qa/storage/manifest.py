@@ -1,4 +1,5 @@
-"""Index generations on disk: the manifest, the `current` symlink and its atomic swap."""
+"""Index generations on disk: the manifest and its format, the `current` symlink and its atomic swap,
+and the check that a generation can be served."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from qa.errors import IndexMismatch
+from qa.errors import IndexMismatch, IndexNotReady
+from qa.storage.database import Record, open_record
 
 CURRENT = "current"
+# 2: documents.origin, so a rebuild carries run-time documents over; 3: nullable sentence vectors;
+# 4: the dense index kind in the manifest, float16 sentence vectors, an indexed language column;
+# 5: a passage after the teaser is encoded and indexed with its article's title (Passage.embedding_text);
+# 6: so are its sentences, with its subheading (records.sentence_in_context).
+FORMAT_VERSION = 6
+# Formats a rebuild still copies run-time documents from.
+CARRY_FORMATS = (2, 3, 4, 5, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +114,33 @@ def new_generation(index_dir: Path) -> Path:
     path = index_dir / f".building-{stamp}-{os.getpid()}"
     path.mkdir()
     return path
+
+
+def check_index(
+    index_dir: str | Path, encoder: str | None = None, database_url: str = "", read_url: str = ""
+) -> tuple[Path, Manifest, Record]:
+    """The current generation's directory, manifest and record, or the one-sentence reason it cannot be
+    served (none yet, another format or encoder, a broken record). Loads neither FAISS nor the encoder."""
+    directory = generation_dir(index_dir)
+    if directory is None:
+        raise IndexNotReady(f"no index in {index_dir}: build one with `qa index`")
+    manifest = Manifest.load(directory)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"the index in {index_dir} has format {manifest.format_version}, this version reads "
+            f"{FORMAT_VERSION}: rebuild it with `qa index`"
+        )
+    if encoder is not None and manifest.encoder != encoder:
+        raise IndexMismatch(
+            f"the index in {index_dir} was built with encoder {manifest.encoder!r}, not {encoder!r}: "
+            f"rebuild it with `qa index --encoder {encoder}` or use QA_ENCODER={manifest.encoder}"
+        )
+    stored = open_record(directory, database_url, read_url)
+    if stored.kind != manifest.record:
+        raise IndexMismatch(
+            f"the index in {index_dir} keeps its record in {manifest.record}, not {stored.kind}: "
+            + ("set QA_DATABASE_URL to its database" if manifest.record == "postgresql" else "unset QA_DATABASE_URL")
+            + " or rebuild it with `qa index`"
+        )
+    stored.check(manifest.dim)
+    return directory, manifest, stored

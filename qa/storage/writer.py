@@ -20,8 +20,8 @@ from qa.errors import Busy, IndexNotReady, IndexNotWritable, NotFound
 from qa.records import Document, Passage, Section
 from qa.storage import record
 from qa.storage.database import Session
-from qa.storage.generation import FORMAT_VERSION, Generation, GenerationSwapped
-from qa.storage.manifest import Manifest
+from qa.storage.generation import Generation, GenerationSwapped
+from qa.storage.manifest import FORMAT_VERSION, Manifest
 from qa.text.ingest import split_passages
 
 logger = logging.getLogger(__name__)

@@ -18,3 +18,7 @@ def test_bench_postgres_reports_both_backends(runner):
     for backend in report["backends"]:
         assert backend["requests"] == 10 and backend["p50_ms"] > 0 and backend["p95_ms"] >= backend["p50_ms"]
     assert report["p50_ratio"] > 0
+    # a replica started from the artifacts alone, after articles were added past the snapshot
+    replica = report["new_replica"]
+    assert replica["log_changes"] >= 1 and replica["start_to_first_answer_s"] > 0
+    assert replica["identical_answers"] == replica["questions"] == 10

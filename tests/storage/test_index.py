@@ -14,7 +14,8 @@ import pytest
 from qa.config import load_settings
 from qa.errors import IndexMismatch, IndexNotReady
 from qa.service import QAService
-from qa.storage.generation import FORMAT_VERSION, Generation, generation_dir
+from qa.storage.generation import Generation
+from qa.storage.manifest import FORMAT_VERSION, generation_dir
 
 from ..conftest import DATA, ROOT
 

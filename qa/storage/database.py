@@ -95,6 +95,7 @@ class Record(Protocol):
     lost_connection: tuple[type[Exception], ...]  # of `errors`, those that mean the server went away
     kind: str  # "sqlite" or "postgresql", recorded in the manifest
     location: str
+    reads_elsewhere: bool  # reads go to another server than writes (a standby), which may lag behind
 
     def connect(self, write: bool = False) -> Session:
         """A session; `write` ones go to the primary, the others may read a standby."""

@@ -286,6 +286,7 @@ class PostgresRecord:
         self.schema = schema_of(directory)
         self.url = url
         self.read_url = read_url
+        self.reads_elsewhere = read_url != url
         self.location = f"schema {self.schema} at {_where(url)}"
         self._key = f"{_where(url)}/{self.schema}"
         self._lock_key = int.from_bytes(hashlib.blake2b(self._key.encode(), digest_size=8).digest(), "big", signed=True)

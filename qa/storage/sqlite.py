@@ -100,6 +100,7 @@ class SqliteRecord:
     errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
     lost_connection: tuple[type[Exception], ...] = ()  # a file does not go away mid-question
     kind = "sqlite"
+    reads_elsewhere = False
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE

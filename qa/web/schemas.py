@@ -131,6 +131,14 @@ class Health(BaseModel):
         description="Changes in the record this server has not applied yet (each question applies them first)"
     )
     behind_seconds: float = Field(description="How long this server has been behind the record (0 when it is not)")
+    standby_changes_behind: int | None = Field(
+        default=None,
+        description="Changes the primary committed that the standby this server reads has not replayed yet "
+        "(null without a separate read database, or when the primary does not answer)",
+    )
+    standby_behind_seconds: float | None = Field(
+        default=None, description="How long the standby this server reads has been behind the primary (as above)"
+    )
     encoder: str
 
 

@@ -32,6 +32,22 @@ def _top(service: QAService, question: str) -> str | None:
     return hits[0].document.id if hits else None
 
 
+def _health_after(client, wanted, timeout: float = 10.0) -> dict:
+    """The first /healthz answer (200 or 503) that `wanted` accepts; the last one in the failure."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/healthz")
+        body = response.get_json()
+        if response.status_code not in (200, 503):
+            raise AssertionError(f"/healthz answered {response.status_code}: {body}")
+        if wanted(body):
+            if response.status_code == 503:
+                assert response.headers.get("Retry-After"), response.headers
+            return body
+        assert time.monotonic() < deadline, f"/healthz never said that; last: {body}"
+        time.sleep(0.05)
+
+
 def test_questions_read_the_standby_and_outlive_the_primary(tmp_path):
     primary = postgres.PostgresCluster.create(tmp_path / "primary")
     primary.start()
@@ -48,6 +64,7 @@ def test_questions_read_the_standby_and_outlive_the_primary(tmp_path):
                 "vector_cache": "",
                 "database_url": primary.database_url("qa"),
                 "read_database_url": standby.database_url("qa"),
+                "health_max_lag": 1.0,
             },
             environ={},
         )
@@ -62,9 +79,26 @@ def test_questions_read_the_standby_and_outlive_the_primary(tmp_path):
             assert time.monotonic() < deadline, "the write never became answerable through the standby"
             time.sleep(0.02)
 
+        # the standby stops replaying (a replay conflict, a lost connection to the primary): /healthz says
+        # how far behind it is, and after QA_HEALTH_MAX_LAG takes this replica out
+        standby.sql("SELECT pg_wal_replay_pause()")
+        for n in range(3):
+            response = client.post("/api/documents", json={**FERRY, "id": f"paused-{n}"}, headers=AUTH)
+            assert response.status_code == 201, response.get_json()
+        health = _health_after(client, lambda h: (h.get("standby_changes_behind") or 0) > 0)
+        assert health["standby_changes_behind"] >= 3 and health["changes_behind"] == 0, health
+        taken_out = _health_after(client, lambda h: h.get("code") == "replica_behind")
+        assert "not replaying" in taken_out["error"], taken_out
+        standby.sql("SELECT pg_wal_replay_resume()")
+        back = _health_after(client, lambda h: h.get("status") == "ok" and h["standby_changes_behind"] == 0)
+        assert back["standby_behind_seconds"] == 0
+
         primary.kill()
         for _ in range(5):
             assert _top(service, "Wann legt die Fähre nach Helgoland ab?") == "ferry"
+        # a silent primary takes nobody out: questions go on from the standby
+        health = _health_after(client, lambda h: h.get("standby_changes_behind", 0) is None)
+        assert health["status"] == "ok"
         refused = client.post("/api/documents", json={**FERRY, "id": "ferry-2"}, headers=AUTH)
         assert refused.status_code == 503 and refused.get_json()["code"] == "index_not_writable"
         assert client.get("/api/documents/ferry-2").status_code == 404

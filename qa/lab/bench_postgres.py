@@ -1,5 +1,6 @@
 """PostgreSQL against SQLite as the record: the same archive built on each, then /api/ask over real
-HTTP to `qa serve` on each, in one run (`qa bench postgres`).
+HTTP to `qa serve` on each, in one run (`qa bench postgres`): both servers run at once and are asked
+the same questions in turns, so that other load on a shared machine falls on both alike.
 
 The archive is generated news paragraphs (qa.lab.bench_writes), encoded by the deterministic hash
 encoder, so the figures are about the record and not the model. PostgreSQL is a throw-away cluster
@@ -91,26 +92,32 @@ def _build(index_dir: Path, database_url: str, articles: int, artifacts: str = "
         service.close()
 
 
-def _serve_and_ask(index_dir: Path, database_url: str, asked: list[str], warm: int) -> tuple[float, list[float]]:
-    env = {"QA_ENCODER": ENCODER, "QA_DATABASE_URL": database_url, "QA_VECTOR_CACHE": ""}
-    server = ServerProcess(index_dir, env=env)
+def _serve_and_ask(index_dirs: list[tuple[Path, str]], asked: list[str], warm: int) -> list[tuple[float, list[float]]]:
+    """Serve each (index directory, database URL) at once and ask them the same questions in turns
+    (which goes first alternates), so that load from anything else on the machine falls on both alike."""
+    servers = [
+        ServerProcess(index_dir, env={"QA_ENCODER": ENCODER, "QA_DATABASE_URL": url, "QA_VECTOR_CACHE": ""})
+        for index_dir, url in index_dirs
+    ]
+    clients: list[KeepAliveClient] = []
     try:
-        ready = server.wait_ready(timeout=600)
-        client = KeepAliveClient(server.port)
-        try:
-            for question in asked[:warm]:
-                client.ask(question)
-            times = []
-            for question in asked:
+        ready = [server.wait_ready(timeout=600) for server in servers]
+        clients = [KeepAliveClient(server.port) for server in servers]
+        times: list[list[float]] = [[] for _ in servers]
+        for n, question in enumerate(asked[:warm] + asked):
+            turns = list(range(len(servers)))
+            for i in turns if n % 2 == 0 else reversed(turns):
                 started = time.perf_counter()
-                if not client.ask(question):
-                    raise RuntimeError(f"a question failed: {server.errors()[-500:]}")
-                times.append((time.perf_counter() - started) * 1000)
-        finally:
-            client.close()
-        return ready, times
+                if not clients[i].ask(question):
+                    raise RuntimeError(f"a question failed: {servers[i].errors()[-500:]}")
+                if n >= warm:
+                    times[i].append((time.perf_counter() - started) * 1000)
+        return list(zip(ready, times, strict=True))
     finally:
-        server.stop()
+        for client in clients:
+            client.close()
+        for server in servers:
+            server.stop()
 
 
 def _first_answer(index_dir: Path, env: dict[str, str], question: str) -> tuple[float, ServerProcess]:
@@ -168,24 +175,26 @@ def run(articles: int, requests: int) -> tuple[list[BackendFigures], NewReplica]
         cluster.start()
         try:
             cluster.sql("CREATE DATABASE qa")
-            results = []
             artifacts = str(Path(tmp) / "artifacts")
-            for backend, url in (("sqlite", ""), ("postgresql", cluster.database_url("qa"))):
+            backends = (("sqlite", ""), ("postgresql", cluster.database_url("qa")))
+            built = []
+            for backend, url in backends:
                 index_dir = Path(tmp) / backend / "index"
-                build_s = _build(index_dir, url, articles, artifacts if url else "")
-                logger.info("%s: built %d articles in %.1fs", backend, articles, build_s)
-                ready, times = _serve_and_ask(index_dir, url, asked, warm=min(50, requests))
-                results.append(
-                    BackendFigures(
-                        backend,
-                        round(build_s, 1),
-                        round(ready, 2),
-                        len(times),
-                        round(statistics.median(times), 2),
-                        round(percentile(times, 0.95), 2),
-                        round(statistics.fmean(times), 2),
-                    )
+                built.append(_build(index_dir, url, articles, artifacts if url else ""))
+                logger.info("%s: built %d articles in %.1fs", backend, articles, built[-1])
+            served = _serve_and_ask([(Path(tmp) / b / "index", url) for b, url in backends], asked, min(50, requests))
+            results = [
+                BackendFigures(
+                    backend,
+                    round(build_s, 1),
+                    round(ready, 2),
+                    len(times),
+                    round(statistics.median(times), 2),
+                    round(percentile(times, 0.95), 2),
+                    round(statistics.fmean(times), 2),
                 )
+                for (backend, _url), build_s, (ready, times) in zip(backends, built, served, strict=True)
+            ]
             replica = new_replica(Path(tmp), cluster.database_url("qa"), artifacts, asked[:100], max(1, articles // 50))
             return results, replica
         finally:

@@ -259,6 +259,25 @@ class Generation:
             else:
                 conn.close()
 
+    def last_committed(self) -> int:
+        """The record's last change, read outside a transaction: one round trip where a read transaction
+        takes two (BEGIN with the read, then COMMIT); a pooled connection that died meanwhile is
+        replaced as in `reader`."""
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = None
+        if conn is not None:
+            try:
+                seq = record.last_change(conn)
+            except self.record.errors:
+                conn.close()
+            else:
+                self._pool.put(conn)
+                return seq
+        with self.reader() as fresh:
+            return record.last_change(fresh)
+
     def _begin_read(self) -> Session:
         """A connection in a new read transaction: a pooled one, or a new one when the pool is empty or
         its connection died meanwhile (a database server restarted since)."""
@@ -319,6 +338,8 @@ class Generation:
 
     def refresh(self) -> int:
         """Apply every change committed (by any process) since the last call; returns how many changes."""
+        if self.last_committed() == self.watermark:
+            return 0  # the common case, in one round trip to the database
         with self.reader() as conn, self._sync_lock:
             before = self.watermark
             self._sync(conn)

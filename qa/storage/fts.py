@@ -53,8 +53,23 @@ _counts_lock = threading.Lock()
 
 def document_frequencies(conn: Session, terms: list[str]) -> dict[str, int]:
     """How many passages hold each term (terms no passage holds are left out)."""
-    if not terms:
-        return {}
+    return _remembered(conn, terms, conn.term_counts, CACHE_MIN_COUNT) if terms else {}
+
+
+_PASSAGES = "\x00passages"  # the passage count's key among the terms' (no term holds a NUL)
+
+
+def passage_count(conn: Session) -> int:
+    """About how many passages the lexical index holds (the largest passage id: cheap, an upper bound),
+    remembered as the common terms' counts are: it only decides pruning and what is rare."""
+    return _remembered(conn, [_PASSAGES], lambda _keys: {_PASSAGES: conn.passage_count()}, 0).get(_PASSAGES, 0)
+
+
+def _remembered(
+    conn: Session, keys: list[str], count: Callable[[list[str]], dict[str, int]], min_count: int
+) -> dict[str, int]:
+    """`count(keys)`, with the counts of at least `min_count` remembered per database for CACHE_CHANGES
+    changes (the change number is the read transaction's first answer: no extra read)."""
     database = conn.record_key
     change = int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
     with _counts_lock:
@@ -62,23 +77,18 @@ def document_frequencies(conn: Session, terms: list[str]) -> dict[str, int]:
         _counts[database] = known  # the most recently used last
         while len(_counts) > _CACHE_DATABASES:
             del _counts[next(iter(_counts))]
-        found = {term: hit for term in terms if (hit := known.get(term)) and change - hit[1] < CACHE_CHANGES}
-    result = {term: count for term, (count, _change) in found.items()}
-    missing = [term for term in terms if term not in found]
+        found = {key: hit for key in keys if (hit := known.get(key)) and change - hit[1] < CACHE_CHANGES}
+    result = {key: value for key, (value, _change) in found.items()}
+    missing = [key for key in keys if key not in found]
     if not missing:
         return result
-    counted = conn.term_counts(missing)
+    counted = count(missing)
     result.update(counted)
     with _counts_lock:
         if len(known) > _CACHE_TERMS:
             known.clear()
-        known.update((term, (doc, change)) for term, doc in counted.items() if doc >= CACHE_MIN_COUNT)
+        known.update((key, (value, change)) for key, value in counted.items() if value >= min_count)
     return result
-
-
-def passage_count(conn: Session) -> int:
-    """About how many passages the lexical index holds (the largest passage id: cheap, an upper bound)."""
-    return conn.passage_count()
 
 
 def holding(conn: Session, terms: list[str], k: int, allowed: np.ndarray | None = None) -> list[int]:

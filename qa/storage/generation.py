@@ -263,28 +263,31 @@ class Generation:
         """The record's last change, read outside a transaction: one round trip where a read transaction
         takes two (BEGIN with the read, then COMMIT); a pooled connection that died meanwhile is
         replaced as in `reader`."""
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            conn = None
+        conn = self._pooled()
         if conn is not None:
             try:
                 seq = record.last_change(conn)
             except self.record.errors:
                 conn.close()
             else:
-                self._pool.put(conn)
+                if self._closed:
+                    conn.close()
+                else:
+                    self._pool.put(conn)
                 return seq
         with self.reader() as fresh:
             return record.last_change(fresh)
 
+    def _pooled(self) -> Session | None:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            return None
+
     def _begin_read(self) -> Session:
         """A connection in a new read transaction: a pooled one, or a new one when the pool is empty or
         its connection died meanwhile (a database server restarted since)."""
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            conn = None
+        conn = self._pooled()
         if conn is not None:
             try:
                 conn.begin_read()

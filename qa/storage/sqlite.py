@@ -20,14 +20,7 @@ from qa.storage import upgrade
 BUSY_TIMEOUT_S = 30.0
 FILE = "qa.sqlite"
 _TABLES = {"documents", "passages", "sentences", "changes", "lexical"}
-_SCORE = "bm25(lexical, 1.0, 0.0)"
-# Read the file through a memory map (SQLite caps it at its build's limit, 2 GB here): a question reads
-# ~1,000 scattered pages (its ~150 candidates, their ~400 sentences, the terms' postings), and mapped
-# they are the page cache's own pages instead of a read() each into a 2 MB cache per connection. In
-# process at 100k, same run: the stages summed 20.9 -> 18.5 and 19.7 -> 17.3 ms (rank -1 ms). The
-# mapped pages count in the process's RSS, shared by every process reading the file (the page cache
-# holds them either way); its private memory does not grow (qa/lab/README.md, issue 26).
-MMAP_BYTES = 1 << 40  # the language column weighs nothing: the same scores with or without it
+_SCORE = "bm25(lexical, 1.0, 0.0)"  # the language column weighs nothing: the same scores with or without it
 
 
 def _phrase(text: str) -> str:
@@ -94,7 +87,6 @@ def connect(path: str | Path) -> SqliteSession:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     return conn
 
 

@@ -218,8 +218,7 @@ def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRo
         return {}
     marks = ",".join("?" * len(ids))
     sentences = conn.execute(
-        f'SELECT passage_id, start, "end", vector FROM sentences WHERE passage_id IN ({marks}) '
-        "ORDER BY passage_id, id",
+        f'SELECT passage_id, start, "end", vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY passage_id, id',
         ids,
     ).fetchall()
     stored = [row[3] for row in sentences if row[3] is not None]

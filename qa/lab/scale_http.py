@@ -131,13 +131,13 @@ def traffic(port: int, questions: list[str], requests: int, clients: int, pid: i
     for q in questions[:20]:
         client.ask(q)
     sequential = []
-    cpu, started = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
+    cpu, began = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
     for i in range(requests):
         started = time.perf_counter()
         client.ask(questions[i % len(questions)])
         sequential.append((time.perf_counter() - started) * 1000)
     client.close()
-    sequential_cores = (server_cpu_s(pid) - cpu) / (time.perf_counter() - started) if pid else None
+    sequential_cores = (server_cpu_s(pid) - cpu) / (time.perf_counter() - began) if pid else None
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()

@@ -210,8 +210,8 @@ def measure_pipeline(
 ) -> dict:
     """The same traffic against a server that takes every question's vector from the vector cache
     (QA_CACHE_QUESTIONS, filled here first): what the archive costs without the encoder. Once with one
-    server process (request threads share one GIL) and once with two (`--workers 2`), with the server
-    processes' CPU per answer: under 8 clients one process got about one of the two cores (qa/lab/README.md,
+    server process (request threads share one GIL) and once with two (`--workers 2`), with the cores the
+    server's processes used: under 8 clients one process got about one of the two (qa/lab/README.md,
     issue 26)."""
     warm = CachedEncoder(load_encoder(encoder_name), cache, cache_queries=True)
     warm.encode_queries(questions)

@@ -48,9 +48,9 @@ def clamp_k(k: int, max_k: int, n_passages: int) -> int:
 
 def _cosines(candidates: list[record.PassageRow], query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each candidate's cosine to the question and its best sentence's, float32 (n,) each, in two matrix
-    products rather than two per candidate (this runs under the GIL for every question: with 8 clients
-    the rank stage's Python, not the cores, set the pace). A passage whose sentence vectors are not
-    stored yet (a small write's second step) stands for its sentences."""
+    products rather than two per candidate (Python holds the GIL: under 8 clients one server process
+    used about one core, qa/lab/README.md). A passage whose sentence vectors are not stored yet (a
+    small write's second step) stands for its sentences."""
     passage_cos = (np.stack([row.vector for row in candidates]) @ query).astype(np.float32)
     best = passage_cos.copy()
     counts = np.array(

@@ -68,6 +68,13 @@ class ScaleReport:
     pipeline_http_p99_ms: float | None
     pipeline_clients_answers_per_s: float | None
     pipeline_clients_p99_ms: float | None
+    # Cores the server used: one question at a time, and under the clients (2 shared cores here).
+    pipeline_cores: float | None
+    pipeline_clients_cores: float | None
+    # The same clients against two server processes (`--workers 2`: a GIL each), in the same run.
+    pipeline_workers2_clients_answers_per_s: float | None
+    pipeline_workers2_clients_p99_ms: float | None
+    pipeline_workers2_clients_cores: float | None
     serving_rss_mb: float
     serving_pss_mb: float
     serving_private_mb: float
@@ -307,6 +314,11 @@ def run(
         pipeline_http_p99_ms=pipeline.get("p99"),
         pipeline_clients_answers_per_s=pipeline.get("qps"),
         pipeline_clients_p99_ms=pipeline.get("c99"),
+        pipeline_cores=pipeline.get("cores"),
+        pipeline_clients_cores=pipeline.get("clients_cores"),
+        pipeline_workers2_clients_answers_per_s=pipeline.get("workers2", {}).get("qps"),
+        pipeline_workers2_clients_p99_ms=pipeline.get("workers2", {}).get("c99"),
+        pipeline_workers2_clients_cores=pipeline.get("workers2", {}).get("clients_cores"),
         serving_rss_mb=served["memory"]["rss"],
         serving_pss_mb=served["memory"]["pss"],
         serving_private_mb=served["memory"]["private"],

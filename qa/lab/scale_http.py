@@ -5,6 +5,7 @@ how the issue's own figures were taken with the hash encoder)."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -112,18 +113,31 @@ def _encoder_ceiling(encoder: Encoder, questions: list[str], clients: int, secon
     return sum(counts) / seconds
 
 
-def traffic(port: int, questions: list[str], requests: int, clients: int) -> dict:
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by a server process and its children (the workers of `--workers N`)."""
+    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    ticks = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def traffic(port: int, questions: list[str], requests: int, clients: int, pid: int | None = None) -> dict:
     """`requests` questions one after another on one keep-alive connection, then as many spread over
-    `clients` concurrent ones: latency percentiles (ms), answers per second and failed requests."""
+    `clients` concurrent ones: latency percentiles (ms), answers per second and failed requests; with
+    the server's `pid` (Linux), also the cores its processes used in each phase."""
     client = KeepAliveClient(port)
     for q in questions[:20]:
         client.ask(q)
     sequential = []
+    cpu, began = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
     for i in range(requests):
         started = time.perf_counter()
         client.ask(questions[i % len(questions)])
         sequential.append((time.perf_counter() - started) * 1000)
     client.close()
+    sequential_cores = (server_cpu_s(pid) - cpu) / (time.perf_counter() - began) if pid else None
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -139,13 +153,15 @@ def traffic(port: int, questions: list[str], requests: int, clients: int) -> dic
         own.close()
 
     threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
-    started = time.perf_counter()
+    cpu, started = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cores = {"cores": sequential_cores, "clients_cores": (server_cpu_s(pid) - cpu) / wall} if pid else {}
     return {
+        **cores,
         "p50": statistics.median(sequential),
         "p99": percentile(sequential, 0.99),
         "qps": len(times) / wall,
@@ -193,14 +209,22 @@ def measure_pipeline(
     index_dir: Path, encoder_name: str, cache: str, questions: list[str], requests: int, clients: int
 ) -> dict:
     """The same traffic against a server that takes every question's vector from the vector cache
-    (QA_CACHE_QUESTIONS, filled here first): what the archive costs without the encoder."""
+    (QA_CACHE_QUESTIONS, filled here first): what the archive costs without the encoder. Once with one
+    server process (request threads share one GIL) and once with two (`--workers 2`), with the cores the
+    server's processes used: under 8 clients one process got about one of the two (qa/lab/README.md,
+    issue 26)."""
     warm = CachedEncoder(load_encoder(encoder_name), cache, cache_queries=True)
     warm.encode_queries(questions)
     warm.close()
     env = {**_server_env(encoder_name), "QA_VECTOR_CACHE": cache, "QA_CACHE_QUESTIONS": "true"}
-    server = ServerProcess(index_dir, env=env, log=index_dir.parent / "server-pipeline.log")
-    try:
-        server.wait_ready(timeout=600)
-        return traffic(server.port, questions, requests, clients)
-    finally:
-        server.stop()
+    result = {}
+    for workers in (1, 2):
+        server = ServerProcess(
+            index_dir, "--workers", str(workers), env=env, log=index_dir.parent / f"server-pipeline-{workers}.log"
+        )
+        try:
+            server.wait_ready(timeout=600)
+            result[workers] = traffic(server.port, questions, requests, clients, server.process.pid)
+        finally:
+            server.stop()
+    return {**result[1], "workers2": result[2]}

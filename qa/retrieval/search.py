@@ -46,13 +46,22 @@ def clamp_k(k: int, max_k: int, n_passages: int) -> int:
     return max(1, min(int(k), int(max_k), max(int(n_passages), 1)))
 
 
-def _best_sentence(row: record.PassageRow, query: np.ndarray) -> tuple[float, int]:
-    # Sentence vectors not stored yet (a small write's second step): the passage stands for its sentences.
-    if row.sentence_vectors is None or row.sentence_vectors.shape[0] == 0:
-        return float(row.vector @ query), -1
-    cosines = row.sentence_vectors @ query
-    best = int(np.argmax(cosines))
-    return float(cosines[best]), best
+def _cosines(candidates: list[record.PassageRow], query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's cosine to the question and its best sentence's, float32 (n,) each, in two matrix
+    products rather than two per candidate (Python holds the GIL: under 8 clients one server process
+    used about one core, qa/lab/README.md). A passage whose sentence vectors are not stored yet (a
+    small write's second step) stands for its sentences."""
+    passage_cos = (np.stack([row.vector for row in candidates]) @ query).astype(np.float32)
+    best = passage_cos.copy()
+    counts = np.array(
+        [0 if row.sentence_vectors is None else row.sentence_vectors.shape[0] for row in candidates], dtype=np.int64
+    )
+    held = np.flatnonzero(counts)
+    if held.size:
+        sentences = np.concatenate([candidates[i].sentence_vectors for i in held]) @ query
+        starts = np.concatenate([[0], np.cumsum(counts[held])[:-1]])
+        best[held] = np.maximum.reduceat(sentences.astype(np.float32), starts)
+    return passage_cos, best
 
 
 def _best_coverage(terms: set[str], language: str, candidates: list[record.PassageRow], lexical: np.ndarray) -> float:
@@ -194,8 +203,17 @@ class Searcher:
         teaser names the topic, the paragraph with the number answers."""
         if kind is None or self.answer_kind_weight <= 0:
             return np.zeros(len(candidates), dtype=np.float32)
-        holds = [any(fits(row.text[a:b], kind) for a, b in row.sentence_spans) for row in candidates]
         paragraphs = [(row.document_id, row.section) for row in candidates]
+        sections: dict[str, set[int]] = {}
+        for document, section in paragraphs:
+            sections.setdefault(document, set()).add(section)
+        # Only a passage with another paragraph of its article among the candidates can get the bonus, so
+        # only those are read: matching every sentence of ~150 candidates was 18 % of the time a question
+        # held the GIL under 8 clients (py-spy, qa/lab/README.md).
+        holds = [
+            len(sections[row.document_id]) > 1 and any(fits(row.text[a:b], kind) for a, b in row.sentence_spans)
+            for row in candidates
+        ]
         return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 
     def _rank(
@@ -209,9 +227,7 @@ class Searcher:
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:
             return Retrieval(question, language, (), 0.0)
-        passage_cos = np.array([row.vector @ query for row in candidates], dtype=np.float32)
-        best = [_best_sentence(row, query) for row in candidates]
-        sentence_cos = np.array([cos for cos, _ in best], dtype=np.float32)
+        passage_cos, sentence_cos = _cosines(candidates, query)
         dense = dense_scores(passage_cos, sentence_cos, self.sentence_weight)
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
         terms = set(stemmed_terms(question, language))  # for the language bonus and the highlight

@@ -76,7 +76,7 @@ def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int
     out_scores = np.full((ids.shape[0], k), -np.inf, dtype=np.float32)
     out_ids = np.full((ids.shape[0], k), -1, dtype=np.int64)
     for row in range(ids.shape[0]):
-        found, vectors = record.passage_vectors(conn, [int(i) for i in ids[row] if i >= 0], dim)
+        found, vectors = record.passage_vectors(conn, ids[row][ids[row] >= 0].tolist(), dim)
         if not found:
             continue
         exact = vectors @ queries[row]

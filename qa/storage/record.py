@@ -210,23 +210,34 @@ def counts(conn: Session) -> tuple[int, int]:
 def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRow]:
     """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent).
 
-    Every vector of the call is decoded in one piece (a question hydrates ~100 passages of ~5
-    sentences: one numpy conversion per blob cost more than the reads)."""
+    Every vector of the call is decoded in one piece (a question hydrates ~150 passages of ~3
+    sentences: one numpy conversion per blob cost more than the reads), and a passage's sentences come
+    in a row (by passage, then id: the index's order, no sort), so its sentence vectors are a slice of
+    that piece, not a copy."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
     sentences = conn.execute(
-        f'SELECT passage_id, start, "end", vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY id', ids
+        f'SELECT passage_id, start, "end", vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY passage_id, id',
+        ids,
     ).fetchall()
     stored = [row[3] for row in sentences if row[3] is not None]
     sentence_matrix = vectors_from_blobs(stored, dim)
+    # per passage: its spans, its first row in sentence_matrix, and whether every sentence is encoded
     spans: dict[int, list[tuple[int, int]]] = {}
-    rows_of: dict[int, list[int]] = {}  # a passage's rows in sentence_matrix; -1 where not stored yet
+    first: dict[int, int] = {}
+    incomplete: set[int] = set()
     at = 0
     for passage_id, start, end, blob in sentences:
-        spans.setdefault(passage_id, []).append((start, end))
-        rows_of.setdefault(passage_id, []).append(at if blob is not None else -1)
-        at += blob is not None
+        own = spans.get(passage_id)
+        if own is None:
+            own = spans[passage_id] = []
+            first[passage_id] = at
+        own.append((start, end))
+        if blob is None:
+            incomplete.add(passage_id)
+        else:
+            at += 1
     passages = conn.execute(
         "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
         f"d.title, d.date, d.source, d.url, p.section FROM passages p JOIN documents d ON d.id = p.document_id "
@@ -236,7 +247,8 @@ def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRo
     vectors = vectors_from_blobs([row[6] for row in passages], dim)
     result = {}
     for i, row in enumerate(passages):
-        rows = rows_of.get(row[0], [])
+        own = spans.get(row[0], [])
+        start = first.get(row[0], 0)
         result[row[0]] = PassageRow(
             id=row[0],
             document_id=row[1],
@@ -245,9 +257,9 @@ def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRo
             text=row[4],
             language=row[5],
             vector=vectors[i],
-            sentence_spans=tuple(spans.get(row[0], [])),
+            sentence_spans=tuple(own),
             # None while any sentence of the passage is not encoded yet (a small write's second step)
-            sentence_vectors=None if -1 in rows else sentence_matrix[rows],
+            sentence_vectors=None if row[0] in incomplete else sentence_matrix[start : start + len(own)],
             title=row[7],
             date=row[8],
             source=row[9],

@@ -1,6 +1,7 @@
 """`qa bench scale` at a small N: builds the archive (partitioned), serves it and reports every figure."""
 
 import json
+import os
 
 from qa.cli import cli
 
@@ -21,6 +22,10 @@ def test_bench_scale_reports_every_figure_and_quality_against_exact(runner, tmp_
     assert report["clients_errors"] == 0 and report["clients"] == 4
     # The same traffic again with the questions' vectors from the cache (the pipeline alone).
     assert report["pipeline_http_p50_ms"] > 0 and report["pipeline_clients_answers_per_s"] > 0
+    # ... and against two server processes, with the cores the server used in each case.
+    assert report["pipeline_workers2_clients_answers_per_s"] > 0
+    for key in ("pipeline_cores", "pipeline_clients_cores", "pipeline_workers2_clients_cores"):
+        assert 0 < report[key] <= (os.cpu_count() or 1) + 0.5, key  # a share of this machine's cores
     assert report["write_wait_questions"] > 0 and 0 <= report["write_wait_p50_ms"] <= report["write_wait_max_ms"]
     assert report["write_answerable_s"] < 30 and report["delete_gone_s"] < 30 and report["asks_during_writes"] > 0
     for key in (

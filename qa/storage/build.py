@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from qa.errors import IndexMismatch
-from qa.storage import record
+from qa.storage import base_vectors, record
 from qa.storage.artifacts import publish_generation
 from qa.storage.database import Record, Session, open_record
 from qa.storage.generation import Generation
-from qa.storage.ivf_build import build_base
+from qa.storage.ivf_build import build_base, stored_vectors
 from qa.storage.manifest import CARRY_FORMATS, FORMAT_VERSION, Manifest, generation_dir, new_generation, swap_in
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ def _finish(
     if passages > partition_above:
         lists, probe = build_base(conn, building, dim, passages)
         max_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
+        if stored.kind == "postgresql":  # a round trip away: the re-scoring reads the base's vectors here
+            base_vectors.write(building, dim, max_id, stored_vectors(conn, dim))
         dense = {
             "dense": "ivf-sq8",
             "dense_lists": lists,

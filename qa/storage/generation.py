@@ -89,7 +89,7 @@ class GenerationView:
             _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed, languages)
         finally:
             index._searching.release_read()
-        scores, ids = refine(self.conn, queries, ids, k, index.dim)
+        scores, ids = refine(self.conn, queries, ids, k, index.dim, index.vectors.base_vectors)
         return scores, ids, allowed
 
 

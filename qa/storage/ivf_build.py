@@ -40,7 +40,7 @@ _CHUNK = 8_192
 _PLACE_CHUNK = 131_072
 
 
-def _vectors(conn: Session, dim: int, where: str = "", params: tuple = ()) -> Iterator:
+def stored_vectors(conn: Session, dim: int, where: str = "", params: tuple = ()) -> Iterator:
     """(ids, vectors) of stored passages in chunks, by id."""
     cursor = conn.execute(f"SELECT id, vector FROM passages {where} ORDER BY id", params)
     while rows := cursor.fetchmany(_CHUNK):
@@ -57,7 +57,7 @@ def training_sample(conn: Session, dim: int, language: str, passages: int, wante
     step = max(1, passages // wanted)
     sample = np.empty((wanted + wanted // 8 + 64, dim), dtype=np.float32)  # ids of a language are not spread evenly
     filled = 0
-    for _ids, vectors in _vectors(conn, dim, "WHERE language = ? AND id % ? = 0", (language, step)):
+    for _ids, vectors in stored_vectors(conn, dim, "WHERE language = ? AND id % ? = 0", (language, step)):
         take = min(vectors.shape[0], sample.shape[0] - filled)
         sample[filled : filled + take] = vectors[:take]
         filled += take
@@ -178,7 +178,7 @@ def build_one(conn: Session, directory: Path, dim: int, language: str, passages:
     name = file_name(language)
     tmp = directory / f".{name}.{os.getpid()}.tmp"
     try:
-        total = write_filled(index, _vectors(conn, dim, "WHERE language = ?", (language,)), tmp)
+        total = write_filled(index, stored_vectors(conn, dim, "WHERE language = ?", (language,)), tmp)
         os.replace(tmp, directory / name)
     finally:
         tmp.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from typing import TypeVar
 import numpy as np
 
 from qa.encoding.encoder import alone
-from qa.storage import record
+from qa.storage import base_vectors, record
 from qa.storage.database import Session
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
 
@@ -71,18 +71,25 @@ def file_name(language: str) -> str:
 REFINE = 6
 
 
-def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int):
-    """The k best of each row's candidate `ids` by exact inner product with the stored vectors."""
+def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int, base: np.ndarray | None = None):
+    """The k best of each row's candidate `ids` by exact inner product with the stored vectors: those
+    of the base's passages from `base` when the generation keeps them (qa.storage.base_vectors), the
+    others from the record."""
     out_scores = np.full((ids.shape[0], k), -np.inf, dtype=np.float32)
     out_ids = np.full((ids.shape[0], k), -1, dtype=np.int64)
     for row in range(ids.shape[0]):
-        found, vectors = record.passage_vectors(conn, ids[row][ids[row] >= 0].tolist(), dim)
+        local, remote = base_vectors.split(base, ids[row][ids[row] >= 0])
+        found, vectors = record.passage_vectors(conn, remote.tolist(), dim)
+        if local.size and base is not None:
+            found = [*local.tolist(), *found]
+            vectors = np.concatenate([base[local].astype(np.float32), vectors])
         if not found:
             continue
         exact = vectors @ queries[row]
-        best = np.argsort(-exact, kind="stable")[:k]
+        found_ids = np.asarray(found, dtype=np.int64)
+        best = np.lexsort((found_ids, -exact))[:k]  # equal scores (a paragraph printed twice) by id
         out_scores[row, : best.size] = exact[best]
-        out_ids[row, : best.size] = np.asarray(found, dtype=np.int64)[best]
+        out_ids[row, : best.size] = found_ids[best]
     return out_scores, out_ids
 
 
@@ -126,9 +133,11 @@ class PartitionedIndex:
         delta: DenseIndex | None = None,
         removed=(),
         languages: tuple[str, ...] = (),
+        base_vectors: np.ndarray | None = None,
     ) -> None:
         self.dim = dim
         self.base_max_id = base_max_id
+        self.base_vectors = base_vectors  # the base's float16 vectors by passage id, when kept (refine)
         self._bases = bases
         self._languages = languages or ("",) * len(bases)  # of each base's passages
         self._base_total = sum(int(base.ntotal) for base in bases)
@@ -237,7 +246,13 @@ class PartitionedIndex:
         """What a snapshot needs: the delta and the tombstones (the bases are shared read-only files)."""
         with self._lock:
             return PartitionedIndex(
-                self.dim, self._bases, self.base_max_id, self._delta.copy(), self._removed, self._languages
+                self.dim,
+                self._bases,
+                self.base_max_id,
+                self._delta.copy(),
+                self._removed,
+                self._languages,
+                self.base_vectors,
             )
 
     def save(self, path: str | Path) -> None:
@@ -267,7 +282,7 @@ class PartitionedIndex:
             # Threads split a question's probed partitions, not the questions (see LONE_QUESTION_THREADS).
             faiss.extract_index_ivf(base).parallel_mode = 1
             bases.append(base)
-        index = cls(dim, bases, base_max_id, languages=tuple(languages))
+        index = cls(dim, bases, base_max_id, languages=tuple(languages), base_vectors=base_vectors.load(directory, dim))
         if snapshot is not None:
             with np.load(snapshot) as data:
                 index._delta.add(data["ids"].astype(np.int64), data["vectors"].astype(np.float32))

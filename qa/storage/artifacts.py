@@ -22,6 +22,7 @@ import shutil
 import threading
 from pathlib import Path
 
+from qa.errors import IndexNotWritable
 from qa.storage.manifest import CURRENT, fsync_dir, generation_dir, swap_in
 
 logger = logging.getLogger(__name__)
@@ -93,17 +94,24 @@ def current_name(artifacts: Path) -> str | None:
     return name if _GENERATION.match(name) else None
 
 
-def publish_generation(artifacts: Path, directory: Path) -> None:
-    """Publish a generation just swapped in by a build, and make it the artifacts' current one unless a
-    newer build has already published its own (generation names sort by their build time)."""
-    artifacts.mkdir(parents=True, exist_ok=True)
-    target = artifacts / directory.name
-    target.mkdir(exist_ok=True)
-    _copy_missing(directory, target)
-    current = current_name(artifacts)
-    if current is None or current < directory.name:
-        swap_in(artifacts, target)
-    logger.info("published generation %s to %s", directory.name, artifacts)
+def publish_generation(artifacts: Path, directory: Path, name: str) -> None:
+    """Publish a finished generation (`directory`, to be swapped in as `name`) and make it the artifacts'
+    current one unless a newer build has already published its own (names sort by build time). A build
+    calls it before its own swap: a generation other machines cannot get is not swapped in here either."""
+    try:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        target = artifacts / name
+        target.mkdir(exist_ok=True)
+        _copy_missing(directory, target)
+        current = current_name(artifacts)
+        if current is None or current < name:
+            swap_in(artifacts, target)
+    except OSError as error:
+        reason = f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+        raise IndexNotWritable(
+            f"the new index cannot be published to QA_ARTIFACTS {artifacts} ({reason}); the current one stays"
+        ) from None
+    logger.info("published generation %s to %s", name, artifacts)
 
 
 def publish_snapshot(artifacts: Path, directory: Path) -> None:

@@ -75,7 +75,8 @@ def create_generation(
     until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
     and write into the new generation. The record is `qa.sqlite` in the generation's directory, or
     with `database_url` the generation's own schema in PostgreSQL. With `artifacts` the generation is
-    published there before the lock is let go, so a write on another machine finds it swapped.
+    published there before it is swapped in and the lock let go, so a write on another machine finds
+    it swapped, and a generation that cannot be published fails the build as any other error does.
     """
     index_dir = Path(index_dir)
     building = new_generation(index_dir)
@@ -93,11 +94,11 @@ def create_generation(
                     conn.commit()
                     logger.info("carried %d run-time documents over from the previous generation", carried)
                 manifest = _finish(building, stored, conn, encoder_name, dim, partition_above)
+                if artifacts:
+                    publish_generation(Path(artifacts), building, final.name)
                 before = set(index_dir.glob("gen-*"))
                 os.replace(building, final)
                 swap_in(index_dir, final)
-                if artifacts:
-                    publish_generation(Path(artifacts), final)
         finally:
             conn.close()
     except BaseException:

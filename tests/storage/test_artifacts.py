@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from qa.config import load_settings
-from qa.errors import InvalidRequest
+from qa.errors import IndexNotWritable, InvalidRequest
 from qa.records import Document, Scope, Section
 from qa.service import QAService
 from qa.storage.artifacts import current_name
@@ -128,3 +128,22 @@ def test_a_build_on_one_machine_reaches_a_replica_on_another(tmp_path, pg_url):
 def test_artifacts_need_a_shared_record():
     with pytest.raises(InvalidRequest, match="database_url"):
         load_settings({"artifacts": "/srv/qa-artifacts"}, environ={})
+
+
+def test_a_build_that_cannot_publish_leaves_the_current_generation_serving(tmp_path, pg_url):
+    builder = _service(tmp_path, "a", pg_url, str(tmp_path / "artifacts"))
+    try:
+        builder.build([DATA])
+        before = builder.index.directory.name
+        blocked = tmp_path / "not-a-directory"
+        blocked.write_text("a file where the artifacts should be")
+        rebuilding = _service(tmp_path, "a", pg_url, str(blocked))
+        try:
+            with pytest.raises(IndexNotWritable, match="cannot be published to QA_ARTIFACTS"):
+                rebuilding.build([DATA / "bakery.txt"])
+        finally:
+            rebuilding.close()
+        assert builder.index.directory.name == before
+        assert builder.list_documents()["total"] > 1  # its record was not touched
+    finally:
+        builder.close()

@@ -155,22 +155,40 @@ def newer_published(artifacts: Path, directory: Path) -> bool:
 
 
 class Locator:
-    """Which generation to serve: the index directory's current one, first brought up to the artifacts'
-    when `QA_ARTIFACTS` is set. One read of a symbolic link per call; a copy only when it changed."""
+    """Which generation to serve: the index directory's current one, brought up to the artifacts' when
+    `QA_ARTIFACTS` is set. One read of a symbolic link per call. With nothing to serve yet the copy is
+    waited for; a new generation built elsewhere is copied in the background while the current one
+    goes on answering (at a million passages its files are over a gigabyte), and served once it is in."""
 
     def __init__(self, index_dir: str | Path, artifacts: str | Path = "") -> None:
         self.index_dir = Path(index_dir)
         self.artifacts = Path(artifacts) if artifacts else None
         self._lock = threading.Lock()
         self._fetched: str | None = None
+        self._fetching: threading.Thread | None = None
 
     def current(self) -> Path | None:
+        local = generation_dir(self.index_dir)
         if self.artifacts is None:
-            return generation_dir(self.index_dir)
+            return local
         name = current_name(self.artifacts)
-        if name is not None and name != self._fetched:
-            with self._lock:
-                if name != self._fetched:
-                    fetch(self.artifacts, self.index_dir)
-                    self._fetched = name
-        return generation_dir(self.index_dir)
+        if name is None or name == self._fetched:
+            return local
+        with self._lock:
+            if name == self._fetched or (self._fetching is not None and self._fetching.is_alive()):
+                return local
+            if local is None or self._fetched is None:  # nothing to serve yet, or the first look at start
+                self._fetch(self.artifacts, name)
+                return generation_dir(self.index_dir)
+            self._fetching = threading.Thread(
+                target=self._fetch, args=(self.artifacts, name), name="qa-fetch-generation", daemon=True
+            )
+            self._fetching.start()
+        return local
+
+    def _fetch(self, artifacts: Path, name: str) -> None:
+        try:
+            fetch(artifacts, self.index_dir)
+            self._fetched = name
+        except OSError as error:  # the next call tries again; until then the current generation serves
+            logger.warning("could not fetch generation %s from %s: %s", name, artifacts, error)

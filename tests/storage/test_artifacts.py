@@ -5,6 +5,7 @@ on another machine."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -114,7 +115,11 @@ def test_a_build_on_one_machine_reaches_a_replica_on_another(tmp_path, pg_url):
         replica = _service(tmp_path, "b", pg_url, artifacts)
         first = replica.index.directory.name
         builder.build([DATA / "bakery.txt"])  # a rebuild on machine A
-        assert replica.index.directory.name == builder.index.directory.name != first
+        deadline = time.monotonic() + 10  # copied in the background while the old one answers
+        while replica.index.directory.name == first:
+            assert time.monotonic() < deadline, "the replica never took the new generation"
+            time.sleep(0.02)
+        assert replica.index.directory.name == builder.index.directory.name
         assert replica.list_documents()["total"] == 1
         # a write through the replica goes into the new generation, and A answers it
         assert replica.add_documents([_article(1)])[0]["status"] == "added"

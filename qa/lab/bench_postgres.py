@@ -79,6 +79,11 @@ def _settings(index_dir: Path, database_url: str, artifacts: str = ""):
     return load_settings({**values, "artifacts": artifacts}, environ={})
 
 
+def _server_env(database_url: str) -> dict[str, str]:
+    """The environment of a `qa serve` over the benchmark's archive on one backend."""
+    return {"QA_ENCODER": ENCODER, "QA_DATABASE_URL": database_url, "QA_VECTOR_CACHE": ""}
+
+
 def _build(index_dir: Path, database_url: str, articles: int, artifacts: str = "") -> float:
     from qa.service import QAService
     from qa.text.ingest import parse_record
@@ -95,10 +100,7 @@ def _build(index_dir: Path, database_url: str, articles: int, artifacts: str = "
 def _serve_and_ask(index_dirs: list[tuple[Path, str]], asked: list[str], warm: int) -> list[tuple[float, list[float]]]:
     """Serve each (index directory, database URL) at once and ask them the same questions in turns
     (which goes first alternates), so that load from anything else on the machine falls on both alike."""
-    servers = [
-        ServerProcess(index_dir, env={"QA_ENCODER": ENCODER, "QA_DATABASE_URL": url, "QA_VECTOR_CACHE": ""})
-        for index_dir, url in index_dirs
-    ]
+    servers = [ServerProcess(index_dir, env=_server_env(url)) for index_dir, url in index_dirs]
     clients: list[KeepAliveClient] = []
     try:
         ready = [server.wait_ready(timeout=600) for server in servers]
@@ -149,7 +151,7 @@ def new_replica(root: Path, database_url: str, artifacts: str, asked: list[str],
         log = service.index.watermark - before
     finally:
         service.close()
-    env = {"QA_ENCODER": ENCODER, "QA_DATABASE_URL": database_url, "QA_VECTOR_CACHE": ""}
+    env = _server_env(database_url)
     (root / "new-replica").mkdir()  # and nothing in it: a new machine
     new_s, new = _first_answer(root / "new-replica" / "index", {**env, "QA_ARTIFACTS": artifacts}, asked[0])
     try:

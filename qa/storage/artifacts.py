@@ -53,13 +53,18 @@ def _snapshot_seq(name: str) -> int | None:
     return int(match.group(2)) if match else None
 
 
+def _stale(names: list[str]) -> set[str]:
+    """The snapshot files among `names` older than the newest KEEP_SNAPSHOTS snapshots."""
+    seqs = sorted({seq for name in names if (seq := _snapshot_seq(name)) is not None})
+    return {name for name in names if (seq := _snapshot_seq(name)) is not None and seq not in seqs[-KEEP_SNAPSHOTS:]}
+
+
 def _copy_missing(source: Path, target: Path) -> int:
     """Copy the files of `source` that `target` lacks, the manifest last (its presence means the rest is
     there); snapshots older than the newest KEEP_SNAPSHOTS of `source` are left out. Returns how many."""
     names = sorted(name for name in os.listdir(source) if _published(name))
-    seqs = sorted({seq for name in names if (seq := _snapshot_seq(name)) is not None})
-    keep = set(seqs[-KEEP_SNAPSHOTS:])
-    wanted = [n for n in names if _snapshot_seq(n) in keep or _snapshot_seq(n) is None]
+    stale = _stale(names)
+    wanted = [name for name in names if name not in stale]
     # A snapshot's facts before its vectors (a replica takes a snapshot only with its facts), the manifest last.
     wanted.sort(key=lambda n: (n == "manifest.json", n.startswith("vectors-")))
     copied = 0
@@ -77,11 +82,8 @@ def _copy_missing(source: Path, target: Path) -> int:
 
 def _prune(directory: Path) -> None:
     """Drop all but the newest KEEP_SNAPSHOTS snapshots of a generation in the artifacts."""
-    seqs = sorted({seq for p in directory.iterdir() if (seq := _snapshot_seq(p.name)) is not None})
-    for path in directory.iterdir():
-        seq = _snapshot_seq(path.name)
-        if seq is not None and seq not in seqs[-KEEP_SNAPSHOTS:]:
-            path.unlink(missing_ok=True)
+    for name in _stale(os.listdir(directory)):
+        (directory / name).unlink(missing_ok=True)
 
 
 def current_name(artifacts: Path) -> str | None:

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 
 from qa.errors import DatabaseUnreachable, QAError, ReplicaBehind
 from qa.storage import record
+from qa.storage.database import Session
 from qa.storage.generation import Generation
 
 logger = logging.getLogger(__name__)
@@ -87,16 +88,6 @@ def _read_position(index: Generation) -> RecordPosition:
         return RecordPosition(documents, passages, record.last_change(conn))
 
 
-def _primary_change(index: Generation) -> int:
-    """The last change on the primary (the database writes go to)."""
-    conn = index.record.connect(write=True)
-    try:
-        conn.begin_read()
-        return record.last_change(conn)
-    finally:
-        conn.close()
-
-
 class ReplicaHealth:
     """Answers "may questions come here?" within `timeout` seconds, thread-safe."""
 
@@ -110,8 +101,11 @@ class ReplicaHealth:
         self._primary_probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-health-primary")
         self._primary_probe: Future[int] | None = None
         self._primary_seen: int | None = None
+        # The probe thread's own connection to the primary, and the generation it belongs to.
+        self._primary_conn: tuple[Generation, Session] | None = None
         self._catching_up = threading.Lock()
         self._cache_lag = Lag()
+        self._closed = False
         self._standby_lag = Lag()
 
     def check(self) -> ReplicaState:
@@ -167,8 +161,30 @@ class ReplicaHealth:
                     self._primary_seen = None
                 probe = None
             if probe is None:
-                self._primary_probe = self._primary_probes.submit(_primary_change, index)
+                self._primary_probe = self._primary_probes.submit(self._primary_change, index)
             return self._primary_seen
+
+    def _primary_change(self, index: Generation) -> int:
+        """The last change on the primary, read outside a transaction on a connection kept between probes
+        (only the probe thread uses it): a balancer checks twice a second, and a new connection each time
+        would start a server process on the primary for each check."""
+        kept = self._primary_conn
+        if kept is not None and kept[0] is not index:
+            kept[1].close()  # a new generation: its own schema
+            kept = None
+        if kept is None:
+            kept = self._primary_conn = (index, index.record.connect(write=True))
+        try:
+            return record.last_change(kept[1])
+        except BaseException:
+            kept[1].close()
+            self._primary_conn = None
+            raise
+
+    def _drop_primary(self) -> None:
+        if self._primary_conn is not None:
+            self._primary_conn[1].close()
+            self._primary_conn = None
 
     def _catch_up(self, index: Generation) -> None:
         """Apply the record's new changes in the background, one catch-up at a time."""
@@ -186,5 +202,10 @@ class ReplicaHealth:
         threading.Thread(target=run, name="qa-catch-up", daemon=True).start()
 
     def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         self._probes.shutdown(wait=False, cancel_futures=True)
-        self._primary_probes.shutdown(wait=False, cancel_futures=True)
+        self._primary_probes.submit(self._drop_primary)  # in the probe thread, after a probe under way
+        self._primary_probes.shutdown(wait=False)

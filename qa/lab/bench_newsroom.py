@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.chat.conversation import Message
 from qa.config import Settings
 from qa.encoding.encoder import Encoder
-from qa.lab.newsroom import SPLITS, Newsroom, Question
+from qa.lab.newsroom import SPLITS, Article, Newsroom, Question
 from qa.records import Answer, Hit
 from qa.service import QAService
 
@@ -40,6 +40,7 @@ class Outcome:
     refused: bool
     got: str
     resolved: str = ""
+    miss: str = ""
 
     @property
     def found(self) -> bool:
@@ -50,12 +51,50 @@ def _is_gold(hit: Hit, question: Question) -> bool:
     return hit.document.id == question.article and hit.position == question.paragraph
 
 
-def outcome(question: Question, answer: Answer, resolved: str = "") -> Outcome:
+MISSES = (
+    "other paragraph: teaser",
+    "other paragraph: lead",
+    "other paragraph: later",
+    "same story, other language",
+    "same story, same language",
+    "other story",
+    "refused",
+)
+
+
+def miss_kind(question: Question, first: Hit | None, articles: Mapping[str, Article]) -> str:
+    """Where a miss went, "" for a hit: another paragraph of the right article (the teaser, the lead after
+    it, a later one), another report of the same story (in the question's language or not), another
+    story, or no passage. Choosing the article and choosing the paragraph within it fail for different
+    reasons, so the benchmark counts them apart."""
+    if first is None:
+        return "refused"
+    if _is_gold(first, question):
+        return ""
+    if first.document.id == question.article:
+        place = "teaser" if first.position == 0 else "lead" if first.position == 1 else "later"
+        return f"other paragraph: {place}"
+    got, asked = articles.get(first.document.id), articles[question.article]
+    if got is None or got.story != asked.story:
+        return "other story"
+    return "same story, " + ("same language" if got.language == question.language else "other language")
+
+
+def outcome(
+    question: Question, answer: Answer, resolved: str = "", articles: Mapping[str, Article] | None = None
+) -> Outcome:
     hits = answer.hits
     rank = next((r for r, hit in enumerate(hits, start=1) if _is_gold(hit, question)), None)
     highlight = rank == 1 and question.answer in hits[0].highlight.sentence
     got = f"{hits[0].document.id}#{hits[0].position}: {hits[0].highlight.sentence[:90]}" if hits else "no answer"
-    return Outcome(question, rank, highlight, answer.no_answer, got, resolved)
+    miss = miss_kind(question, hits[0] if hits else None, articles) if articles is not None else ""
+    return Outcome(question, rank, highlight, answer.no_answer, got, resolved, miss)
+
+
+def miss_counts(outcomes: list[Outcome]) -> dict[str, int]:
+    """How many questions missed each way (MISSES order; kinds that did not occur left out)."""
+    counts = {kind: sum(o.miss == kind for o in outcomes) for kind in MISSES}
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def _share(values: Iterable[bool]) -> float | None:
@@ -100,7 +139,8 @@ class NewsroomReport:
 
 def ask_all(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
     answers = service.ask_many([q.text for q in newsroom.questions], top_k=top_k)
-    return [outcome(q, a) for q, a in zip(newsroom.questions, answers, strict=True)]
+    articles = {article.id: article for article in newsroom.articles}
+    return [outcome(q, a, articles=articles) for q, a in zip(newsroom.questions, answers, strict=True)]
 
 
 def play(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
@@ -129,6 +169,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
         halves[split] = {
             "questions": table(mine),
             "by": breakdown(mine),
+            "misses": miss_counts(mine),
             "offtopic_refused": f"{sum(off)}/{len(off)}",
             "turns_right": f"{sum(o.found for o in turns if o.question.split == split)}/"
             f"{sum(1 for o in turns if o.question.split == split)}",

@@ -9,7 +9,9 @@ from collections import Counter
 import pytest
 
 from qa.cli import cli
+from qa.lab.bench_newsroom import MISSES, miss_kind
 from qa.lab.newsroom import SPLITS, load
+from qa.records import DocumentRef, Highlight, Hit
 from qa.text.ingest import split_passages
 
 
@@ -48,6 +50,29 @@ def test_the_halves_are_split_by_article():
     assert min(counts.values()) >= 70
 
 
+def _first(article: str, position: int) -> Hit:
+    document = DocumentRef(article, "", None, "")
+    return Hit(1, position, "text", "", "de", 1.0, 0.9, 0.0, Highlight("text", 0, 4), document)
+
+
+def test_a_miss_is_told_by_where_it_went():
+    """The report separates choosing the paragraph within the right article from choosing the article."""
+    newsroom = load()
+    articles = {a.id: a for a in newsroom.articles}
+    question = next(q for q in newsroom.questions if q.paragraph >= 3)
+    asked = articles[question.article]
+    assert miss_kind(question, _first(asked.id, question.paragraph), articles) == ""
+    assert miss_kind(question, _first(asked.id, 0), articles) == "other paragraph: teaser"
+    assert miss_kind(question, _first(asked.id, 1), articles) == "other paragraph: lead"
+    assert miss_kind(question, _first(asked.id, 2), articles) == "other paragraph: later"
+    assert miss_kind(question, None, articles) == "refused"
+    sibling = next(a for a in newsroom.articles if a.story == asked.story and a.id != asked.id)
+    expected = "same language" if sibling.language == question.language else "other language"
+    assert miss_kind(question, _first(sibling.id, 0), articles) == f"same story, {expected}"
+    stranger = next(a for a in newsroom.articles if a.story != asked.story)
+    assert miss_kind(question, _first(stranger.id, 0), articles) == "other story"
+
+
 @pytest.mark.slow
 def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
     monkeypatch.setenv("QA_VECTOR_CACHE", str(tmp_path / "cache.sqlite"))
@@ -62,3 +87,7 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         assert table["all"]["r@1"] >= 0.50, table["all"]
         assert table["all"]["r@5"] >= 0.83, table["all"]
         assert table["all"]["refused"] <= 0.03 * table["all"]["n"], table["all"]
+        # every miss is counted once, by where it went
+        misses = halves[name]["misses"]
+        assert set(misses) <= set(MISSES)
+        assert sum(misses.values()) == round(table["all"]["n"] * (1 - table["all"]["r@1"])), misses

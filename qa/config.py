@@ -58,9 +58,15 @@ class Settings:
         0.0, "Bonus from the terms of the best dense hits in another language, asked of them by BM25 (0: off)."
     )
     cross_language_bonus: float = _setting(
-        0.03,
+        0.08,
         "Added to the dense score of passages in another language than the question's, when ranking, times"
         " 1 - the share of the question's terms its best same-language match holds.",
+    )
+    translation_cosine: float = _setting(
+        0.9,
+        "A passage in another language this close (cosine) to a candidate in the question's language is its"
+        " translation and gets no cross-language bonus (when neither states a number; with numbers: 0.8 and"
+        " the same numbers).",
     )
     answer_kind_weight: float = _setting(
         0.05, "Bonus for a passage holding the kind of answer asked (a number, a date) among its article's passages."

@@ -15,7 +15,16 @@ from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import feedback
 from qa.retrieval import names as rare
-from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, teaser_penalties, within_article_bonus
+from qa.retrieval.fusion import (
+    dense_scores,
+    fuse,
+    level_languages,
+    numbers,
+    rank,
+    teaser_penalties,
+    translations,
+    within_article_bonus,
+)
 from qa.retrieval.highlight import answer_kind, fits, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, record
@@ -39,6 +48,9 @@ class Retrieval:
     language: str
     hits: tuple[Hit, ...]
     best_dense: float
+    # The first passage without the language bonus, when the bonus changed the ranking's scores: the
+    # no-answer cut-offs were fitted on rankings without it (qa.retrieval.no_answer).
+    decided_on: Hit | None = None
 
 
 def clamp_k(k: int, max_k: int, n_passages: int) -> int:
@@ -94,6 +106,7 @@ class Searcher:
         highlight_cue_weight: float = 0.03,
         highlight_context_weight: float = 0.75,
         cross_language_bonus: float = 0.0,
+        translation_cosine: float = 1.0,
         lead_penalty: float = 0.0,
         answer_kind_weight: float = 0.0,
         feedback_weight: float = 0.0,
@@ -116,6 +129,7 @@ class Searcher:
         self.highlight_cue_weight = highlight_cue_weight
         self.highlight_context_weight = highlight_context_weight
         self.cross_language_bonus = cross_language_bonus
+        self.translation_cosine = translation_cosine
         self.lead_penalty = lead_penalty
         self.answer_kind_weight = answer_kind_weight
         self.feedback_weight = feedback_weight
@@ -216,6 +230,48 @@ class Searcher:
         ]
         return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 
+    def _language_bonus(
+        self, candidates: list[record.PassageRow], same: np.ndarray, terms: set[str], language: str, lexical: np.ndarray
+    ) -> np.ndarray:
+        """Per candidate, what `level_languages` adds: `cross_language_bonus` x (1 - the best same-language
+        match's share of the question's terms) for a passage in another language, unless a candidate in
+        the question's language is its translation (`translations`)."""
+        bonus = np.zeros(len(candidates), dtype=np.float32)
+        if self.cross_language_bonus <= 0 or same.all() or not same.any():
+            return bonus  # one language among the candidates: nothing to level
+        size = self.cross_language_bonus * (1.0 - _best_coverage(terms, language, candidates, lexical))
+        vectors = np.stack([row.vector for row in candidates])
+        stated = [numbers(row.text) for row in candidates]
+        translated = translations(vectors, same, stated, self.translation_cosine)
+        bonus[~same & ~translated] = size
+        return bonus
+
+    def _hybrid(self, conn, candidates, dense, lexical, same, bonus, kind, names, language) -> np.ndarray:
+        scores = fuse(level_languages(dense, same, bonus), lexical, same, self.dense_weight)
+        sections = np.array([row.section for row in candidates], dtype=np.int64)
+        scores = scores - teaser_penalties(sections, self.lead_penalty)
+        scores = scores + self._answer_kind(kind, candidates)
+        scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
+        return scores + self._feedback(conn, candidates, dense, language)
+
+    def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:
+        """The Hit for a candidate with its (fused, dense, lexical) scores and its highlighted sentence."""
+        score, dense, lexical = scores
+        sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight, *cues)
+        start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
+        return Hit(
+            passage_id=row.id,
+            position=row.position,
+            text=row.text,
+            heading=row.heading,
+            language=row.language,
+            score=score,
+            dense_score=dense,
+            lexical_score=lexical,
+            highlight=Highlight(row.text[start:end], start, end),
+            document=DocumentRef(row.document_id, row.title, row.date, row.source, row.url),
+        )
+
     def _rank(
         self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
     ) -> Retrieval:
@@ -232,49 +288,39 @@ class Searcher:
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
         terms = set(stemmed_terms(question, language))  # for the language bonus and the highlight
         kind = answer_kind(question)
+        times = time_weights([row.date for row in candidates], scope)
+        unlevelled = None
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
-            bonus = self.cross_language_bonus
-            if bonus > 0:
-                bonus *= 1.0 - _best_coverage(terms, language, candidates, lexical_scores)
-            leveled = level_languages(dense, same, bonus)
-            scores = fuse(leveled, lexical_scores, same, self.dense_weight)
-            sections = np.array([row.section for row in candidates], dtype=np.int64)
-            scores = scores - teaser_penalties(sections, self.lead_penalty)
-            scores = scores + self._answer_kind(kind, candidates)
-            scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
-            scores = scores + self._feedback(conn, candidates, dense, language)
+            bonus = self._language_bonus(candidates, same, terms, language, lexical_scores)
+            scores = self._hybrid(conn, candidates, dense, lexical_scores, same, bonus, kind, names, language)
+            if bonus.any():
+                zero = np.zeros_like(bonus)
+                unlevelled = self._hybrid(conn, candidates, dense, lexical_scores, same, zero, kind, names, language)
         elif mode == "dense":
             scores = dense
         else:
             scores = lexical_scores
-        scores = scores * time_weights([row.date for row in candidates], scope)
+        scores = scores * times
         order = rank(scores, k)
         if scope.sort == "date":
             order = newest_first(order, [row.date for row in candidates])
-        hits = []
         cues = (
             kind,
             self.highlight_cue_weight,
             measured_unit(question),
             self.highlight_context_weight,
         )
-        for position in order:
-            row = candidates[position]
-            sentence = highlight_sentence(row, query, terms, language, self.highlight_lexical_weight, *cues)
-            start, end = row.sentence_spans[sentence] if sentence >= 0 else (0, len(row.text))
-            hits.append(
-                Hit(
-                    passage_id=row.id,
-                    position=row.position,
-                    text=row.text,
-                    heading=row.heading,
-                    language=row.language,
-                    score=float(scores[position]),
-                    dense_score=float(dense[position]),
-                    lexical_score=float(lexical_scores[position]),
-                    highlight=Highlight(row.text[start:end], start, end),
-                    document=DocumentRef(row.document_id, row.title, row.date, row.source, row.url),
-                )
+
+        def hit(i: int, score: float) -> Hit:
+            evidence = (score, float(dense[i]), float(lexical_scores[i]))
+            return self._hit(candidates[i], evidence, query, terms, language, cues)
+
+        hits = tuple(hit(int(i), float(scores[i])) for i in order)
+        decided_on = None
+        if unlevelled is not None:
+            first = int(np.argmax(unlevelled * times))
+            decided_on = next((h for h in hits if h.passage_id == candidates[first].id), None) or hit(
+                first, float(scores[first])
             )
-        return Retrieval(question, language, tuple(hits), float(dense.max()))
+        return Retrieval(question, language, hits, float(dense.max()), decided_on)

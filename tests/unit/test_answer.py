@@ -117,6 +117,15 @@ def test_refuses_across_languages_on_dense_alone():
     assert refuses(Retrieval("q", "de", (), 0.99), CUTOFFS)
 
 
+def test_the_decision_is_taken_on_the_ranking_without_the_language_bonus():
+    """The cut-offs were fitted on rankings without the cross-language bonus: when it put an English report
+    first, a German question is still judged by the German passage it had first without it."""
+    question = "Wann wurde die NATO gegründet?"  # near-topic over TEXT: high cosine, no shared term
+    english = _hit(1.0, "Estonia is ready to send soldiers.", language="en")
+    assert not refuses(Retrieval(question, "de", (english,), 0.84), CUTOFFS)  # the dense cut-off (0.82)
+    assert refuses(Retrieval(question, "de", (english,), 0.84, decided_on=_hit(0.9, TEXT)), CUTOFFS)
+
+
 @pytest.mark.parametrize(
     ("question", "refused"),
     [

@@ -8,8 +8,10 @@ from qa.retrieval.fusion import (
     fuse,
     level_languages,
     minmax,
+    numbers,
     rank,
     teaser_penalties,
+    translations,
     within_article_bonus,
 )
 from qa.retrieval.search import clamp_k
@@ -105,6 +107,42 @@ def test_level_languages_lifts_only_the_other_language():
     assert rank(fuse(level_languages(dense, same, 0.03), f32(0.0, 0.0), same, 0.7), 2).tolist() == [1, 0]
     with pytest.raises(ValueError):
         level_languages(f32(0.8), np.array([True, False]), 0.03)
+
+
+def test_level_languages_takes_a_bonus_per_candidate():
+    same = np.array([True, False, False])
+    assert level_languages(f32(0.8, 0.8, 0.8), same, f32(0.0, 0.05, 0.0)).tolist() == pytest.approx([0.8, 0.85, 0.8])
+
+
+def test_numbers_are_compared_without_their_separators():
+    assert numbers("Thirty countries reported 31,480 cases, 3.2 million people") == {"31480", "32"}
+    assert numbers("Es waren 31.480 Fälle, 3,2 Millionen Menschen") == {"31480", "32"}
+    assert numbers("Keine Zahl.") == frozenset()
+
+
+def _unit(*rows: tuple[float, float]) -> np.ndarray:
+    vectors = np.array([[a, b, np.sqrt(max(0.0, 1.0 - a * a - b * b))] for a, b in rows], dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_translation_is_told_from_another_report():
+    """An English question; candidate 0 is an English paragraph, 1-3 German ones at cosines 0.93, 0.85 and
+    0.85 to it (vectors built so)."""
+    vectors = _unit((1.0, 0.0), (0.93, 0.3676), (0.85, 0.5268), (0.85, -0.5268))
+    same = np.array([True, False, False, False])
+    cosines = vectors[1:] @ vectors[0]
+    assert cosines.tolist() == pytest.approx([0.93, 0.85, 0.85], abs=1e-3)
+    # without numbers only the cosine tells: 0.93 is a translation at 0.9, 0.85 is not
+    none: list[frozenset[str]] = [frozenset()] * 4
+    assert translations(vectors, same, none, 0.9).tolist() == [False, True, False, False]
+    # with numbers, a paragraph stating the same ones is a translation from 0.8; one stating others is not
+    report = frozenset({"2021", "31480"})
+    stated = [report, report, report, frozenset({"7"})]
+    assert translations(vectors, same, stated, 0.9).tolist() == [False, True, True, False]
+    # one language among the candidates: nothing is a translation
+    assert not translations(vectors, np.zeros(4, dtype=bool), none, 0.9).any()
+    with pytest.raises(ValueError):
+        translations(vectors, same, none[:2], 0.9)
 
 
 def test_teaser_penalties_hit_only_the_first_passage():

@@ -50,9 +50,12 @@ def split_question(tokens: list[str]) -> AskedQuestion:
 
 
 def without_title(mention: str) -> str:
-    """ "Russlands Präsident Wladimir Putin" -> "Wladimir Putin": the name after the last title word."""
+    """ "Russlands Präsident Wladimir Putin" -> "Wladimir Putin", "Scotland's Callum Reid" -> "Callum Reid":
+    the name after the last title, role noun or possessive (the person's role or country, not their name)."""
     words = mention.split()
-    titled = [i for i, word in enumerate(words) if word.lower() in w.TITLES]
+    titled = [
+        i for i, word in enumerate(words) if word.lower() in w.PERSON_NOUNS or word.lower().endswith(("'s", "’s"))
+    ]
     return " ".join(words[titled[-1] + 1 :]) if titled and titled[-1] < len(words) - 1 else mention
 
 

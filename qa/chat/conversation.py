@@ -23,6 +23,7 @@ from qa.chat.mentions import (
     strip_question_mark,
     word_tokens,
 )
+from qa.chat.people import person_like
 from qa.chat.pronouns import anaphors, replace_pronouns
 from qa.chat.substitute import strip_cue, substitute
 from qa.chat.topic import as_asked, with_context
@@ -73,6 +74,17 @@ class Resolution:
         return self.strategy not in ("none", "context") and self.resolved != self.question
 
 
+def _anchored(tokens: list[str], positions: list[int], language: str) -> bool:
+    """Whether a name before the first pronoun is what it points at ("Wann starb Tesla und wo liegt er
+    begraben?"). A person pronoun needs a person there: German capitalises every noun, and "Wie viel
+    Preisgeld hat er bekommen?" still means the person of the turn before."""
+    text = join_tokens(tokens[: positions[0]] if positions else tokens)
+    found = mentions(text, language, question=True)
+    if positions and tokens[positions[0]].lower() in w.PERSON_PRONOUNS:
+        found = [m for m in found if person_like(m, join_tokens(tokens))]
+    return bool(found)
+
+
 def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_language: str = "en") -> Resolution:
     """Resolve one user message against the previous resolved question and the reply to it.
 
@@ -115,7 +127,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
 
     positions, event = anaphors(tokens)
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
-    anchored = bool(mentions(join_tokens(tokens[: positions[0]] if positions else tokens), language, question=True))
+    anchored = _anchored(tokens, positions, language)
     if positions and not anchored:
         replaced = replace_pronouns(tokens, positions, previous, entity, answer)
         if replaced is not None:

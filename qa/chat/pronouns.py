@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from qa.chat import wordlists as w
+from qa.chat.asked import without_title
 from qa.chat.mentions import answer_text, is_capitalised, is_country, mentions, message_tokens
 from qa.chat.people import person_like
+
+# English person pronouns always mean a person; German "er", "sie", "ihn" may mean a thing of that gender
+_PERSONS_ONLY = frozenset("he him his she her".split())
 
 
 def anaphors(tokens: list[str]) -> tuple[list[int], bool]:
@@ -34,11 +38,14 @@ def anaphors(tokens: list[str]) -> tuple[list[int], bool]:
     return pronouns, event
 
 
-def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = "") -> str | None:
+def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = "", speaking: bool = False) -> str | None:
     """What a pronoun of the new question points at: the name the previous answer gave (`entity`), a
     place ("dort", "there") among the countries of the previous question or of the answer's quoted
     sentence, else a name-like mention of the previous question as asked (not the topic words a
-    context fallback added in brackets)."""
+    context fallback added in brackets). A person pronoun with no person there takes the one person
+    the answer's quoted sentence names, when it surely means a person: English "he" or "she", or a
+    German "er"/"sie" that says something (`speaking`: "Was hat sie gesagt?"; "Wann kommt er auf den
+    Markt?" means a vaccine)."""
     found = mentions(previous)
     if pronoun in w.PLACE_PRONOUNS:
         quoted = [m for m in mentions(answer_text(answer)) if is_country(m)] if answer else []
@@ -47,8 +54,13 @@ def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = ""
         return f"in {(countries or places[-1:])[0]}" if places else None
     if pronoun in w.PERSON_PRONOUNS:
         # a person, or nothing: the context fallback beats "What did Jahren announce?"
-        context = f"{previous} {answer_text(answer) if answer else ''}"
-        people = [m for m in ([entity] if entity else []) + found if person_like(m, context)]
+        # each judged in its own text: a German question's lone noun ("gegen Norovirus") is no name
+        # because an English answer beside it would make the two read as English
+        sentence = answer_text(answer) if answer else ""
+        named = [entity] if entity and person_like(entity, sentence or previous) else []
+        people = named + [m for m in found if person_like(m, previous)]
+        if not people and (speaking or pronoun in _PERSONS_ONLY):
+            return person_in_answer(answer)
         return people[0] if people else None
     if entity:
         return entity
@@ -61,13 +73,29 @@ def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = ""
     return next((m for m in people if " " in m), None) or (candidates[0] if candidates else None)
 
 
+def person_in_answer(answer: str) -> str | None:
+    """The one person the answer's quoted sentence names, without title ("ECB President Maarten
+    Oosterveld told reporters …" -> "Maarten Oosterveld"); None when it names none or several. Only a
+    name of two words or more: a lone capitalised word there may be a company ("Halvern said …")."""
+    if not answer:
+        return None
+    quoted = answer_text(answer)
+    people = []
+    for mention in mentions(quoted):
+        name = without_title(mention)
+        if " " in name and person_like(name, quoted) and name not in people:
+            people.append(name)
+    return people[0] if len(people) == 1 else None
+
+
 def replace_pronouns(
     tokens: list[str], positions: list[int], previous: str, entity: str | None, answer: str = ""
 ) -> list[str] | None:
     out = list(tokens)
+    speaking = any(t.lower() in w.SPEAKING for t in tokens)
     for i in positions:
         word = tokens[i].lower()
-        name = antecedent(word, previous, entity, answer)
+        name = antecedent(word, previous, entity, answer, speaking)
         if name is None:
             return None
         if word in w.POSSESSIVES_EN:

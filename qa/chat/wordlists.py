@@ -76,6 +76,13 @@ PERSON_PRONOUNS = frozenset(
     "he him his she her er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres".split()
 )
 
+# verbs of saying: their subject is a speaker, so "er"/"sie" before them means a person
+SPEAKING = frozenset(
+    """say says said saying tell told reply replied respond responded comment commented add added warn warned
+    sagen sagt sagte sagten gesagt erklären erklärt erklärte betont betonte geäußert äußerte antwortete
+    geantwortet meinte gemeint kommentiert kommentierte warnte gewarnt""".split()
+)
+
 POSSESSIVES_EN = frozenset("his their its".split())
 POSSESSIVES_DE = frozenset("sein seine seinen seinem seiner seines ihre ihren ihrem ihrer ihres".split())
 # words that point back at what happened rather than at someone

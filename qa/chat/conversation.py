@@ -85,6 +85,10 @@ def _anchored(tokens: list[str], positions: list[int], language: str) -> bool:
     return bool(found)
 
 
+def _content(tokens: list[str]) -> list[str]:
+    return [t for t in word_tokens(tokens) if t.lower() not in w.FUNCTION_WORDS]
+
+
 def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_language: str = "en") -> Resolution:
     """Resolve one user message against the previous resolved question and the reply to it.
 
@@ -102,25 +106,30 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     lowered = [t.lower() for t in tokens]
     cue = strip_cue(lowered, language)
     body = strip_question_mark(tokens[cue:])
-    body = [t for t in body if not (t.lower() in w.FILLERS and len(body) <= 4)]
+    if len(_content(body)) <= 4:  # "And the Port of Hamburg itself?", "Wie viele genau?"
+        body = [t for t in body if t.lower() not in w.FILLERS]
     if body and body[-1].lower() == "aus" and " ".join(lowered[:cue]).endswith("mit"):
         body = body[:-1]  # "Wie sieht es mit X aus?"
     words = word_tokens(body)
     context, previous = previous, as_asked(previous)  # names and slots only as asked
+    # a question still holding a pronoun or "dazu" is no frame for a new question word or entity
+    leaning, event_before = anaphors(message_tokens(previous))
+    framed = not leaning and not event_before
     prev = split_question(message_tokens(previous))
     entity = in_language(answer_entity(prev, answer, previous, language), language)
 
     # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
     if words and len(words) <= 2 and all(t.lower() in w.WH_WORDS for t in words):
-        asked = ask_with(list(body), prev, entity, language)
+        asked = ask_with(list(body), prev, entity, language) if framed else ""
         if asked:
             return Resolution(question, asked, language, "ellipsis")
         return Resolution(question, with_context(list(body), context, entity), language, "context")
 
-    # "Und Deutschland?", "What about the British prime minister?": the previous question, new entity
-    if cue and words and len(words) <= 4 and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
+    # "Und Deutschland?", "What about the Port of Hamburg?": the previous question, new entity
+    short = words and len(_content(words)) <= 4 and len(words) <= 6
+    if cue and short and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):
         new = join_tokens(body)
-        substituted = substitute(new, previous, prev, language)
+        substituted = substitute(new, previous, prev, language) if framed else ""
         if substituted:
             return Resolution(question, substituted, language, "substitute")
         return Resolution(question, with_context(list(body), context, entity), language, "context")

@@ -6,7 +6,9 @@ import re
 
 from qa.chat import wordlists as w
 from qa.chat.asked import AskedQuestion, ask_with
-from qa.chat.mentions import is_country, mentions
+from qa.chat.mentions import as_question, is_capitalised, is_country, mentions, message_tokens
+
+_ENGLISH_ARTICLES = frozenset("the a an this that these those".split())
 
 
 def strip_cue(lowered: list[str], language: str) -> int:
@@ -21,8 +23,50 @@ def strip_cue(lowered: list[str], language: str) -> int:
 _PLACE_NOUNS = "countries|country|states|nations|regions?|länder|ländern|staaten|regionen?"
 
 
+def _common_noun(words: list[str], language: str) -> bool:
+    """Whether a follow-up's phrase is a common noun ("lorries", "the women's final", "der Publikumspreis"),
+    not a name: English writes it in lower case; German capitalises it too, but after an article."""
+    if language == "de":
+        return words[0].lower() in w.DETERMINERS and not is_country(" ".join(words[1:]))
+    return not any(is_capitalised(x) for x in words)
+
+
+def _noun_slot(words: list[str], previous: str, language: str) -> str:
+    """The previous question with the new common noun in place of the noun of the same kind: the same
+    head noun ("the men's final" + "the women's final"), in German also a compound ending in it
+    ("den Preis" + "der Publikumspreis" -> "den Publikumspreis", keeping the case of the article there);
+    "" when the previous question has none ("cars" is not "lorries" by any word list)."""
+    head = words[-1].lower()
+    phrase = words[1:] if words[0].lower() in w.DETERMINERS | _ENGLISH_ARTICLES else words
+    tokens = message_tokens(previous)
+    for j, token in enumerate(tokens):
+        lower = token.lower()
+        compound = language == "de" and len(lower) >= 4 and head.endswith(lower)
+        if lower != head and not compound:
+            continue
+        start = j
+        # back over the modifiers to the article ("the men's singles final"), at most three words
+        for i in range(j - 1, max(j - 4, -1), -1):
+            if tokens[i].lower() in w.DETERMINERS | _ENGLISH_ARTICLES:
+                start = i + 1
+                break
+        return as_question([*tokens[:start], *phrase, *tokens[j + 1 :]])
+    return ""
+
+
+def _after_preposition(target: str, previous: str) -> bool:
+    tokens = [t.lower() for t in message_tokens(previous)]
+    first = target.split()[0].lower()
+    return any(
+        tokens[i - 1] in w.PREPOSITIONS_DE | {"in", "im", "am"} for i in range(1, len(tokens)) if tokens[i] == first
+    )
+
+
 def substitute(new: str, previous: str, question: AskedQuestion, language: str) -> str:
-    """Put the new entity where the previous question had the same kind of entity."""
+    """Put the new entity where the previous question had the same kind of entity: a common noun takes
+    a noun's place, a country a country's, another name a name's."""
+    if _common_noun(new.split(), language):
+        return _noun_slot(new.split(), previous, language)
     found = mentions(previous)
     same_kind = [m for m in found if is_country(m) == is_country(new) and m.lower() != new.lower()]
     if not same_kind and question.asks_for_entity:
@@ -42,6 +86,8 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
             place = rf"(?:(?:the|die|der|den|dem)\s+)?{re.escape(target)}\s+(?:{_PLACE_NOUNS})(?!\w)"
             if is_country(new) and re.search(place, previous, flags=re.IGNORECASE):
                 return re.sub(place, lambda _match: new, previous, count=1, flags=re.IGNORECASE)
+            if language == "de" and first.lower() in w.DETERMINERS and _after_preposition(target, previous):
+                return ""  # "in Deutschland" + "die Schweiz": "in der Schweiz" needs the article's case
             # a function, not a template: the user's text may end in a backslash
             return re.sub(rf"(?<!\w){re.escape(target)}(?!\w)", lambda _match: new, previous, count=1)
     return ""

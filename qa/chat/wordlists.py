@@ -62,7 +62,9 @@ CUES = tuple(
         key=lambda cue: -len(cue.split()),
     )
 )
-FILLERS = frozenset("genau denn dann eigentlich noch bitte exactly then again else please so".split())
+FILLERS = frozenset(
+    "genau denn dann eigentlich noch bitte selbst exactly then again else please so itself themselves".split()
+)
 
 # pronouns that stand for an entity of the previous turn
 PRONOUNS = frozenset(

@@ -115,3 +115,47 @@ def test_a_german_noun_before_the_pronoun_does_not_stand_for_the_person():
 )
 def test_person_like(mention, text, person):
     assert person_like(mention, text) is person
+
+
+# -- "what about X" puts X into the slot of its kind ------------------------------------------------
+@pytest.mark.parametrize(
+    ("followup", "previous", "resolved"),
+    [
+        # the name with its article and an intensifier ("itself") left out
+        (
+            "And the Port of Bremen itself?",
+            "How many containers did Antwerp handle last year?",
+            "How many containers did the Port of Bremen handle last year?",
+        ),
+        # a common noun takes the place of the same noun
+        ("And the women's final?", "Who won the men's final in Leeds?", "Who won the women's final in Leeds?"),
+        # a German compound is a kind of its last noun; the article keeps its case
+        (
+            "Und der Publikumspreis?",
+            "Wem hat Welter den Preis gewidmet?",
+            "Wem hat Welter den Publikumspreis gewidmet?",
+        ),
+        ("Und die Schweiz?", "Was hat Deutschland versprochen?", "Was hat die Schweiz versprochen?"),
+    ],
+)
+def test_what_about_x_takes_the_slot_of_its_kind(followup, previous, resolved):
+    resolution = resolve_turn(followup, previous)
+    assert resolution.resolved == resolved and resolution.rewritten
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous"),
+    [
+        # no noun of the same kind: "lorries" cannot take the place of "Leeds's" (nor, by a word list, "cars")
+        ("What about lorries?", "How much will drivers of older cars pay to enter the Leeds zone?"),
+        # "in Deutschland" + "die Schweiz" needs "in der Schweiz": the article's case is not known
+        ("Und die Schweiz?", "Wie hoch war die Inflation in Deutschland?"),
+        # a question still holding "sie" is no frame for a new entity or question word
+        ("Und der Publikumspreis?", "Wem hat sie den Preis gewidmet (Regisseurin, Kranich)?"),
+        ("Warum?", "Wie viel Preisgeld hat er dafür bekommen (Turnier, Edinburgh)?"),
+    ],
+)
+def test_with_no_slot_of_its_kind_the_follow_up_goes_with_the_topic(followup, previous):
+    resolution = resolve_turn(followup, previous)
+    assert resolution.strategy == "context" and not resolution.rewritten
+    assert resolution.resolved.endswith(")?")

@@ -26,7 +26,7 @@ from qa.chat.mentions import (
 from qa.chat.people import person_like
 from qa.chat.pronouns import anaphors, replace_pronouns
 from qa.chat.substitute import strip_cue, substitute
-from qa.chat.topic import as_asked, with_context
+from qa.chat.topic import as_asked, leans_on_topic, with_context
 from qa.text.language import LANGUAGES
 
 ROLES = ("user", "assistant")
@@ -140,11 +140,14 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     if positions and not anchored:
         replaced = replace_pronouns(tokens, positions, previous, entity, answer)
         if replaced is not None:
-            if event:  # "Was hat Merz dazu gesagt?": the event goes along as the topic
+            # "Was hat Merz dazu gesagt?": the event goes along as the topic. So does the topic of "Why did
+            # the numbers go up there?": a place narrows a story, it does not name it as a person does
+            place = any(tokens[i].lower() in w.PLACE_PRONOUNS for i in positions)
+            if event or (place and leans_on_topic(tokens, language)):
                 return Resolution(question, with_context(replaced, context, None), language, "context")
             return Resolution(question, as_question(replaced), language, "pronoun")
         return Resolution(question, with_context(tokens, context, entity), language, "context")
-    if event or (cue and not anchored):
+    if event or (cue and not anchored) or leans_on_topic(tokens, language):
         return Resolution(question, with_context(tokens, context, entity), language, "context")
     return Resolution(question, question, language, "none")
 

@@ -159,3 +159,28 @@ def test_with_no_slot_of_its_kind_the_follow_up_goes_with_the_topic(followup, pr
     resolution = resolve_turn(followup, previous)
     assert resolution.strategy == "context" and not resolution.rewritten
     assert resolution.resolved.endswith(")?")
+
+
+# -- a short question about "the" thing leans on the conversation's topic ---------------------------
+def test_a_short_question_about_the_thing_goes_with_the_topic():
+    resolution = resolve_turn("When does the charge start?", "How much will older cars pay to enter Leeds's zone?")
+    assert resolution.strategy == "context" and not resolution.rewritten
+    assert "Leeds's" in resolution.resolved and resolution.resolved.startswith("When does the charge start (")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When does the Deutschlandticket price rise?",  # a name of its own
+        "Which side effect of the new vaccine did doctors report most often?",  # a subject of its own
+    ],
+)
+def test_a_question_with_its_own_subject_stays_as_typed(question):
+    resolution = resolve_turn(question, "How much will older cars pay to enter Leeds's zone?")
+    assert resolution.resolved == question and resolution.strategy == "none"
+
+
+def test_a_place_does_not_carry_the_topic_of_the_thing_asked_about():
+    resolution = resolve_turn("Why did the numbers go up so much there?", "How many measles cases did Germany report?")
+    assert resolution.resolved.startswith("Why did the numbers go up so much in Germany (")
+    assert "measles" in resolution.resolved and not resolution.rewritten

@@ -60,7 +60,7 @@ def person_like(mention: str, text: str) -> bool:
 
     Not a possessive ("Kassel's"), an organisation (also by the word before it: "Gewerkschaft Deutscher
     Triebfahrzeugführer"), a dateline ("Frankfurt/Main (dpa) -"), a title in quotes («Nebelland»), a
-    country or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more capitalised words are
+    country, a capital city or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more capitalised words are
     a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands before it or a verb of
     saying after it ("Trainer Kern", "Kern sagte"; "Halvern said it plans" is no evidence); not after
     an English article ("the Ukrainian president"), nor when it opens a sentence before a lower-case
@@ -72,8 +72,8 @@ def person_like(mention: str, text: str) -> bool:
     words = mention.split()
     if words and words[-1].lower().endswith(("'s", "’s")):
         return False  # "Kassel's coach": the possessor, not the person a pronoun stands for
-    if not words or is_country(mention) or any(_organisation_word(x) for x in words):
-        return False  # "SC Union Kassel"; "U-Bahn", a compound ending in one
+    if not words or is_country(mention) or mention.lower() in w.CAPITALS or any(_organisation_word(x) for x in words):
+        return False  # "SC Union Kassel"; "U-Bahn", a compound ending in one; "Kyiv responded" is a government
     if any(x.lower() in w.CALENDAR_WORDS for x in words):
         return False
     if any(x.isupper() and len(x) > 1 for x in words):

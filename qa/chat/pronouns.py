@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from qa.chat import wordlists as w
 from qa.chat.asked import without_title
 from qa.chat.mentions import answer_text, is_capitalised, is_country, mentions, message_tokens
@@ -46,8 +48,11 @@ def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = ""
     the answer's quoted sentence names, when it surely means a person: English "he" or "she", or a
     German "er"/"sie" that says something (`speaking`: "Was hat sie gesagt?"; "Wann kommt er auf den
     Markt?" means a vaccine)."""
+    # "Warsaw's first stock exchange": the possessor is a place or a person, never the thing ("it")
     found = mentions(previous)
+    owners = [_owner(m) for m in found]
     if pronoun in w.PLACE_PRONOUNS:
+        found = owners
         quoted = [m for m in mentions(answer_text(answer)) if is_country(m)] if answer else []
         countries = ([entity] if entity and is_country(entity) else []) + [m for m in found if is_country(m)] + quoted
         places = countries or found
@@ -58,12 +63,13 @@ def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = ""
         # because an English answer beside it would make the two read as English
         sentence = answer_text(answer) if answer else ""
         named = [entity] if entity and person_like(entity, sentence or previous) else []
-        people = named + [m for m in found if person_like(m, previous)]
+        people = named + [m for m in owners if person_like(m, previous)]
         if not people and (speaking or pronoun in _PERSONS_ONLY):
             return person_in_answer(answer)
         return people[0] if people else None
     if entity:
         return entity
+    found = [m for m in found if _owner(m) == m]
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person
     tokens = message_tokens(previous)
     after_preposition = {tokens[i] for i in range(1, len(tokens)) if tokens[i - 1].lower() in w.PREPOSITIONS_DE}
@@ -71,6 +77,16 @@ def antecedent(pronoun: str, previous: str, entity: str | None, answer: str = ""
     people = [m for m in found if not is_country(m)]
     candidates = people or found
     return next((m for m in people if " " in m), None) or (candidates[0] if candidates else None)
+
+
+def _owner(mention: str) -> str:
+    """The possessor a possessive mention names ("Warsaw's" -> "Warsaw")."""
+    return re.sub(r"['’]s$", "", mention)
+
+
+def _genitive(name: str) -> str:
+    """A German name's genitive: "Teslas", "Wladimir Putins", "Merz'"."""
+    return name + "'" if name[-1:].lower() in ("s", "ß", "x", "z") else name + "s"
 
 
 def person_in_answer(answer: str) -> str | None:
@@ -101,11 +117,11 @@ def replace_pronouns(
         if word in w.POSSESSIVES_EN:
             out[i] = name + "'s"
         elif word in w.POSSESSIVES_DE:
-            # "seine Patente" -> "die Patente von Tesla" needs the noun's gender; "Patente von Tesla" does not
-            if i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
-                out[i], out[i + 1] = "", f"{tokens[i + 1]} von {name}"
-            else:
-                out[i] = f"von {name}"
+            # "sein Land" -> "Putins Land": a name's genitive needs no article, whose gender is not known
+            # ("Land von Putin" lacks one); before an adjective its ending would change, so no rewrite
+            if i + 1 >= len(tokens) or not is_capitalised(tokens[i + 1]):
+                return None
+            out[i] = _genitive(without_title(name))
         else:
             out[i] = name
     return out

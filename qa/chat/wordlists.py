@@ -158,6 +158,16 @@ COUNTRIES = frozenset(
     }
 )
 
+# capital cities, in both languages: a news sentence makes them speak for a government ("Kyiv
+# responded", "Berlin said"), and a person pronoun must not take them
+CAPITALS = frozenset(
+    """berlin paris london moskau moscow kiew kyiv kiev warschau warsaw brüssel brussels washington peking beijing
+    rom rome wien vienna madrid lissabon lisbon prag prague budapest bern amsterdam stockholm oslo kopenhagen
+    copenhagen helsinki athen athens ankara tokio tokyo minsk tallinn riga vilnius dublin bukarest bucharest
+    sofia belgrad belgrade zagreb ljubljana bratislava luxemburg luxembourg valletta nikosia nicosia
+    jerusalem teheran tehran damaskus damascus kairo cairo delhi ottawa canberra""".split()
+)
+
 IRREGULAR_PAST = {
     "took": "take",
     "said": "say",

@@ -184,3 +184,51 @@ def test_a_place_does_not_carry_the_topic_of_the_thing_asked_about():
     resolution = resolve_turn("Why did the numbers go up so much there?", "How many measles cases did Germany report?")
     assert resolution.resolved.startswith("Why did the numbers go up so much in Germany (")
     assert "measles" in resolution.resolved and not resolution.rewritten
+
+
+# -- possessives: what a possessive names, and a German name's genitive ------------------------------
+@pytest.mark.parametrize(
+    ("followup", "previous", "resolved", "strategy"),
+    [
+        # the possessor is a place for "there", never the thing "it" stands for
+        (
+            "How many companies are listed there today?",
+            "When was Lisbon's first stock exchange founded?",
+            "How many companies are listed in Lisbon today?",
+            "pronoun",
+        ),
+        (
+            "When was it re-established?",
+            "When was Lisbon's first stock exchange founded?",
+            "When was it re-established (Lisbon's, stock, exchange, founded)?",
+            "context",
+        ),
+        # a German possessive becomes the name's genitive, which needs no article of unknown gender
+        (
+            "Ist sein Land bereit?",
+            "Wer traf sich mit Präsident Viktor Kallas?",
+            "Ist Viktor Kallas' Land bereit?",
+            "pronoun",
+        ),
+        (
+            "Was hat seine Firma verkauft?",
+            "Wo arbeitete Nikola Tesla 1882?",
+            "Was hat Nikola Teslas Firma verkauft?",
+            "pronoun",
+        ),
+    ],
+)
+def test_possessives(followup, previous, resolved, strategy):
+    resolution = resolve_turn(followup, previous)
+    assert (resolution.resolved, resolution.strategy) == (resolved, strategy)
+
+
+def test_a_german_possessive_before_an_adjective_is_not_rewritten():
+    # "seine neue Firma" -> "Teslas neue Firma" changes the adjective's ending: not done by rule
+    resolution = resolve_turn("Was hat seine neue Firma verkauft?", "Wo arbeitete Nikola Tesla 1882?")
+    assert resolution.strategy == "context" and not resolution.rewritten
+
+
+def test_a_capital_city_speaking_for_its_government_is_no_person():
+    resolution = resolve_turn("What does he claim about the troops?", "And how did Vienna respond?")
+    assert "Vienna" not in _asked(resolution) and not resolution.rewritten

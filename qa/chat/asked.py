@@ -32,6 +32,11 @@ class AskedQuestion:
         return bool(self.wh) and self.wh[0].lower() in w.ENTITY_WH
 
     @property
+    def asks_person(self) -> bool:
+        """ "Wer", "Who", "Welche Regisseurin": the answer is a person."""
+        return bool(self.wh) and (self.wh[0].lower() in w.PERSON_WH or self.wh_noun in w.PERSON_NOUNS)
+
+    @property
     def wh_noun(self) -> str:
         return self.wh[1].lower() if len(self.wh) > 1 else ""
 
@@ -86,7 +91,7 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
     candidates = [m for m in found if not {x[:5] for x in m.lower().split()} <= known_stems]
     if question.wh_noun in w.COUNTRY_NOUNS:
         candidates = [m for m in candidates if is_country(m)]
-    elif question.wh[0].lower() in w.PERSON_WH or question.wh_noun in w.PERSON_NOUNS:
+    elif question.asks_person:
         people = [m for m in candidates if not is_country(m)]
         new = [m for m in people if not {x[:5] for x in m.lower().split()} & known_stems]
         # judged without a title ("ECB President Maarten Oosterveld" is a person, "ECB" is not)

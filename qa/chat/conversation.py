@@ -24,7 +24,7 @@ from qa.chat.mentions import (
     word_tokens,
 )
 from qa.chat.people import person_like
-from qa.chat.pronouns import anaphors, replace_pronouns
+from qa.chat.pronouns import Before, anaphors, replace_pronouns
 from qa.chat.substitute import strip_cue, substitute
 from qa.chat.topic import as_asked, leans_on_topic, with_context
 from qa.text.language import LANGUAGES
@@ -138,7 +138,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     # a name before the pronoun is what the pronoun points at: "Wann starb Tesla und wo liegt er begraben?"
     anchored = _anchored(tokens, positions, language)
     if positions and not anchored:
-        replaced = replace_pronouns(tokens, positions, previous, entity, answer)
+        replaced = replace_pronouns(tokens, positions, Before(previous, entity, answer, prev.asks_person))
         if replaced is not None:
             # "Was hat Merz dazu gesagt?": the event goes along as the topic. So does the topic of "Why did
             # the numbers go up there?": a place narrows a story, it does not name it as a person does

@@ -6,8 +6,9 @@ import re
 
 from qa.chat import wordlists as w
 from qa.chat.asked import AskedQuestion, ask_with
-from qa.chat.mentions import as_question, is_capitalised, is_country, mentions, message_tokens
+from qa.chat.mentions import as_question, is_capitalised, is_country, mentions, message_tokens, word_tokens
 
+_YEAR = re.compile(r"(?<!\d)(1\d{3}|20\d{2})(?!\d)")
 _ENGLISH_ARTICLES = frozenset("the a an this that these those".split())
 
 
@@ -65,6 +66,15 @@ def _after_preposition(target: str, previous: str) -> bool:
 def substitute(new: str, previous: str, question: AskedQuestion, language: str) -> str:
     """Put the new entity where the previous question had the same kind of entity: a common noun takes
     a noun's place, a country a country's, another name a name's."""
+    years, before = _YEAR.findall(new), _YEAR.findall(previous)
+    if years:
+        # "in Paris in 1466" + "And in Venice in 1576?": a year takes the one year's place
+        if len(years) != 1 or len(before) != 1:
+            return ""
+        previous = re.sub(rf"(?<!\d){before[0]}(?!\d)", years[0], previous, count=1)
+        new = " ".join(re.sub(rf"(?:\b(?:in|im|of|von)\s+)?(?<!\d){years[0]}(?!\d)", " ", new).split())
+        if not word_tokens(message_tokens(new)) or new.lower() in ("in", "im"):
+            return previous
     if _common_noun(new.split(), language):
         return _noun_slot(new.split(), previous, language)
     found = mentions(previous)

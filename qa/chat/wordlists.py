@@ -78,11 +78,12 @@ PERSON_PRONOUNS = frozenset(
     "he him his she her er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres".split()
 )
 
-# verbs of saying: their subject is a speaker, so "er"/"sie" before them means a person
+# verbs of saying, promising, announcing: their subject is a speaker, so "er"/"sie" with them means a person
 SPEAKING = frozenset(
     """say says said saying tell told reply replied respond responded comment commented add added warn warned
     sagen sagt sagte sagten gesagt erklären erklärt erklärte betont betonte geäußert äußerte antwortete
-    geantwortet meinte gemeint kommentiert kommentierte warnte gewarnt""".split()
+    geantwortet meinte gemeint kommentiert kommentierte warnte gewarnt promise promised announce announced
+    versprechen verspricht versprach versprochen ankündigen kündigte angekündigt""".split()
 )
 
 POSSESSIVES_EN = frozenset("his their its".split())

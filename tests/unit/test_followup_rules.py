@@ -206,7 +206,7 @@ def test_a_place_does_not_carry_the_topic_of_the_thing_asked_about():
         # a German possessive becomes the name's genitive, which needs no article of unknown gender
         (
             "Ist sein Land bereit?",
-            "Wer traf sich mit Präsident Viktor Kallas?",
+            "Was forderte Präsident Viktor Kallas?",
             "Ist Viktor Kallas' Land bereit?",
             "pronoun",
         ),
@@ -232,3 +232,54 @@ def test_a_german_possessive_before_an_adjective_is_not_rewritten():
 def test_a_capital_city_speaking_for_its_government_is_no_person():
     resolution = resolve_turn("What does he claim about the troops?", "And how did Vienna respond?")
     assert "Vienna" not in _asked(resolution) and not resolution.rewritten
+
+
+# -- which person, if any: focus, gender, number ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer", "wrong"),
+    [
+        # after a question for a person the answer did not name, "sie" is that person, not the one asked about
+        ("Wer entführte sie?", "Wen heiratete Dschingis mit 16 Jahren?", "", "Dschingis"),
+        # a German "sie" may be "die Hymne" as well as a person
+        (
+            "Und wer übersetzte sie in Gebärdensprache?",
+            "Wer sang beim Finale die Nationalhymne?",
+            _reply("Die Sängerin Mara Lindqvist sang die Hymne.", "de"),
+            "Lindqvist",
+        ),
+        # "their troops" are no one person's
+        (
+            "Where were their troops gathered?",
+            "Who led the expedition to the islands?",
+            _reply("The expedition was led by Jean Morel."),
+            "Morel",
+        ),
+        # "es ... geben" is "there is", no pronoun; a lone German noun is not what "es" stands for
+        (
+            "Wird es nach dem Treffen konkrete Zusagen geben?",
+            "Wie bewertet Präsident Kallas die Äußerungen?",
+            "",
+            "Kallas",
+        ),
+    ],
+)
+def test_a_pronoun_with_two_readings_takes_neither(followup, previous, answer, wrong):
+    resolution = resolve_turn(followup, previous, answer)
+    assert wrong not in _asked(resolution), resolution.resolved
+    assert not resolution.rewritten
+
+
+def test_him_and_her_are_never_the_same_person():
+    answer = _reply("Börte was kidnapped by the Merkits.")
+    resolution = resolve_turn("Who helped him rescue her?", "Who kidnapped Börte?", answer)
+    assert "Börte rescue Börte" not in resolution.resolved
+
+
+def test_a_year_takes_the_place_of_the_year():
+    previous = "How many people died of the plague in Paris in 1466?"
+    assert resolve_turn("And in Venice in 1576?", previous).resolved == (
+        "How many people died of the plague in Venice in 1576?"
+    )
+    assert resolve_turn("And in 1576?", previous).resolved == "How many people died of the plague in Paris in 1576?"
+    # no year to replace: the year would be left dangling
+    assert not resolve_turn("And in Venice in 1576?", "How many people died of the plague in Paris?").rewritten

@@ -36,7 +36,8 @@ def _noun_slot(words: list[str], previous: str, language: str) -> str:
     """The previous question with the new common noun in place of the noun of the same kind: the same
     head noun ("the men's final" + "the women's final"), in German also a compound ending in it
     ("den Preis" + "der Publikumspreis" -> "den Publikumspreis", keeping the case of the article there);
-    "" when the previous question has none ("cars" is not "lorries" by any word list)."""
+    "" when the previous question has none ("cars" is not "lorries" by any word list) or the new
+    noun is the one there already."""
     head = words[-1].lower()
     phrase = words[1:] if words[0].lower() in w.DETERMINERS | _ENGLISH_ARTICLES else words
     tokens = message_tokens(previous)
@@ -45,13 +46,16 @@ def _noun_slot(words: list[str], previous: str, language: str) -> str:
         compound = language == "de" and len(lower) >= 4 and head.endswith(lower)
         if lower != head and not compound:
             continue
-        start = j
-        # back over the modifiers to the article ("the men's singles final"), at most three words
-        for i in range(j - 1, max(j - 4, -1), -1):
-            if tokens[i].lower() in w.DETERMINERS | _ENGLISH_ARTICLES:
-                start = i + 1
-                break
-        return as_question([*tokens[:start], *phrase, *tokens[j + 1 :]])
+        # back over the modifiers to the article ("the men's singles final"), at most three words: a
+        # noun has one ("How did they rate the film?" holds the verb "rate", not the noun)
+        article = next(
+            (i for i in range(j - 1, max(j - 4, -1), -1) if tokens[i].lower() in w.DETERMINERS | _ENGLISH_ARTICLES),
+            None,
+        )
+        if article is None:
+            continue
+        rewritten = as_question([*tokens[: article + 1], *phrase, *tokens[j + 1 :]])
+        return "" if rewritten == as_question(tokens) else rewritten
     return ""
 
 

@@ -152,6 +152,9 @@ def test_what_about_x_takes_the_slot_of_its_kind(followup, previous, resolved):
         ("Und die Schweiz?", "Wie hoch war die Inflation in Deutschland?"),
         # a question still holding "sie" is no frame for a new entity or question word
         ("Und der Publikumspreis?", "Wem hat sie den Preis gewidmet (Regisseurin, Kranich)?"),
+        # "rate" is a verb there (no article before it), and "the final" is the noun there already
+        ("What about the rate?", "How did critics rate the film?"),
+        ("And the final?", "Who won the final in Leeds?"),
         ("Warum?", "Wie viel Preisgeld hat er dafür bekommen (Turnier, Edinburgh)?"),
     ],
 )

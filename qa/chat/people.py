@@ -60,14 +60,14 @@ def person_like(mention: str, text: str) -> bool:
 
     Not a possessive ("Kassel's"), an organisation (also by the word before it: "Gewerkschaft Deutscher
     Triebfahrzeugführer"), a dateline ("Frankfurt/Main (dpa) -"), a title in quotes («Nebelland»), a
-    country, a capital city or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more capitalised words are
-    a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands before it or a verb of
-    saying after it ("Trainer Kern", "Kern sagte"; "Halvern said it plans" is no evidence); not after
-    an English article ("the Ukrainian president"), nor when it opens a sentence before a lower-case
-    word ("Millions of Londoners"). German capitalises every noun: there a lone word is no name when it
-    ends like a common noun, follows a quantifier ("vor 20 Jahren", "viel Geld") or an article and a
-    capitalised adjective ("die Goldene Möwe"), and needs a sign of one otherwise: it is the subject of
-    a question ("Was witzelte Tesla?") or the text gives it a first name.
+    country, a capital city or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more
+    capitalised words are a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands
+    before it or a verb of saying after it ("Trainer Kern", "Kern sagte"; "Halvern said it plans" is no
+    evidence); not after an English article ("the Ukrainian president"), nor when it opens a sentence
+    before a lower-case word ("Millions of Londoners"). German capitalises every noun: there a lone word
+    is no name when it ends like a common noun, follows a quantifier ("vor 20 Jahren", "viel Geld") or
+    an article and a capitalised adjective ("die Goldene Möwe"), and needs a sign of one otherwise: it
+    is the subject of a question ("Was witzelte Tesla?") or the text gives it a first name.
     """
     words = mention.split()
     if words and words[-1].lower().endswith(("'s", "’s")):

@@ -44,8 +44,8 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     """Whether a short question names nothing of its own but a thing with the definite article ("When
     does the charge start?", "Wann beginnt die Gebühr?"): "the" points at the thing the conversation is
     about, so the question is asked with that topic, or it finds another story's charge."""
-    # a longer question carries its own subject ("Welche Nebenwirkung trat bei dem Norovirus-Impfstoff
-    # am häufigsten auf?"): the topic's words would only pull it back to the turn before
+    # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
+    # report most often?"): the topic's words would only pull it back to the turn before
     if mentions(join_tokens(tokens), language, question=True) or len(keywords(join_tokens(tokens))) > 3:
         return False
     for article, noun in zip(tokens, tokens[1:], strict=False):

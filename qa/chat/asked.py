@@ -19,6 +19,10 @@ from qa.chat.mentions import (
 from qa.chat.people import SAYING, person_like
 from qa.text.language import detect_language
 
+# a quoted sentence names a handful of things; a reply with thousands of capitalised words (the client
+# sends the history) must not cost a person check on the whole text for each of them
+MAX_ANSWER_MENTIONS = 20
+
 
 @dataclass(frozen=True, slots=True)
 class AskedQuestion:
@@ -85,7 +89,7 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
         return None
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
     quoted = answer_text(answer)
-    found = mentions(quoted)
+    found = mentions(quoted)[:MAX_ANSWER_MENTIONS]
     if detect_language(quoted) != language:
         found = [without_title(m) for m in found]
     candidates = [m for m in found if not {x[:5] for x in m.lower().split()} <= known_stems]

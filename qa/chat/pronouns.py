@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from qa.chat import wordlists as w
-from qa.chat.asked import without_title
+from qa.chat.asked import MAX_ANSWER_MENTIONS, without_title
 from qa.chat.mentions import answer_text, is_capitalised, is_country, mentions, message_tokens
 from qa.chat.people import person_like
 
@@ -130,7 +130,7 @@ def person_in_answer(answer: str) -> str | None:
         return None
     quoted = answer_text(answer)
     people = []
-    for mention in mentions(quoted):
+    for mention in mentions(quoted)[:MAX_ANSWER_MENTIONS]:
         name = without_title(mention)
         if " " in name and person_like(name, quoted) and name not in people:
             people.append(name)

@@ -11,17 +11,28 @@ from __future__ import annotations
 import re
 
 from qa.chat import wordlists as w
-from qa.chat.mentions import is_country, message_tokens
+from qa.chat.mentions import is_country, mentions, message_tokens
 from qa.text.language import detect_language
 
 SAYING = frozenset("said says say told sagte sagt sagen erklärte".split())
 _PLACE_PREPOSITIONS = frozenset("at in from near by to into bei aus nach nahe im am".split())
+_ARTICLES_EN = frozenset("the a an".split())
+_THING_PRONOUNS = frozenset("it its es".split())
 _QUANTIFIERS = frozenset("viel viele mehr wenig wenige kein keine keinen etwas genug".split())
 # endings of German common nouns ("Jahren", "Zahlungen", "Mannschaft"): such a lone word is no name
 _NOUN_ENDINGS = (
     *("ung", "heit", "keit", "schaft", "tion", "ren", "ten", "gen", "ern", "eln", "chen", "tät", "nis"),
     *("ungen", "innen", "ionen", "chefs", "schaften"),
 )
+
+
+def _after_capitalised_adjective(tokens: list[str], i: int) -> bool:
+    """Whether tokens[i] follows an article and a capitalised adjective ("die Goldene Möwe", "der Heilige
+    Stuhl"): German capitalises such an adjective only in a fixed name, whose noun is no surname."""
+    if i < 2:
+        return False
+    adjective, article = tokens[i - 1], tokens[i - 2].lower()
+    return adjective[:1].isupper() and adjective.lower().endswith(w.ADJECTIVE_ENDINGS) and article in w.DETERMINERS
 
 
 def _dateline(mention: str, text: str) -> bool:
@@ -49,17 +60,20 @@ def person_like(mention: str, text: str) -> bool:
 
     Not a possessive ("Kassel's"), an organisation (also by the word before it: "Gewerkschaft Deutscher
     Triebfahrzeugführer"), a dateline ("Frankfurt/Main (dpa) -"), a title in quotes («Nebelland»), a
-    country or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more capitalised words are
-    a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands before it or a verb of
-    saying after it ("Trainer Kern", "Kern sagte"); otherwise not when it opens a sentence before a
-    lower-case word ("Millions of Londoners"), nor, in German, where every noun is capitalised, when it
-    ends like a common noun or follows a quantifier ("vor 20 Jahren", "viel Geld").
+    country, a capital city or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more
+    capitalised words are a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands
+    before it or a verb of saying after it ("Trainer Kern", "Kern sagte"; "Halvern said it plans" is no
+    evidence); not after an English article ("the Ukrainian president"), nor when it opens a sentence
+    before a lower-case word ("Millions of Londoners"). German capitalises every noun: there a lone word
+    is no name when it ends like a common noun, follows a quantifier ("vor 20 Jahren", "viel Geld") or
+    an article and a capitalised adjective ("die Goldene Möwe"), and needs a sign of one otherwise: it
+    is the subject of a question ("Was witzelte Tesla?") or the text gives it a first name.
     """
     words = mention.split()
     if words and words[-1].lower().endswith(("'s", "’s")):
         return False  # "Kassel's coach": the possessor, not the person a pronoun stands for
-    if not words or is_country(mention) or any(_organisation_word(x) for x in words):
-        return False  # "SC Union Kassel"; "U-Bahn", a compound ending in one
+    if not words or is_country(mention) or mention.lower() in w.CAPITALS or any(_organisation_word(x) for x in words):
+        return False  # "SC Union Kassel"; "U-Bahn", a compound ending in one; "Kyiv responded" is a government
     if any(x.lower() in w.CALENDAR_WORDS for x in words):
         return False
     if any(x.isupper() and len(x) > 1 for x in words):
@@ -74,22 +88,44 @@ def person_like(mention: str, text: str) -> bool:
         return False  # "die Gewerkschaft Deutscher Triebfahrzeugführer", "the council's Labour group"
     german = detect_language(text) == "de"
     if len(words) >= 2:
-        # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun
-        german_noun = german and words[-1].lower().endswith(_NOUN_ENDINGS)
+        # "Konkrete Ansagen" opens a German sentence; a name does not end like a common noun, nor
+        # continues one ("des Internationalen Filmfestivals Konstanz")
+        spots = [i for i, token in enumerate(tokens) if token == words[0]]
+        german_noun = german and (
+            words[-1].lower().endswith(_NOUN_ENDINGS) or any(_after_capitalised_adjective(tokens, i) for i in spots)
+        )
         return all(x[:1].isupper() for x in words) and not german_noun
-    seen = False
+    seen, named = False, _surname(mention, text)
     for i, token in enumerate(lowered):
         if token != mention.lower():
             continue
-        seen = True
         before = lowered[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if before in w.PERSON_NOUNS or after.lower() in SAYING:
+        # "Halvern said it plans …" is no evidence: a company says "it" of itself (a person may too)
+        said = after.lower() in SAYING and (tokens[i + 2] if i + 2 < len(tokens) else "").lower() not in _THING_PRONOUNS
+        if before in w.PERSON_NOUNS or said or named:
             return True
         if before in _PLACE_PREPOSITIONS:
             return False  # "at Heilbronn", "by Underground staff", "bei Oberkirchbach"
+        if before in _ARTICLES_EN:
+            return False  # "the Ukrainian president", "the Kremlin": a name of a person takes no article
         if (i == 0 or before in ".!?") and after[:1].islower():
             return False
         if german and (token.endswith(_NOUN_ENDINGS) or before in _QUANTIFIERS):
             return False
+        if german and _after_capitalised_adjective(tokens, i):
+            return False  # "die Goldene Möwe": the noun of a capitalised name phrase, a prize, not a person
+        # German capitalises every noun ("zahlreiche Tiere"): a lone word there needs a sign of a name
+        seen = seen or not german or _asked_about(tokens, i)
     return seen
+
+
+def _asked_about(tokens: list[str], i: int) -> bool:
+    """Whether tokens[i] stands right after a question word and its verb, where a question names whom
+    it asks about ("Was witzelte Tesla …?", "Wann starb Tesla?")."""
+    return i >= 2 and tokens[i - 2].lower() in w.WH_WORDS and tokens[i - 1].islower()
+
+
+def _surname(word: str, text: str) -> bool:
+    """Whether the text also names the word with a first name ("Anna Welter … Welter"; not "SC Union Kassel")."""
+    return any(" " in m and m.split()[-1] == word and person_like(m, text) for m in mentions(text))

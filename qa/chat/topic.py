@@ -9,8 +9,10 @@ or slots are needed (`as_asked`).
 from __future__ import annotations
 
 from qa.chat import wordlists as w
-from qa.chat.mentions import join_tokens, message_tokens, strip_question_mark, word_tokens
+from qa.chat.mentions import is_capitalised, join_tokens, mentions, message_tokens, strip_question_mark, word_tokens
 from qa.text.terms import without_topic_words
+
+_DEFINITE_DE = frozenset("der die das den dem des im am vom zum zur beim ins".split())
 
 
 def keywords(text: str) -> list[str]:
@@ -36,3 +38,19 @@ def with_context(followup: list[str], previous: str, entity: str | None) -> str:
 def as_asked(question: str) -> str:
     """A resolved question without the key words `with_context` added."""
     return without_topic_words(question)
+
+
+def leans_on_topic(tokens: list[str], language: str) -> bool:
+    """Whether a short question names nothing of its own but a thing with the definite article ("When
+    does the charge start?", "Wann beginnt die Gebühr?"): "the" points at the thing the conversation is
+    about, so the question is asked with that topic, or it finds another story's charge."""
+    # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
+    # report most often?"): the topic's words would only pull it back to the turn before
+    if mentions(join_tokens(tokens), language, question=True) or len(keywords(join_tokens(tokens))) > 3:
+        return False
+    for article, noun in zip(tokens, tokens[1:], strict=False):
+        if language == "de" and article.lower() in _DEFINITE_DE and is_capitalised(noun):
+            return True
+        if language == "en" and article.lower() == "the" and noun.islower() and noun not in w.FUNCTION_WORDS:
+            return True
+    return False

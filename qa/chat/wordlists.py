@@ -62,7 +62,9 @@ CUES = tuple(
         key=lambda cue: -len(cue.split()),
     )
 )
-FILLERS = frozenset("genau denn dann eigentlich noch bitte exactly then again else please so".split())
+FILLERS = frozenset(
+    "genau denn dann eigentlich noch bitte selbst exactly then again else please so itself themselves".split()
+)
 
 # pronouns that stand for an entity of the previous turn
 PRONOUNS = frozenset(
@@ -74,6 +76,14 @@ PLACE_PRONOUNS = frozenset("there dort dorthin".split())
 # pronouns that stand for a person: only a person-like name may replace them (never "Jahren" or "Millions")
 PERSON_PRONOUNS = frozenset(
     "he him his she her er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres".split()
+)
+
+# verbs of saying, promising, announcing: their subject is a speaker, so "er"/"sie" with them means a person
+SPEAKING = frozenset(
+    """say says said saying tell told reply replied respond responded comment commented add added warn warned
+    sagen sagt sagte sagten gesagt erklären erklärt erklärte betont betonte geäußert äußerte antwortete
+    geantwortet meinte gemeint kommentiert kommentierte warnte gewarnt promise promised announce announced
+    versprechen verspricht versprach versprochen ankündigen kündigte angekündigt""".split()
 )
 
 POSSESSIVES_EN = frozenset("his their its".split())
@@ -147,6 +157,16 @@ COUNTRIES = frozenset(
         "new zealand",
         "neuseeland",
     }
+)
+
+# capital cities, in both languages: a news sentence makes them speak for a government ("Kyiv
+# responded", "Berlin said"), and a person pronoun must not take them
+CAPITALS = frozenset(
+    """berlin paris london moskau moscow kiew kyiv kiev warschau warsaw brüssel brussels washington peking beijing
+    rom rome wien vienna madrid lissabon lisbon prag prague budapest bern amsterdam stockholm oslo kopenhagen
+    copenhagen helsinki athen athens ankara tokio tokyo minsk tallinn riga vilnius dublin bukarest bucharest
+    sofia belgrad belgrade zagreb ljubljana bratislava luxemburg luxembourg valletta nikosia nicosia
+    jerusalem teheran tehran damaskus damascus kairo cairo delhi ottawa canberra""".split()
 )
 
 IRREGULAR_PAST = {

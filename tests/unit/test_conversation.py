@@ -83,7 +83,7 @@ BOERTE_REPLY = (
             "Wann wurden seine Patente anerkannt?",
             "Was witzelte Tesla über Marconi?",
             "",
-            "Wann wurden Patente von Tesla anerkannt?",
+            "Wann wurden Teslas Patente anerkannt?",
             "pronoun",
         ),
         (

@@ -113,7 +113,7 @@ def translations(
     cosines = vectors[~same_language] @ vectors[originals].T
     for row, i in enumerate(np.flatnonzero(~same_language)):
         for column in np.flatnonzero(cosines[row] >= min(threshold, with_numbers)):
-            mine, theirs = stated[i], stated[originals[column]]
+            mine, theirs = stated[int(i)], stated[int(originals[column])]
             if mine or theirs:
                 shared = len(mine & theirs) / len(mine | theirs)
                 found = cosines[row, column] >= with_numbers and shared >= NUMBERS_SHARED

@@ -85,14 +85,14 @@ def numbers(text: str) -> frozenset[str]:
 def translations(
     vectors: np.ndarray,
     same_language: np.ndarray,
-    stated: Sequence[frozenset[str]],
+    texts: Sequence[str],
     threshold: float,
     with_numbers: float = TRANSLATION_WITH_NUMBERS,
 ) -> np.ndarray:
     """True for each candidate in another language that translates a candidate in the question's
-    language: its passage vector is within `with_numbers` (cosine) of it and both state the same
-    numbers (`stated`, from `numbers`; at least NUMBERS_SHARED of them in common), or, when neither
-    states one, within `threshold`.
+    language: its passage vector is within `with_numbers` (cosine) of it and both `texts` state the same
+    numbers (`numbers`; at least NUMBERS_SHARED of them in common), or, when neither states one, within
+    `threshold`.
 
     Why: the language bonus exists for an archive where a German and an English report tell one story
     with different facts, and only the other language's holds the asked one. A translation holds the
@@ -104,16 +104,23 @@ def translations(
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     same_language = np.asarray(same_language, dtype=bool)
-    if vectors.ndim != 2 or not vectors.shape[0] == same_language.shape[0] == len(stated):
-        raise ValueError(f"shapes differ: {vectors.shape}, {same_language.shape}, {len(stated)} number sets")
+    if vectors.ndim != 2 or not vectors.shape[0] == same_language.shape[0] == len(texts):
+        raise ValueError(f"shapes differ: {vectors.shape}, {same_language.shape}, {len(texts)} texts")
     translated = np.zeros(same_language.shape, dtype=bool)
     if same_language.all() or not same_language.any():
         return translated
+    stated: dict[int, frozenset[str]] = {}  # read only for the pairs close enough to compare
+
+    def numbers_of(i: int) -> frozenset[str]:
+        if i not in stated:
+            stated[i] = numbers(texts[i])
+        return stated[i]
+
     originals = np.flatnonzero(same_language)
     cosines = vectors[~same_language] @ vectors[originals].T
     for row, i in enumerate(np.flatnonzero(~same_language)):
         for column in np.flatnonzero(cosines[row] >= min(threshold, with_numbers)):
-            mine, theirs = stated[int(i)], stated[int(originals[column])]
+            mine, theirs = numbers_of(int(i)), numbers_of(int(originals[column]))
             if mine or theirs:
                 shared = len(mine & theirs) / len(mine | theirs)
                 found = cosines[row, column] >= with_numbers and shared >= NUMBERS_SHARED

@@ -19,7 +19,6 @@ from qa.retrieval.fusion import (
     dense_scores,
     fuse,
     level_languages,
-    numbers,
     rank,
     teaser_penalties,
     translations,
@@ -241,18 +240,17 @@ class Searcher:
             return bonus  # one language among the candidates: nothing to level
         size = self.cross_language_bonus * (1.0 - _best_coverage(terms, language, candidates, lexical))
         vectors = np.stack([row.vector for row in candidates])
-        stated = [numbers(row.text) for row in candidates]
-        translated = translations(vectors, same, stated, self.translation_cosine)
+        translated = translations(vectors, same, [row.text for row in candidates], self.translation_cosine)
         bonus[~same & ~translated] = size
         return bonus
 
-    def _hybrid(self, conn, candidates, dense, lexical, same, bonus, kind, names, language) -> np.ndarray:
-        scores = fuse(level_languages(dense, same, bonus), lexical, same, self.dense_weight)
+    def _evidence(self, conn, candidates, dense, kind, names, language) -> np.ndarray:
+        """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, rare names and
+        the cross-lingual feedback (the same with the language bonus and without)."""
         sections = np.array([row.section for row in candidates], dtype=np.int64)
-        scores = scores - teaser_penalties(sections, self.lead_penalty)
-        scores = scores + self._answer_kind(kind, candidates)
-        scores = scores + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
-        return scores + self._feedback(conn, candidates, dense, language)
+        evidence = self._answer_kind(kind, candidates) - teaser_penalties(sections, self.lead_penalty)
+        evidence = evidence + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
+        return evidence + self._feedback(conn, candidates, dense, language)
 
     def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:
         """The Hit for a candidate with its (fused, dense, lexical) scores and its highlighted sentence."""
@@ -293,10 +291,10 @@ class Searcher:
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
             bonus = self._language_bonus(candidates, same, terms, language, lexical_scores)
-            scores = self._hybrid(conn, candidates, dense, lexical_scores, same, bonus, kind, names, language)
+            evidence = self._evidence(conn, candidates, dense, kind, names, language)
+            scores = fuse(level_languages(dense, same, bonus), lexical_scores, same, self.dense_weight) + evidence
             if bonus.any():
-                zero = np.zeros_like(bonus)
-                unlevelled = self._hybrid(conn, candidates, dense, lexical_scores, same, zero, kind, names, language)
+                unlevelled = fuse(dense, lexical_scores, same, self.dense_weight) + evidence
         elif mode == "dense":
             scores = dense
         else:

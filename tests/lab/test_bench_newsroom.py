@@ -82,10 +82,10 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
     for name in SPLITS:
         table = halves[name]["questions"]
         assert set(table) == {"de->de", "en->en", "en->de", "de->en", "all"}
-        # floors this round reached on both halves (qa/lab/README.md): a regression fails here. R@1 rose
-        # to .605 / .537 with the sentences in context, which moved R@5 .930 -> .965 / .875 -> .838.
-        assert table["all"]["r@1"] >= 0.50, table["all"]
-        assert table["all"]["r@5"] >= 0.83, table["all"]
+        # floors reached on both halves (qa/lab/README.md): a regression fails here. R@1 .605 / .562 before
+        # the third round's language bonus, .663 / .600 with it; R@5 .965 / .900.
+        assert table["all"]["r@1"] >= 0.58, table["all"]
+        assert table["all"]["r@5"] >= 0.88, table["all"]
         assert table["all"]["refused"] <= 0.03 * table["all"]["n"], table["all"]
         # every miss is counted once, by where it went
         misses = halves[name]["misses"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa.encoding.embed import embed_passages
 from qa.encoding.encoder import Encoder
-from qa.errors import Busy, IndexNotReady, IndexNotWritable, NotFound
+from qa.errors import Busy, DatabaseUnreachable, IndexNotReady, IndexNotWritable, NotFound
 from qa.records import Document, Passage, Section
 from qa.storage import record
 from qa.storage.database import Session
@@ -265,8 +265,13 @@ def add_documents(
     vectors: dict[str, Vectors] = {}
     for _attempt in range(_ATTEMPTS):
         index = index_of()
-        with index.reader() as conn:
-            todo = _changed(conn, prepared, vectors)
+        try:
+            with index.reader() as conn:
+                todo = _changed(conn, prepared, vectors)
+        except DatabaseUnreachable as error:
+            # the read before the write lost the database (a primary stopped mid-read): for the client it
+            # is this write that failed, as when the write itself finds the database gone
+            raise IndexNotWritable(f"the database cannot be written ({error}): nothing was stored") from None
         vectors.update(encode(encoder, todo, sentences=not two_step, chunk=chunk))
         try:
             with index.writer() as conn:

@@ -61,6 +61,27 @@ def test_a_full_disk_answers_503_and_stores_nothing(write_client, write_service,
     assert write_client.get("/api/documents/huge").status_code == 404
 
 
+def test_a_write_whose_first_read_loses_the_database_is_refused_as_not_writable(write_client, monkeypatch):
+    """A write reads which documents changed before it writes. When the database goes away during that read
+    (a primary stopped mid-read: `reader` says DatabaseUnreachable), the client hears what a write that
+    finds no database hears, 503 `index_not_writable` (a failover test got a question's
+    `database_unreachable` for a write)."""
+    from qa.errors import DatabaseUnreachable
+    from qa.storage import writer
+
+    def gone(*_args):
+        raise DatabaseUnreachable("the connection to the database broke: server closed the connection")
+
+    monkeypatch.setattr(writer, "_changed", gone)
+    body = {"id": "mid-read", "text": "Die Fähre nach Helgoland legt ab morgen schon um sieben Uhr ab."}
+    response = write_client.post("/api/documents", json=body, headers={"Authorization": f"Bearer {KEY}"})
+    assert response.status_code == 503, response.get_json()
+    assert response.get_json()["code"] == "index_not_writable"
+    assert "nothing was stored" in response.get_json()["error"] and int(response.headers["Retry-After"]) > 0
+    monkeypatch.undo()
+    assert write_client.get("/api/documents/mid-read").status_code == 404
+
+
 def test_writes_failing_for_the_disk_are_logged_once_and_their_recovery_too(
     write_client, write_service, monkeypatch, caplog
 ):

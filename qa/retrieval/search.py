@@ -57,12 +57,14 @@ def clamp_k(k: int, max_k: int, n_passages: int) -> int:
     return max(1, min(int(k), int(max_k), max(int(n_passages), 1)))
 
 
-def _cosines(candidates: list[record.PassageRow], query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each candidate's cosine to the question and its best sentence's, float32 (n,) each, in two matrix
-    products rather than two per candidate (Python holds the GIL: under 8 clients one server process
-    used about one core, qa/lab/README.md). A passage whose sentence vectors are not stored yet (a
-    small write's second step) stands for its sentences."""
-    passage_cos = (np.stack([row.vector for row in candidates]) @ query).astype(np.float32)
+def _cosines(
+    candidates: list[record.PassageRow], vectors: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's cosine to the question (`vectors`: their passage vectors stacked) and its best
+    sentence's, float32 (n,) each, in two matrix products rather than two per candidate (Python holds the
+    GIL: under 8 clients one server process used about one core, qa/lab/README.md). A passage whose
+    sentence vectors are not stored yet (a small write's second step) stands for its sentences."""
+    passage_cos = (vectors @ query).astype(np.float32)
     best = passage_cos.copy()
     counts = np.array(
         [0 if row.sentence_vectors is None else row.sentence_vectors.shape[0] for row in candidates], dtype=np.int64
@@ -230,7 +232,13 @@ class Searcher:
         return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 
     def _language_bonus(
-        self, candidates: list[record.PassageRow], same: np.ndarray, terms: set[str], language: str, lexical: np.ndarray
+        self,
+        candidates: list[record.PassageRow],
+        vectors: np.ndarray,
+        same: np.ndarray,
+        terms: set[str],
+        language: str,
+        lexical: np.ndarray,
     ) -> np.ndarray:
         """Per candidate, what `level_languages` adds: `cross_language_bonus` x (1 - the best same-language
         match's share of the question's terms) for a passage in another language, unless a candidate in
@@ -239,7 +247,6 @@ class Searcher:
         if self.cross_language_bonus <= 0 or same.all() or not same.any():
             return bonus  # one language among the candidates: nothing to level
         size = self.cross_language_bonus * (1.0 - _best_coverage(terms, language, candidates, lexical))
-        vectors = np.stack([row.vector for row in candidates])
         translated = translations(vectors, same, [row.text for row in candidates], self.translation_cosine)
         bonus[~same & ~translated] = size
         return bonus
@@ -281,7 +288,8 @@ class Searcher:
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:
             return Retrieval(question, language, (), 0.0)
-        passage_cos, sentence_cos = _cosines(candidates, query)
+        vectors = np.stack([row.vector for row in candidates])  # for the cosines and the language bonus
+        passage_cos, sentence_cos = _cosines(candidates, vectors, query)
         dense = dense_scores(passage_cos, sentence_cos, self.sentence_weight)
         lexical_scores = np.array([lexical_by_id.get(row.id, 0.0) for row in candidates], dtype=np.float32)
         terms = set(stemmed_terms(question, language))  # for the language bonus and the highlight
@@ -290,7 +298,7 @@ class Searcher:
         unlevelled = None
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
-            bonus = self._language_bonus(candidates, same, terms, language, lexical_scores)
+            bonus = self._language_bonus(candidates, vectors, same, terms, language, lexical_scores)
             evidence = self._evidence(conn, candidates, dense, kind, names, language)
             scores = fuse(level_languages(dense, same, bonus), lexical_scores, same, self.dense_weight) + evidence
             if bonus.any():

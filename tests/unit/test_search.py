@@ -32,7 +32,7 @@ def test_each_candidate_gets_its_own_cosine_and_its_best_sentences():
         _row(3, [0.2, 0.9], []),  # no sentence at all: the same
         _row(4, [-1.0, 0.0], [[-0.3, 0.9]]),  # one sentence
     ]
-    passage, best = _cosines(candidates, query)
+    passage, best = _cosines(candidates, np.stack([row.vector for row in candidates]), query)
     assert passage.dtype == np.float32 and best.dtype == np.float32
     assert passage.tolist() == pytest.approx([0.6, 0.9, 0.2, -1.0])
     assert best.tolist() == pytest.approx([0.8, 0.9, 0.2, -0.3])

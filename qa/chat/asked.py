@@ -16,7 +16,7 @@ from qa.chat.mentions import (
     strip_question_mark,
     word_tokens,
 )
-from qa.chat.people import SAYING, person_like
+from qa.chat.people import person_like
 from qa.text.language import detect_language
 
 # a quoted sentence names a handful of things; a reply with thousands of capitalised words (the client
@@ -140,7 +140,7 @@ def ask_with(new_wh: list[str], question: AskedQuestion, subject: str | None, la
         return as_question([*new_wh, "is it true that" if not new_wh else "is it that", subject, verb, *tail])
     if not new_wh:
         return ""
-    if question.asks_for_entity or not question.wh or any(t.lower() in SAYING for t in rest):
+    if question.asks_for_entity or not question.wh or any(t.lower() in w.SAYING for t in rest):
         # "Why takes part only virtually?", "Why did he say about …?" read worse than the context fallback
         return ""
     return as_question([*new_wh, *counted_noun_moved(question, rest, language)])

@@ -14,7 +14,6 @@ from qa.chat import wordlists as w
 from qa.chat.mentions import is_country, mentions, message_tokens
 from qa.text.language import detect_language
 
-SAYING = frozenset("said says say told sagte sagt sagen erklärte".split())
 _PLACE_PREPOSITIONS = frozenset("at in from near by to into bei aus nach nahe im am".split())
 _ARTICLES_EN = frozenset("the a an".split())
 _THING_PRONOUNS = frozenset("it its es".split())
@@ -102,7 +101,8 @@ def person_like(mention: str, text: str) -> bool:
         before = lowered[i - 1] if i else ""
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         # "Halvern said it plans …" is no evidence: a company says "it" of itself (a person may too)
-        said = after.lower() in SAYING and (tokens[i + 2] if i + 2 < len(tokens) else "").lower() not in _THING_PRONOUNS
+        then = tokens[i + 2].lower() if i + 2 < len(tokens) else ""
+        said = after.lower() in w.SAYING and then not in _THING_PRONOUNS
         if before in w.PERSON_NOUNS or said or named:
             return True
         if before in _PLACE_PREPOSITIONS:

@@ -78,10 +78,12 @@ PERSON_PRONOUNS = frozenset(
     "he him his she her er ihn ihm sein seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres".split()
 )
 
+# the verbs of saying that mark their subject as a person ("Kern sagte", "said Merz")
+SAYING = frozenset("said says say told sagte sagt sagen erklärte".split())
 # verbs of saying, promising, announcing: their subject is a speaker, so "er"/"sie" with them means a person
-SPEAKING = frozenset(
-    """say says said saying tell told reply replied respond responded comment commented add added warn warned
-    sagen sagt sagte sagten gesagt erklären erklärt erklärte betont betonte geäußert äußerte antwortete
+SPEAKING = SAYING | frozenset(
+    """saying tell reply replied respond responded comment commented add added warn warned
+    sagten gesagt erklären erklärt betont betonte geäußert äußerte antwortete
     geantwortet meinte gemeint kommentiert kommentierte warnte gewarnt promise promised announce announced
     versprechen verspricht versprach versprochen ankündigen kündigte angekündigt""".split()
 )

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qa.lab.bench_serve import QUESTIONS
-from qa.lab.http import ServerProcess
+from qa.lab.http import ServerProcess, process_cpu_s
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +58,6 @@ class HostileReport:
 
     def to_dict(self) -> dict:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
-
-
-def _cpu_ms(pid: int) -> float:
-    """User plus system CPU time of process `pid` and its threads, in milliseconds."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def _http(base: str, path: str, body: bytes, content_type: str = "application/json", key: str = "") -> int:
@@ -167,9 +160,11 @@ def run(seeds: Path, ordinary: int = 200, clients: int = 4, python: str = sys.ex
             _ordinary(base, 30)  # warm-up
             costs = []
             for name, send in requests.items():
-                cpu, started = _cpu_ms(pid), time.perf_counter()
+                cpu, started = process_cpu_s(pid), time.perf_counter()
                 status = send(base)
-                costs.append(Cost(name, status, (time.perf_counter() - started) * 1000, _cpu_ms(pid) - cpu))
+                costs.append(
+                    Cost(name, status, (time.perf_counter() - started) * 1000, (process_cpu_s(pid) - cpu) * 1000)
+                )
                 logger.info("%s: %d in %.0f ms, %.0f ms CPU", name, status, costs[-1].wall_ms, costs[-1].cpu_ms)
             idle = _ordinary(base, ordinary)
             stop, sent = threading.Event(), [0]

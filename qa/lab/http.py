@@ -152,3 +152,16 @@ def process_memory(pid: int) -> dict[str, float]:
         "pss": values.get("Pss", 0.0),
         "private": values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0),
     }
+
+
+def process_cpu_s(pid: int, children: bool = False) -> float:
+    """User plus system CPU seconds a process (all its threads) has used so far; with `children`, its
+    child processes' too (the workers of `qa serve --workers N`). Linux (/proc)."""
+    pids = [pid]
+    if children:
+        pids += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    ticks = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")

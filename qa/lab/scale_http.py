@@ -5,7 +5,6 @@ how the issue's own figures were taken with the hash encoder)."""
 
 from __future__ import annotations
 
-import os
 import statistics
 import threading
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from qa.encoding.cache import CachedEncoder
 from qa.encoding.encoder import Encoder, answering, load_encoder
-from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_memory, request_json
+from qa.lab.http import KeepAliveClient, ServerProcess, percentile, process_cpu_s, process_memory, request_json
 from qa.records import Document, Section
 
 _KEY = "bench-scale-key"
@@ -113,31 +112,25 @@ def _encoder_ceiling(encoder: Encoder, questions: list[str], clients: int, secon
     return sum(counts) / seconds
 
 
-def server_cpu_s(pid: int) -> float:
-    """CPU seconds used so far by a server process and its children (the workers of `--workers N`)."""
-    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    ticks = 0
-    for one in pids:
-        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def traffic(port: int, questions: list[str], requests: int, clients: int, pid: int | None = None) -> dict:
     """`requests` questions one after another on one keep-alive connection, then as many spread over
     `clients` concurrent ones: latency percentiles (ms), answers per second and failed requests; with
     the server's `pid` (Linux), also the cores its processes used in each phase."""
+
+    def used() -> float:  # the server's CPU seconds so far, its workers' too
+        return process_cpu_s(pid, children=True) if pid else 0.0
+
     client = KeepAliveClient(port)
     for q in questions[:20]:
         client.ask(q)
     sequential = []
-    cpu, began = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
+    cpu, began = used(), time.perf_counter()
     for i in range(requests):
         started = time.perf_counter()
         client.ask(questions[i % len(questions)])
         sequential.append((time.perf_counter() - started) * 1000)
     client.close()
-    sequential_cores = (server_cpu_s(pid) - cpu) / (time.perf_counter() - began) if pid else None
+    sequential_cores = (used() - cpu) / (time.perf_counter() - began) if pid else None
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -153,13 +146,13 @@ def traffic(port: int, questions: list[str], requests: int, clients: int, pid: i
         own.close()
 
     threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
-    cpu, started = server_cpu_s(pid) if pid else 0.0, time.perf_counter()
+    cpu, started = used(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    cores = {"cores": sequential_cores, "clients_cores": (server_cpu_s(pid) - cpu) / wall} if pid else {}
+    cores = {"cores": sequential_cores, "clients_cores": (used() - cpu) / wall} if pid else {}
     return {
         **cores,
         "p50": statistics.median(sequential),

@@ -62,11 +62,12 @@ def person_like(mention: str, text: str) -> bool:
     country, a capital city or an all-capitals word ("SC Union Kassel", "FRANKFURT"); two or more
     capitalised words are a name ("Karin Wendt-Hollmann"). A lone word is one when a role noun stands
     before it or a verb of saying after it ("Trainer Kern", "Kern sagte"; "Halvern said it plans" is no
-    evidence); not after an English article ("the Ukrainian president"), nor when it opens a sentence
-    before a lower-case word ("Millions of Londoners"). German capitalises every noun: there a lone word
-    is no name when it ends like a common noun, follows a quantifier ("vor 20 Jahren", "viel Geld") or
-    an article and a capitalised adjective ("die Goldene Möwe"), and needs a sign of one otherwise: it
-    is the subject of a question ("Was witzelte Tesla?") or the text gives it a first name.
+    evidence); not after an English article ("the Ukrainian president") or a possessive ("the capital's
+    Tube network"), nor when it opens a sentence before a lower-case word ("Millions of Londoners").
+    German capitalises every noun: there a lone word is no name when it ends like a common noun,
+    follows a quantifier ("vor 20 Jahren", "viel Geld") or an article and a capitalised adjective ("die
+    Goldene Möwe"), and needs a sign of one otherwise: it is the subject of a question ("Was witzelte
+    Tesla?") or the text gives it a first name.
     """
     words = mention.split()
     if words and words[-1].lower().endswith(("'s", "’s")):
@@ -109,6 +110,8 @@ def person_like(mention: str, text: str) -> bool:
             return False  # "at Heilbronn", "by Underground staff", "bei Oberkirchbach"
         if before in _ARTICLES_EN:
             return False  # "the Ukrainian president", "the Kremlin": a name of a person takes no article
+        if before.endswith(("'s", "’s")):
+            return False  # "the capital's Tube network", "Britain's Labour party": a thing a place owns
         if (i == 0 or before in ".!?") and after[:1].islower():
             return False
         if german and (token.endswith(_NOUN_ENDINGS) or before in _QUANTIFIERS):

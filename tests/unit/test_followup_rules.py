@@ -58,6 +58,13 @@ def _asked(resolution) -> str:
             _reply("Paris/London - Die Unterstützer der Ukraine beraten heute in Paris.", "de"),
             "Ukrainian",
         ),
+        # a capitalised word after a possessive is a thing the place owns
+        (
+            "Was hat er den Streikenden gesagt?",
+            "Wer führt die Gewerkschaft, die die Londoner U-Bahn bestreikt?",
+            _reply("A strike by Underground staff shut down most of the capital's Tube network for the day."),
+            "Tube",
+        ),
     ],
 )
 def test_a_person_pronoun_takes_no_company_noun_or_adjective(followup, previous, answer, wrong):
@@ -111,6 +118,8 @@ def test_a_german_noun_before_the_pronoun_does_not_stand_for_the_person():
         ("Brantwell", "Brantwell said it would apply for approval.", False),
         ("Brantwell", "Brantwell said the results were good.", True),
         ("Ukrainian", "Who received the Ukrainian president?", False),
+        ("Tube", "A strike shut down most of the capital's Tube network for the day.", False),
+        ("Holloway", "Holloway told a picket line at Euston that the union was ready.", True),
     ],
 )
 def test_person_like(mention, text, person):

@@ -7,7 +7,10 @@ questions that sound like the corpus ("Wann wurde die NATO gegründet?" over an 
 meeting) reach high cosines but share few terms. Across languages terms cannot be compared, so there
 the dense score alone decides, against a cut-off for the question's language. The numbers come from
 `qa calibrate` (qa/lab/calibrate.py), fitted on half the benchmark questions and checked on the other half.
-The first passage judged is the one the ranking had without the cross-language bonus
+A question naming a place that no passage of its first articles mentions is refused whatever its
+scores (`Retrieval.unmentioned`, qa.text.places): "Are bus drivers in Manchester going on strike?"
+over a London strike comes as close as an answerable question. The first passage judged is the one
+the ranking had without the cross-language bonus
 (`Retrieval.decided_on`), as in those benchmarks: lifted past a German passage the question's words
 are missing from, an English report would be judged by the laxer cross-language cut-off.
 """
@@ -82,7 +85,7 @@ def answer_score(best_dense: float, term_share: float | None, language: str, cut
 
 def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
     """True when the retrieval should become "no matching passage"."""
-    if not retrieval.hits:
+    if not retrieval.hits or retrieval.unmentioned:
         return True
     first = retrieval.decided_on or retrieval.hits[0]
     share = coverage(retrieval.question, retrieval.language, first)

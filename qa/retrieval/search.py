@@ -29,7 +29,8 @@ from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, record
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
-from qa.text.terms import stemmed_terms
+from qa.text.places import places
+from qa.text.terms import stemmed_terms, without_topic_words
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 FEEDBACK_OPTIONS = ("feedback_weight", "feedback_terms", "feedback_passages")
 # The best BM25 matches whose coverage of the question shrinks the other language's bonus (level_languages).
 COVERAGE_MATCHES = 5
+# The articles of this many first passages are read for the places the question names (`unmentioned`).
+PLACE_ARTICLES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,9 @@ class Retrieval:
     # The first passage without the language bonus, when the bonus changed the ranking's scores: the
     # no-answer cut-offs were fitted on rankings without it (qa.retrieval.no_answer).
     decided_on: Hit | None = None
+    # Places the question names that no passage of its first articles mentions (qa.text.places): what
+    # the archive cannot answer however close the rest comes (qa.retrieval.no_answer).
+    unmentioned: frozenset[str] = frozenset()
 
 
 def clamp_k(k: int, max_k: int, n_passages: int) -> int:
@@ -75,6 +81,18 @@ def _cosines(
         starts = np.concatenate([[0], np.cumsum(counts[held])[:-1]])
         best[held] = np.maximum.reduceat(sentences.astype(np.float32), starts)
     return passage_cos, best
+
+
+def _unmentioned(question: str, candidates: list[record.PassageRow], scores: np.ndarray) -> frozenset[str]:
+    """The places the question names that none of the candidates of the PLACE_ARTICLES first passages'
+    articles mention (their text, heading or title): a question about Manchester's bus drivers answered
+    from an article on London's Underground."""
+    asked = places(question)
+    if not asked:
+        return asked
+    documents = {candidates[int(i)].document_id for i in rank(scores, PLACE_ARTICLES)}
+    read = [f"{row.title} {row.heading or ''} {row.text}" for row in candidates if row.document_id in documents]
+    return asked - places(" ".join(read), capitalised=False)
 
 
 def _best_coverage(terms: set[str], language: str, candidates: list[record.PassageRow], lexical: np.ndarray) -> float:
@@ -329,4 +347,5 @@ class Searcher:
             decided_on = next((h for h in hits if h.passage_id == candidates[first].id), None) or hit(
                 first, float(scores[first])
             )
-        return Retrieval(question, language, hits, float(dense.max()), decided_on)
+        missing = _unmentioned(without_topic_words(question), candidates, scores)
+        return Retrieval(question, language, hits, float(dense.max()), decided_on, missing)

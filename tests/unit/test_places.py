@@ -1,0 +1,104 @@
+"""A question about a place its first articles never mention is refused: the places a text names, in
+either language, and the refusal they decide."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.records import DocumentRef, Highlight, Hit
+from qa.retrieval.no_answer import Cutoffs, refuses
+from qa.retrieval.search import Retrieval, _unmentioned
+from qa.storage.record import PassageRow
+from qa.text.places import places
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Wie hoch war die Inflation in der Schweiz im Oktober?", {"switzerland"}),
+        ("Hat die US-Notenbank Fed die Zinsen gesenkt?", {"us"}),
+        ("Are bus drivers in Manchester going on strike?", {"manchester"}),
+        ("Wie viele Schafe hat ein Wolf in Niedersachsen gerissen?", {"lower-saxony"}),
+        # an adjective or a people names a language as often as a country: no place of the question
+        ("Welche Organisation kritisiert die britischen Energiepreise?", set()),
+        ("Which name is used for the rainforest in English?", set()),
+        ("How were the settlers assimilated into North American society?", set()),
+        ("Britain's energy regulator raised the cap.", {"uk"}),
+        ("Die Brücke in Sachsen-Anhalt", {"saxony-anhalt", "saxony"}),
+        ("the United Kingdom and the United States", {"uk", "us"}),
+        # no place: a pronoun, a bird, a verb
+        ("What did the union tell us?", set()),
+        ("How did bird flu get into the turkey farm near the village?", set()),
+        ("They polish the trophies every week.", set()),
+    ],
+)
+def test_places_a_question_names(text, named):
+    assert places(text) == named
+
+
+def test_an_article_mentions_a_place_by_its_adjective_in_either_language_or_by_a_city_in_it():
+    assert "uk" in places("Die britischen Haushalte zahlen mehr.", capitalised=False)
+    assert "switzerland" in places("Die Schweizer Bahn fährt.", capitalised=False)
+    assert "germany" in places("Friedrich Wilhelm von Brandenburg lud sie ein.", capitalised=False)
+    assert "uk" in places("Bus drivers in Leicester walked out.", capitalised=False)
+    assert "turkey" in places("a turkey farm", capitalised=False)  # an article's mention is read leniently
+
+
+def _row(passage_id: int, document: str, text: str, title: str = "Streik") -> PassageRow:
+    return PassageRow(
+        id=passage_id,
+        document_id=document,
+        position=passage_id,
+        heading="",
+        text=text,
+        language="en",
+        vector=np.zeros(2, dtype=np.float32),
+        sentence_spans=(),
+        sentence_vectors=None,
+        title=title,
+        date=None,
+        source="",
+    )
+
+
+CANDIDATES = [
+    _row(0, "tube", "Millions faced a difficult journey as a strike shut down the Tube.", "Tube strike"),
+    _row(1, "tube", "LONDON, Nov 5 - About 9,000 station staff walked out for 24 hours."),
+    _row(2, "bahn", "Die Lokführer in Deutschland streiken ab Mittwoch."),
+    _row(3, "other", "Bus drivers in Manchester voted to accept the offer."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "missing"),
+    [
+        # the first articles mention London in another paragraph than the first passage
+        ("Why did Tube staff in London walk out?", [0, 2], set()),
+        ("Are bus drivers in Manchester going on strike?", [0, 2], {"manchester"}),
+        # a German question, an English article: "Deutschland" is the Bahn article's own word
+        ("Streiken die Lokführer in Deutschland?", [2], set()),
+        ("Streiken die Lokführer in der Schweiz?", [2, 0], {"switzerland"}),
+        # a passage beyond the first three articles does not count
+        ("Are bus drivers in Manchester going on strike?", [0, 1, 2], {"manchester"}),
+        ("Are bus drivers in Manchester going on strike?", [0, 3], set()),
+        ("What is the pay offer?", [0], set()),  # no place asked: nothing missing
+    ],
+)
+def test_places_unmentioned_by_the_first_articles(question, first, missing):
+    scores = np.zeros(len(CANDIDATES), dtype=np.float32)
+    scores[first] = np.linspace(1.0, 0.5, len(first))  # the first passages, best first; the others last
+    assert _unmentioned(question, CANDIDATES, scores) == missing
+
+
+def _hit() -> Hit:
+    text = "Bus drivers voted to strike."
+    return Hit(1, 0, text, "", "en", 1.0, 1.0, 1.0, Highlight(text, 0, len(text)), DocumentRef("d", "t", None, ""))
+
+
+def test_a_place_no_first_article_mentions_refuses_however_close_the_rest():
+    lax = Cutoffs(german=-1.0, english=-1.0, same_language=-1.0, coverage_weight=0.0)
+    assert not refuses(Retrieval("Are bus drivers going on strike?", "en", (_hit(),), 0.99), lax)
+    asked = "Are bus drivers in Manchester going on strike?"
+    missing = Retrieval(asked, "en", (_hit(),), 0.99, None, frozenset({"manchester"}))
+    assert refuses(missing, lax)

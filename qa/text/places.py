@@ -119,8 +119,14 @@ _CITIES = (
 )
 
 
+# German names a place's adjective with a capital ("die Schweizer Bahn", "der Heilbronner Heimsieg"):
+# as much a place as its name. Most add -er to a city's name; these do not.
+_CAPITALISED_ADJECTIVES = {"schweizer": "switzerland", "dresdner": "dresden", "münchner": "munich", "zürcher": "zurich"}
+
+
 def _table() -> tuple[dict[str, str], tuple[tuple[str, str], ...], dict[str, str]]:
-    names: dict[str, str] = {city: city for city in _CITIES.split()}
+    cities = {city: city for city in _CITIES.split()}
+    names = cities | {f"{city}er": city for city in cities if "-" not in city} | _CAPITALISED_ADJECTIVES
     stems: list[tuple[str, str]] = []
     for key, (words, adjectives) in _PLACES.items():
         for word in words.split():
@@ -144,10 +150,11 @@ def places(text: str, capitalised: bool = True) -> frozenset[str]:
     """The keys of the places the text names ("in der Schweiz" -> {"switzerland"}; "US-Notenbank" -> {"us"}).
 
     As a question names them (`capitalised`): a name with a capital letter ("a turkey farm", "polish the
-    floor", "tell us" name none), not an adjective ("in English", "a German ruler" name a language or a
-    people as often as a country). As an article mentions them (`capitalised` False): also in lower case,
-    its adjectives in either language ("die britischen Haushalte"), and the country of a city or state
-    it names ("Brandenburg" mentions Germany)."""
+    floor", "tell us" name none) or a German city's adjective ("die Londoner U-Bahn"), not another
+    adjective ("in English", "a German ruler" name a language or a people as often as a country). As an
+    article mentions them (`capitalised` False): also in lower case, its adjectives in either language
+    ("die britischen Haushalte"), and the country of a city or state it names ("Brandenburg" mentions
+    Germany)."""
     typed = [w.rstrip(".") for w in _WORD.findall(text)]
     # each word, and the parts of a compound ("US-Notenbank", "Sachsen-Anhalt"): one lookup a word
     words = [p for word in typed for p in ([word, *word.split("-")] if "-" in word else [word])]

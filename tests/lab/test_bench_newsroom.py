@@ -87,9 +87,9 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         assert table["all"]["r@1"] >= 0.58, table["all"]
         assert table["all"]["r@5"] >= 0.88, table["all"]
         assert table["all"]["refused"] <= 0.03 * table["all"]["n"], table["all"]
-        # off-topic refused 8 / 10 of 16 before places the first articles never mention, 12 / 12 with them
+        # off-topic refused 8 / 10 of 16 before places the first articles never mention, 12 / 13 with them
         refused, asked = map(int, halves[name]["offtopic_refused"].split("/"))
-        assert refused >= 0.7 * asked, halves[name]["offtopic_refused"]
+        assert refused >= 0.75 * asked, halves[name]["offtopic_refused"]
         # every miss is counted once, by where it went
         misses = halves[name]["misses"]
         assert set(misses) <= set(MISSES)

@@ -27,6 +27,9 @@ from qa.text.places import places
         ("Britain's energy regulator raised the cap.", {"uk"}),
         ("Die Brücke in Sachsen-Anhalt", {"saxony-anhalt", "saxony"}),
         ("the United Kingdom and the United States", {"uk", "us"}),
+        # German names a place's adjective with a capital: as much the place as its name
+        ("Streiken auch die Lokführer bei der Schweizer Bahn?", {"switzerland"}),
+        ("Wer bestreikt die Londoner U-Bahn?", {"london"}),
         # no place: a pronoun, a bird, a verb
         ("What did the union tell us?", set()),
         ("How did bird flu get into the turkey farm near the village?", set()),

@@ -229,6 +229,13 @@ def _changed(conn: Session, prepared: list[_Prepared], done: dict[str, Vectors])
     ]
 
 
+def _lost(error: DatabaseUnreachable) -> IndexNotWritable:
+    """A write that lost the database after its commit, while this process caught up with the change
+    log (a primary stopped right then): the client is told what any write that finds no database is
+    told, a 503 to send it again (the same document again is stored once: its id is its key)."""
+    return IndexNotWritable(f"the database went away during this write ({error}): send it again")
+
+
 def _busy(error: Exception) -> Exception:
     """What a failed write means to the client: the record gave up waiting for another process's write
     (a 503 to retry), or the index cannot be written at all (read-only files, a full disk, a database
@@ -281,6 +288,8 @@ def add_documents(
             continue
         except index.record.errors as error:
             raise _busy(error) from None
+        except DatabaseUnreachable as error:
+            raise _lost(error) from None
         logger.info("stored %d documents (%d passages encoded)", len(results), sum(len(item.passages) for item in todo))
         if two_step and fill_sentences is not None and any(r.status != "unchanged" for r in results):
             fill_sentences()
@@ -301,6 +310,8 @@ def remove_document(index_of: Callable[[], Generation], document_id: str) -> int
             continue
         except index.record.errors as error:
             raise _busy(error) from None
+        except DatabaseUnreachable as error:
+            raise _lost(error) from None
         logger.info("removed document %s (%d passages)", document_id, removed)
         return removed
     raise IndexNotReady("the index kept changing under this write: try again")

@@ -82,6 +82,42 @@ def test_a_write_whose_first_read_loses_the_database_is_refused_as_not_writable(
     assert write_client.get("/api/documents/mid-read").status_code == 404
 
 
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_write_that_loses_the_database_while_catching_up_is_refused_as_not_writable(
+    write_client, monkeypatch, method
+):
+    """After its commit a write catches this process up with the change log (`Generation.refresh`).
+    When the database goes away right then (a primary stopped), the client hears 503
+    `index_not_writable` with a Retry-After, as any write that finds no database, not a question's
+    `database_unreachable`; sent again once the database is back, the document is there once."""
+    from qa.errors import DatabaseUnreachable
+    from qa.storage.generation import Generation
+
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = {"id": "ferry", "text": "Die Fähre nach Helgoland legt ab morgen schon um sieben Uhr ab."}
+    if method == "DELETE":
+        assert write_client.post("/api/documents", json=body, headers=headers).status_code == 201
+
+    def gone(self):
+        raise DatabaseUnreachable("the connection to the database broke: server closed the connection")
+
+    monkeypatch.setattr(Generation, "refresh", gone)
+    if method == "POST":
+        response = write_client.post("/api/documents", json=body, headers=headers)
+    else:
+        response = write_client.delete("/api/documents/ferry", headers=headers)
+    assert response.status_code == 503, response.get_json()
+    assert response.get_json()["code"] == "index_not_writable"
+    assert "send it again" in response.get_json()["error"] and int(response.headers["Retry-After"]) > 0
+    monkeypatch.undo()
+    if method == "POST":
+        assert write_client.post("/api/documents", json=body, headers=headers).status_code in (200, 201)
+        assert write_client.get("/api/documents/ferry").status_code == 200
+    else:
+        assert write_client.delete("/api/documents/ferry", headers=headers).status_code in (200, 404)
+        assert write_client.get("/api/documents/ferry").status_code == 404
+
+
 def test_writes_failing_for_the_disk_are_logged_once_and_their_recovery_too(
     write_client, write_service, monkeypatch, caplog
 ):

@@ -10,9 +10,9 @@ the dense score alone decides, against a cut-off for the question's language. Th
 A question naming a place that no passage of its first articles mentions is refused whatever its
 scores (`Retrieval.unmentioned`, qa.text.places): "Are bus drivers in Manchester going on strike?"
 over a London strike comes as close as an answerable question. The first passage judged is the one
-the ranking had without the cross-language bonus
-(`Retrieval.decided_on`), as in those benchmarks: lifted past a German passage the question's words
-are missing from, an English report would be judged by the laxer cross-language cut-off.
+the ranking had without the cross-language bonus (`Retrieval.decided_on`), as in those benchmarks:
+lifted past a German passage the question's words are missing from, an English report would be judged
+by the laxer cross-language cut-off.
 """
 
 from __future__ import annotations

@@ -6,9 +6,8 @@ London strike) reaches cosines as high as an answerable one, and its other words
 The place is the part the archive cannot answer. Each place is one key with its names in both
 languages and the stems of its adjectives ("Großbritannien", "Britain", "britischen" are one), so a
 German question over an English article compares places, not words; "America" (a continent as often as
-a country) is none. A name that is also a common
-word ("Essen", "Halle", "Reading", "Bath") is left out: a place missing here only means the rule says
-nothing.
+a country) is none. A name that is also a common word ("Essen", "Halle", "Reading", "Bath") is left
+out: a place missing here only means the rule says nothing.
 """
 
 from __future__ import annotations
@@ -163,26 +162,28 @@ _CITIES = (
 _CAPITALISED_ADJECTIVES = {"schweizer": "switzerland", "dresdner": "dresden", "münchner": "munich", "zürcher": "zurich"}
 
 
-def _table() -> tuple[dict[str, str], tuple[tuple[str, str], ...], dict[str, str]]:
+def _table() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(name -> key, adjective stem -> key, city or state -> its country's key)."""
     cities = {city: city for city in _CITIES.split()}
     names = cities | {f"{city}er": city for city in cities if "-" not in city} | _CAPITALISED_ADJECTIVES
-    stems: list[tuple[str, str]] = []
+    stems: dict[str, str] = {}
     for key, (words, adjectives) in _PLACES.items():
         for word in words.split():
             names[word] = names[word.replace("-", " ")] = key  # "Sachsen-Anhalt"; "united kingdom"
-        stems.extend((stem, key) for stem in adjectives.split())
+        stems.update(dict.fromkeys(adjectives.split(), key))
     inside = {place: country for country, places in _INSIDE.items() for place in places.split()}
-    return names, tuple(stems), inside
+    return names, stems, inside
 
 
-_NAMES, _STEMS, _COUNTRY = _table()
-_STEM_KEY = dict(_STEMS)
+_NAMES, _STEM_KEY, _COUNTRY = _table()
 # an adjective stem at the start of a word, any ending ("deutsch" in "Deutschen", "britisch" in "britischen")
 _STEM = re.compile(r"\b(" + "|".join(sorted(_STEM_KEY, key=len, reverse=True)) + ")")
 _WORD = re.compile(r"[^\W\d_]+(?:[-.][^\W\d_]+)*\.?", re.UNICODE)
 
 
-_FIRST_WORDS = {name.split()[0]: name.count(" ") + 1 for name in sorted(_NAMES) if " " in name}
+# the first words of names of several words ("united", "new"), and the most words a name has
+_FIRST_WORDS = frozenset(name.split()[0] for name in _NAMES if " " in name)
+_LONGEST = max(name.count(" ") + 1 for name in _NAMES)
 
 
 def places(text: str, capitalised: bool = True) -> frozenset[str]:
@@ -204,11 +205,11 @@ def places(text: str, capitalised: bool = True) -> frozenset[str]:
             continue
         if word in _NAMES:
             found.add(_NAMES[word])
-        size = _FIRST_WORDS.get(word)
-        if size:
-            phrase = " ".join(lowered[i : i + size])
-            if phrase in _NAMES:
-                found.add(_NAMES[phrase])
+        if word in _FIRST_WORDS:
+            for size in range(2, _LONGEST + 1):
+                phrase = " ".join(lowered[i : i + size])
+                if phrase in _NAMES:
+                    found.add(_NAMES[phrase])
     if capitalised:
         return frozenset(found)
     found.update(_STEM_KEY[m.group(1)] for m in _STEM.finditer(text.lower()))

@@ -86,7 +86,8 @@ class GenerationView:
             if not isinstance(index.vectors, PartitionedIndex):
                 scores, ids = index.vectors.search_many(queries, k, allowed)
                 return scores, ids, allowed
-            _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed, languages)
+            # Every base proposes its own k best for the exact re-scoring (see partitioned.merged).
+            _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed, languages, each=k)
         finally:
             index._searching.release_read()
         scores, ids = refine(self.conn, queries, ids, k, index.dim, index.vectors.base_vectors)

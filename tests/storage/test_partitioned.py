@@ -133,6 +133,42 @@ def test_a_question_in_another_language_probes_that_base_deeper(tmp_path):
     assert differ > 0  # deeper probing finds other passages for some questions
 
 
+def test_every_base_proposes_its_own_best_however_high_another_language_scores(tmp_path):
+    """An English question scores English passages above German ones; the German base's best passage
+    must still reach the exact re-scoring, not be crowded out by the English base's 8-bit scores."""
+    import faiss
+    import numpy as np
+
+    from qa.storage import partitioned
+
+    rng = np.random.default_rng(3)
+    query = rng.standard_normal(32).astype(np.float32)
+    query /= np.linalg.norm(query)
+
+    def near(count: int, closeness: float) -> np.ndarray:
+        noise = rng.standard_normal((count, 32)).astype(np.float32)
+        noise -= np.outer(noise @ query, query)
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        return (closeness * query + np.sqrt(1 - closeness**2) * noise).astype(np.float32)
+
+    english, german = near(400, 0.9), near(400, 0.5)
+    german[0] = near(1, 0.8)[0]  # the German answer: below every English passage
+    for language, vectors, first in (("en", english, 1), ("de", german, 401)):
+        base = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(32), 32, 8, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        base.train(np.concatenate([english, german]))
+        base.add_with_ids(vectors, np.arange(first, first + len(vectors), dtype=np.int64))
+        faiss.write_index(base, str(tmp_path / f"{BASE_PREFIX}{language}.faiss"))
+    index = partitioned.PartitionedIndex.open(tmp_path, 32, 800)
+    k = 5
+    _scores, by_score = index.search_many(query[None, :], k * partitioned.REFINE, languages=["en"])
+    _scores, each = index.search_many(query[None, :], k * partitioned.REFINE, languages=["en"], each=k)
+    assert 401 not in by_score[0]  # all thirty by score are English
+    assert 401 in each[0] and len(set(each[0])) == k * partitioned.REFINE
+    assert len(set(each[0]) & set(range(1, 401))) == k * partitioned.REFINE - k  # the rest by score
+
+
 def test_a_lone_question_searches_on_two_threads_and_one_among_others():
     import os
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 import numpy as np
 
 from qa.encoding.encoder import alone
-from qa.storage import base_vectors, record
+from qa.storage import base_vectors, probing, record
 from qa.storage.database import Session
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
 
@@ -33,13 +33,16 @@ T = TypeVar("T")
 
 BASE_PREFIX = "dense-base-"
 LISTS_PER_SQRT = 8
-PROBE_SHARE = 1 / 8
-# A question searching the base of another language probes this many times as many partitions: its
-# vector sits between the languages, so its nearest partitions of the other base hold that base's best
-# passages less often. Measured at 1M (325 English questions, German gold): EN->DE R@1 .5415 probing
-# 1/8, .5477 probing 1/4 (6x candidates re-scored), .5508 exact and probing 1/2; DE->DE .9200 in all.
-# With every base's own 50 best re-scored (merged, 12-06): .5600 probing 1/8, .5631 probing 1/4 (exact .5662).
+# Measured at 1M with every base's own 50 best re-scored (`merged`), 650 questions a direction: DE->DE
+# R@1 .9200 probing 1/8 and 1/16 (exact .9200), .9169 probing 1/32.
+PROBE_SHARE = 1 / 16
+# A question searching the base of another language probes this many times as many partitions, chosen
+# by the question moved toward that language (qa.storage.probing): EN->DE R@1 at 1M .5631 probing 1/16
+# so, .5662 probing 1/8 (exact .5662). Without a base of the question's own language there is no mean
+# to move it by: it probes CROSS_LANGUAGE_PROBE_UNMOVED times as many, chosen by the question itself
+# (.5631 with 1/8, .5662 with 1/4 at 1M, where its language had a base).
 CROSS_LANGUAGE_PROBE = 2
+CROSS_LANGUAGE_PROBE_UNMOVED = 4
 
 
 def layout(passages: int) -> tuple[int, int]:
@@ -121,6 +124,23 @@ def searching(queries: int, search: Callable[[], T]) -> T:
     return _lone.submit(_with_threads, threads, search).result()
 
 
+def _ivf_and_centroids(base) -> tuple:
+    import faiss
+
+    ivf = faiss.extract_index_ivf(base)
+    return ivf, probing.centroids_of(ivf)
+
+
+def _deeper(params, lists: int, times: int):
+    """These search parameters probing `times` as many partitions (at most all)."""
+    import faiss
+
+    deeper = faiss.SearchParametersIVF()
+    deeper.nprobe = min(lists, int(params.nprobe) * times)
+    deeper.sel = params.sel
+    return deeper
+
+
 def merged(parts: list[tuple[np.ndarray, np.ndarray]], k: int, each: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The k best of every row over the parts' (scores, ids), each part's first `each` before all others.
 
@@ -162,6 +182,13 @@ class PartitionedIndex:
         self._removed: set[int] = set(int(i) for i in removed)
         self._lock = threading.Lock()
         self._selector_for(self._removed)
+        # Per base: (its IVF, its centroids), and the mean vector of each base's language (probing).
+        self._ivfs = [_ivf_and_centroids(base) for base in bases]
+        self._means = {
+            language: probing.mean_vector(ivf, centroids)
+            for language, (ivf, centroids) in zip(self._languages, self._ivfs, strict=True)
+            if language
+        }
 
     def _selector_for(self, removed: set[int]) -> None:
         """Search parameters per base that skip the tombstones; replaced whole, so a search holds a
@@ -230,36 +257,49 @@ class PartitionedIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top k of every base and of the delta, merged by score (each base probed on its own), the first
         `each` of every part kept whatever the others score; with `allowed` (a boolean mask by id), only
-        among those ids. With the questions' `languages`, a base of another language is probed
-        CROSS_LANGUAGE_PROBE times as deep."""
+        among those ids. With the questions' `languages`, a base of another language is probed deeper,
+        in the partitions nearest the question moved toward that language (see `_search_base`)."""
         queries = _check(queries, self.dim, "search_many")
         n = queries.shape[0]
         if k < 1 or len(self) == 0:
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
         params = self._params if allowed is None else self._restricted(allowed)
 
+        keys = [_language_key(language) for language in languages] if languages else None
+
         def search_bases() -> list:
-            found = []
-            for base, one, language in zip(self._bases, params, self._languages, strict=True):
-                if languages and any(_language_key(question) != language for question in languages):
-                    one = self._deeper(one, int(base.nlist))
-                found.append(base.search(queries, min(k, int(base.ntotal)), params=one))
-            return found
+            return [self._search_base(i, queries, k, one, keys) for i, one in enumerate(params)]
 
         parts = searching(n, search_bases)
         if len(self._delta):
             parts.append(self._delta.search_many(queries, k, allowed))
         return merged(parts, k, each)
 
-    @staticmethod
-    def _deeper(params, lists: int):
-        """These search parameters probing CROSS_LANGUAGE_PROBE times as many partitions (at most all)."""
-        import faiss
-
-        deeper = faiss.SearchParametersIVF()
-        deeper.nprobe = min(lists, int(params.nprobe) * CROSS_LANGUAGE_PROBE)
-        deeper.sel = params.sel
-        return deeper
+    def _search_base(self, i: int, queries: np.ndarray, k: int, params, keys: list[str] | None):
+        """The k best of base `i` for every query: as `params` say for a query in the base's language
+        (or of no known language); CROSS_LANGUAGE_PROBE times as many partitions, those nearest the query
+        moved by the difference of the languages' means, for a query in another language with a base of
+        its own; CROSS_LANGUAGE_PROBE_UNMOVED times as many nearest the query itself for the others."""
+        base, language = self._bases[i], self._languages[i]
+        found = min(k, int(base.ntotal))
+        if not keys or all(key == language for key in keys):
+            return base.search(queries, found, params=params)
+        scores = np.empty((queries.shape[0], found), dtype=np.float32)
+        ids = np.empty((queries.shape[0], found), dtype=np.int64)
+        for key in set(keys):
+            rows = np.array([row for row, each in enumerate(keys) if each == key])
+            if key == language:
+                part = base.search(queries[rows], found, params=params)
+            elif key in self._means:
+                ivf, centroids = self._ivfs[i]
+                shift = self._means[language] - self._means[key]
+                deeper = _deeper(params, int(base.nlist), CROSS_LANGUAGE_PROBE)
+                part = probing.search_moved(ivf, centroids, queries[rows], shift, found, deeper)
+            else:
+                deeper = _deeper(params, int(base.nlist), CROSS_LANGUAGE_PROBE_UNMOVED)
+                part = base.search(queries[rows], found, params=deeper)
+            scores[rows], ids[rows] = part
+        return scores, ids
 
     def copy(self) -> PartitionedIndex:
         """What a snapshot needs: the delta and the tombstones (the bases are shared read-only files)."""

@@ -128,9 +128,65 @@ def test_a_question_in_another_language_probes_that_base_deeper(tmp_path):
         own = index.search_many(query[None, :], 50, languages=["de"])[1][0]
         other = index.search_many(query[None, :], 50, languages=["en"])[1][0]
         assert set(own) == set(probing(probe, query))
-        assert set(other) == set(probing(probe * partitioned.CROSS_LANGUAGE_PROBE, query))
+        # No English base: no mean to move the question by, so it probes deeper where it is.
+        assert set(other) == set(probing(probe * partitioned.CROSS_LANGUAGE_PROBE_UNMOVED, query))
         differ += set(own) != set(other)
     assert differ > 0  # deeper probing finds other passages for some questions
+
+
+def test_a_question_probes_another_languages_base_where_that_language_lies(tmp_path):
+    """With a base of each language, an English question searches the German base in the partitions
+    nearest it moved by the languages' mean difference, scored against the question itself, and a
+    deleted passage stays out."""
+    import faiss
+    import numpy as np
+
+    from qa.storage import partitioned
+
+    rng = np.random.default_rng(11)
+    side = rng.standard_normal(32).astype(np.float32)
+
+    def passages(count: int, sign: float) -> np.ndarray:
+        vectors = rng.standard_normal((count, 32)).astype(np.float32) + sign * 1.5 * side / np.linalg.norm(side)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    german, english = passages(3000, 1.0), passages(3000, -1.0)
+    for language, vectors, first in (("de", german, 1), ("en", english, 3001)):
+        base = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(32), 32, 256, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        base.train(vectors)
+        base.add_with_ids(vectors, np.arange(first, first + len(vectors), dtype=np.int64))
+        faiss.write_index(base, str(tmp_path / f"{BASE_PREFIX}{language}.faiss"))
+    index = partitioned.PartitionedIndex.open(tmp_path, 32, 6000)
+    de = faiss.read_index(str(tmp_path / f"{BASE_PREFIX}de.faiss"))
+    _, lists = de.quantizer.search(german, 1)  # every German passage's partition
+    shift = german.mean(0) - english.mean(0)
+    questions = passages(30, -1.0)  # English questions
+    nprobe = partitioned.probed(256) * partitioned.CROSS_LANGUAGE_PROBE
+    moved_differ = same = in_moved = 0
+    for question in questions:
+        moved = question + shift
+        _, near_moved = de.quantizer.search((moved / np.linalg.norm(moved))[None, :], nprobe)
+        _, near_own = de.quantizer.search(question[None, :], nprobe)
+        moved_differ += set(near_moved[0]) != set(near_own[0])
+        inside = np.flatnonzero(np.isin(lists[:, 0], near_moved[0]))
+        best = inside[np.argsort(-(german[inside] @ question))[:10]] + 1
+        scores, ids = index._search_base(0, question[None, :], 10, index._params[0], ["en"])
+        same += len(set(ids[0]) & set(best))
+        in_moved += int(np.isin(lists[ids[0] - 1, 0], near_moved[0]).sum())
+        assert np.allclose(scores[0], german[ids[0] - 1] @ question, atol=0.03)  # scored as the question
+    assert moved_differ > 10
+    # The same passages as the moved question's partitions hold, but for 8-bit rounding (and the
+    # mean taken from the partitions, not from every passage).
+    assert same >= 0.8 * 300 and in_moved >= 0.95 * 300
+    first = int(index.search_many(questions[:1], 10, languages=["en"])[1][0][0])
+    index.remove(np.array([first]))
+    assert first not in index.search_many(questions[:1], 50, languages=["en"])[1][0]
+    assert (
+        first
+        not in index._search_base(int(first > 3000), questions[:1], 50, index._params[int(first > 3000)], ["en"])[1][0]
+    )
 
 
 def test_every_base_proposes_its_own_best_however_high_another_language_scores(tmp_path):

@@ -102,6 +102,11 @@ class Settings:
         "Dense index: 'auto' (the kind the build chose: exact below dense_partition_above passages, "
         "IVF-SQ8 above), or 'flat' to search exactly whatever was built (its vectors read from SQLite at open).",
     )
+    prewarm: bool = _setting(
+        True,
+        "Read the index's files (the SQLite record, the IVF bases) into the page cache in the background when "
+        "it is opened, if they fit in half the available memory.",
+    )
     dense_partition_above: int = _setting(
         50_000, "Passages above which `qa index` builds a partitioned IVF-SQ8 dense index instead of an exact one."
     )

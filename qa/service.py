@@ -25,7 +25,7 @@ from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
 from qa.retrieval.source_names import SourceNames
-from qa.storage import record, writer
+from qa.storage import prewarm, record, writer
 from qa.storage.artifacts import Locator
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
@@ -97,12 +97,10 @@ class QAService:
         old, self._index = self._index, index
         if old is not None:
             old.close()
-        logger.info(
-            "opened index %s (%d passages) in %.2fs",
-            index.directory.name,
-            len(index.vectors),
-            time.perf_counter() - started,
-        )
+        took = time.perf_counter() - started
+        logger.info("opened index %s (%d passages) in %.2fs", index.directory.name, len(index.vectors), took)
+        if s.prewarm:
+            prewarm.start(index.directory)
         if missing(index):
             # A small write was cut off between its two steps (or a rebuild carried one over): finish it.
             logger.info("some sentence vectors are missing: storing them in the background")

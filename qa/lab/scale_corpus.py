@@ -112,7 +112,11 @@ class ComposedEncoder:
         started = time.process_time()
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            vector = self.pending.pop(text, None)
+            # A passage after the teaser is encoded after its article's title (`Passage.embedding_text`):
+            # its own text is the last line. Looked up by the whole text only, such passages were composed
+            # again from their sentences (the same vector, at about a millisecond each) and their vectors
+            # stayed in `pending` to the end of the build (peak RSS 2.5 GB at 1M).
+            vector = self.pending.pop(text.rsplit("\n", 1)[-1], None)
             if vector is None:
                 vector = self.known.get(text)
             out[row] = vector if vector is not None else self._compose(text, "de")

@@ -16,6 +16,7 @@ included (a server that read its record this way stopped seeing another process'
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -41,14 +42,15 @@ def files_of(directory: Path) -> list[Path]:
     return sorted(path for pattern in FILES for path in directory.glob(pattern) if path.is_file())
 
 
-# What the child runs: every file to its end in 16 MB reads; prints the bytes read.
+# What the child runs: every file to its end in 16 MB reads, stopping when the process that started it
+# has ended (`qa index` exits right after its build); prints the bytes read.
 _READ = """
-import sys
-buffer, done = bytearray(16 << 20), 0
-for name in sys.argv[1:]:
+import os, sys
+parent, buffer, done = int(sys.argv[1]), bytearray(16 << 20), 0
+for name in sys.argv[2:]:
     try:
         with open(name, "rb", buffering=0) as handle:
-            while count := handle.readinto(buffer):
+            while os.getppid() == parent and (count := handle.readinto(buffer)):
                 done += count
     except OSError:  # a rebuild may have removed the generation meanwhile
         pass
@@ -74,7 +76,10 @@ def read_through(paths: list[Path]) -> int:
     """Read every file to its end in a child process; returns the bytes it read (0 if it failed)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _READ, *map(str, paths)], capture_output=True, text=True, timeout=3600
+            [sys.executable, "-c", _READ, str(os.getpid()), *map(str, paths)],
+            capture_output=True,
+            text=True,
+            timeout=3600,
         )
         return int(done.stdout.strip() or 0)
     except (OSError, ValueError, subprocess.SubprocessError) as error:

@@ -100,3 +100,18 @@ def test_a_service_with_prewarm_off_reads_nothing_ahead(tmp_path, monkeypatch):
         assert calls == []
     finally:
         reopened.close()
+
+
+def test_the_reading_child_stops_once_the_process_that_started_it_is_gone(tmp_path):
+    """`qa index` exits right after its build; the child reading its files must not go on alone."""
+    import sys
+
+    data = tmp_path / "qa.sqlite"
+    data.write_bytes(b"x" * (3 << 20))
+
+    def child_reads(parent: int) -> int:
+        done = subprocess.run([sys.executable, "-c", prewarm._READ, str(parent), str(data)], capture_output=True)
+        return int(done.stdout)
+
+    assert child_reads(os.getpid()) == 3 << 20
+    assert child_reads(os.getpid() + 1_000_000) == 0  # not its parent: as if the parent had ended

@@ -174,7 +174,10 @@ class PartitionedIndex:
         removed=(),
         languages: tuple[str, ...] = (),
         base_vectors: np.ndarray | None = None,
+        probing_state: tuple[list, dict] | None = None,
     ) -> None:
+        """`probing_state`: another instance's (IVFs with centroids, language means) over the same bases,
+        so a copy (taken under the index's sync lock) does not read every list's size again."""
         self.dim = dim
         self.base_max_id = base_max_id
         self.base_vectors = base_vectors  # the base's float16 vectors by passage id, when kept (refine)
@@ -186,12 +189,16 @@ class PartitionedIndex:
         self._lock = threading.Lock()
         self._selector_for(self._removed)
         # Per base: (its IVF, its centroids), and the mean vector of each base's language (probing).
-        self._ivfs = [_ivf_and_centroids(base) for base in bases]
-        self._means = {
-            language: probing.mean_vector(ivf, centroids)
-            for language, (ivf, centroids) in zip(self._languages, self._ivfs, strict=True)
-            if language
-        }
+        if probing_state is None:
+            ivfs = [_ivf_and_centroids(base) for base in bases]
+            means = {
+                language: probing.mean_vector(ivf, centroids)
+                for language, (ivf, centroids) in zip(self._languages, ivfs, strict=True)
+                if language
+            }
+            probing_state = (ivfs, means)
+        self._ivfs: list[tuple] = probing_state[0]
+        self._means: dict[str, np.ndarray] = probing_state[1]
 
     def _selector_for(self, removed: set[int]) -> None:
         """Search parameters per base that skip the tombstones; replaced whole, so a search holds a
@@ -315,6 +322,7 @@ class PartitionedIndex:
                 self._removed,
                 self._languages,
                 self.base_vectors,
+                (self._ivfs, self._means),
             )
 
     def save(self, path: str | Path) -> None:

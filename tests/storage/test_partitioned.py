@@ -180,6 +180,14 @@ def test_a_question_probes_another_languages_base_where_that_language_lies(tmp_p
     # The same passages as the moved question's partitions hold, but for 8-bit rounding (and the
     # mean taken from the partitions, not from every passage).
     assert same >= 0.8 * 300 and in_moved >= 0.95 * 300
+    # A snapshot's copy (taken under the index's sync lock) searches alike without reading every
+    # list's size again (76 ms at 1M).
+    copy = index.copy()
+    assert copy._means is index._means
+    assert np.array_equal(
+        copy.search_many(questions, 10, languages=["en"] * 30)[1],
+        index.search_many(questions, 10, languages=["en"] * 30)[1],
+    )
     first = int(index.search_many(questions[:1], 10, languages=["en"])[1][0][0])
     index.remove(np.array([first]))
     assert first not in index.search_many(questions[:1], 50, languages=["en"])[1][0]

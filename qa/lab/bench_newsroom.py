@@ -21,7 +21,7 @@ from qa.chat.conversation import Message
 from qa.config import Settings
 from qa.encoding.encoder import Encoder
 from qa.lab.newsroom import SPLITS, Article, Newsroom, Question
-from qa.records import Answer, Hit
+from qa.records import Answer, Filters, Hit, Scope
 from qa.service import QAService
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,35 @@ def play(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome
     return results
 
 
+def _one_day(day: str) -> Scope:
+    return Scope(filters=Filters(date_from=day, date_to=day))
+
+
+def narrowed(service: QAService, newsroom: Newsroom, split: str) -> dict[str, str]:
+    """Refusals when the search is narrowed to one day's articles, as time words in a question narrow it
+    ("gestern", "last week": a restricting period becomes a date filter): each off-topic question of
+    `split` asked within every day that holds articles, each answerable one within its article's day.
+    With a handful of candidates an unrelated passage comes first for lack of competition, so this
+    is where an off-topic question is most easily answered, and an answerable one must still pass."""
+    dates = {article.id: article.date for article in newsroom.articles}
+    days = sorted(set(dates.values()))
+    offtopic = [o.text for o in newsroom.offtopic if o.split == split]
+    off_refused = sum(
+        answer.no_answer
+        for day in days
+        for answer in service.ask_many(offtopic, top_k=1, scope=_one_day(day), time_from_question=False)
+    )
+    answerable = [q for q in newsroom.questions if q.split == split]
+    wrongly = sum(
+        service.ask_many([q.text], top_k=1, scope=_one_day(dates[q.article]), time_from_question=False)[0].no_answer
+        for q in answerable
+    )
+    return {
+        "offtopic_refused": f"{off_refused}/{len(offtopic) * len(days)}",
+        "answerable_refused": f"{wrongly}/{len(answerable)}",
+    }
+
+
 def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
     questions = ask_all(service, newsroom)
     off_answers = service.ask_many([o.text for o in newsroom.offtopic])
@@ -174,6 +203,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
             "turns_right": f"{sum(o.found for o in turns if o.question.split == split)}/"
             f"{sum(1 for o in turns if o.question.split == split)}",
             "followups_right": f"{sum(o.found for o in followups)}/{len(followups)}",
+            "narrowed_to_a_day": narrowed(service, newsroom, split),
         }
         misses[split] = [
             {

@@ -23,6 +23,11 @@ def _print_half(name: str, half: dict) -> None:
         f"  off-topic refused {half['offtopic_refused']}; conversation turns right {half['turns_right']}"
         f" (follow-ups {half['followups_right']})"
     )
+    day = half["narrowed_to_a_day"]
+    click.echo(
+        f"  narrowed to one day's articles: off-topic refused {day['offtopic_refused']},"
+        f" answerable refused {day['answerable_refused']}"
+    )
     click.echo("  misses: " + ", ".join(f"{kind} {n}" for kind, n in half["misses"].items()))
     click.echo("  R@1 by " + ", ".join(f"{key} {v['r@1']:.2f} (n={v['n']})" for key, v in half["by"].items()))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from qa.records import NO_CONTENT, NO_MATCH, Answer, Hit
 from qa.retrieval.search import Retrieval
+from qa.text.places import place_words
 from qa.text.terms import stemmed_terms, without_topic_words
 
 
@@ -56,22 +57,27 @@ def no_answer_threshold(language: str, german: float, english: float) -> float:
     return german if language == "de" else english
 
 
-def coverage(question: str, language: str, hit: Hit) -> float | None:
+def coverage(question: str, language: str, hit: Hit, with_places: bool = True) -> float | None:
     """Share of the question's content terms (stemmed, without stopwords) found in the hit's text or
     its article title; None when the hit is in another language or the question has no content term.
 
     A chat turn's topic words in brackets count when they help and not when they hurt: the larger
     share of the question with them or as typed. "And what did the company offer (union, demand)?"
     is answered by "The company said it had offered 4 percent" (as typed: 2 of 2), "Und wann gibt es
-    das Geld (Prämie, Hollerbach)?" by the paragraph on Hollerbach's bonus (with them)."""
+    das Geld (Prämie, Hollerbach)?" by the paragraph on Hollerbach's bonus (with them). Without
+    `with_places`, the places the question names count only beside another term found: "Wie wird das
+    Wetter in Heilbronn?" over a match report from Heilbronn covers nothing (`refuses`, narrowed)."""
     if hit.language != language:
         return None
     found = set(stemmed_terms(f"{hit.text} {hit.document.title}", language))
     shares = []
     for text in dict.fromkeys((question, without_topic_words(question))):
         terms = set(stemmed_terms(text, language))
+        held = terms.intersection(found)
+        if not with_places and not held - set(stemmed_terms(" ".join(place_words(text)), language)):
+            held = set()  # only places found
         if terms:
-            shares.append(len(terms.intersection(found)) / len(terms))
+            shares.append(len(held) / len(terms))
     return max(shares) if shares else None
 
 
@@ -88,7 +94,7 @@ def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
     if not retrieval.hits or retrieval.unmentioned:
         return True
     first = retrieval.decided_on or retrieval.hits[0]
-    share = coverage(retrieval.question, retrieval.language, first)
+    share = coverage(retrieval.question, retrieval.language, first, with_places=not retrieval.narrowed)
     return answer_score(retrieval.best_dense, share, retrieval.language, cutoffs) < 0.0
 
 

@@ -56,6 +56,9 @@ class Retrieval:
     # Places the question names that no passage of its first articles mentions (qa.text.places): what
     # the archive cannot answer however close the rest comes (qa.retrieval.no_answer).
     unmentioned: frozenset[str] = frozenset()
+    # Whether a date filter (the request's, or one read from time words) restricted the search: then a
+    # few articles compete, and a place they mention is no sign of an answer (qa.retrieval.no_answer).
+    narrowed: bool = False
 
 
 def clamp_k(k: int, max_k: int, n_passages: int) -> int:
@@ -348,4 +351,5 @@ class Searcher:
                 first, float(scores[first])
             )
         missing = _unmentioned(without_topic_words(question), candidates, scores)
-        return Retrieval(question, language, hits, float(dense.max()), decided_on, missing)
+        narrowed = bool(scope.filters.date_from or scope.filters.date_to)
+        return Retrieval(question, language, hits, float(dense.max()), decided_on, missing, narrowed)

@@ -214,3 +214,8 @@ def places(text: str, capitalised: bool = True) -> frozenset[str]:
         return frozenset(found)
     found.update(_STEM_KEY[m.group(1)] for m in _STEM.finditer(text.lower()))
     return frozenset(found | {_COUNTRY[key] for key in found if key in _COUNTRY})
+
+
+def place_words(text: str) -> list[str]:
+    """The words of `text` that name a place each on their own, as typed ("München", "Heilbronner")."""
+    return [word for word in _WORD.findall(text) if places(word)]

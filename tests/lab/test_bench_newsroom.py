@@ -90,6 +90,13 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         # off-topic refused 8 / 10 of 16 before places the first articles never mention, 12 / 13 with them
         refused, asked = map(int, halves[name]["offtopic_refused"].split("/"))
         assert refused >= 0.75 * asked, halves[name]["offtopic_refused"]
+        # narrowed to one day's articles, as time words narrow a search: an off-topic question is still
+        # refused (406 and 404 of 416 when measured), an answerable one is not (0/86, 1/80)
+        day = halves[name]["narrowed_to_a_day"]
+        refused, asked = map(int, day["offtopic_refused"].split("/"))
+        assert refused >= 0.95 * asked, day
+        refused, asked = map(int, day["answerable_refused"].split("/"))
+        assert refused <= 0.03 * asked, day
         # every miss is counted once, by where it went
         misses = halves[name]["misses"]
         assert set(misses) <= set(MISSES)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from qa.records import DocumentRef, Highlight, Hit
-from qa.retrieval.no_answer import Cutoffs, refuses
+from qa.retrieval.no_answer import Cutoffs, coverage, refuses
 from qa.retrieval.search import Retrieval, _unmentioned
 from qa.storage.record import PassageRow
-from qa.text.places import places
+from qa.text.places import place_words, places
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,32 @@ def test_a_place_no_first_article_mentions_refuses_however_close_the_rest():
     asked = "Are bus drivers in Manchester going on strike?"
     missing = Retrieval(asked, "en", (_hit(),), 0.99, None, frozenset({"manchester"}))
     assert refuses(missing, lax)
+
+
+def _report(text: str) -> Hit:
+    return Hit(1, 2, text, "", "de", 1.0, 0.85, 1.0, Highlight(text, 0, len(text)), DocumentRef("d", "Spiel", None, ""))
+
+
+def test_place_words_are_the_words_naming_a_place_as_typed():
+    assert place_words("Wie wird das Wetter in München, und die Londoner U-Bahn?") == ["München", "Londoner"]
+    assert place_words("What did the union tell us?") == []
+
+
+def test_a_search_narrowed_to_a_period_takes_a_place_for_evidence_only_beside_another_word():
+    """Time words narrow a search to a few articles: a match report from Heilbronn is then first for
+    "Wie wird das Wetter am Wochenende in Heilbronn?" for lack of competition, and the place it shares
+    with the question must not carry it over the cut-off."""
+    cutoffs = Cutoffs(german=0.8, english=0.8, same_language=0.87, coverage_weight=0.05)
+    report = _report("Drei Minuten später schwächte sich Heilbronn selbst.")
+    weather = "Wie wird das Wetter in Heilbronn?"
+    # over the whole archive the place is evidence (0.85 + 0.05 x 1/2 clears 0.87) ...
+    assert coverage(weather, "de", report) == 0.5
+    assert not refuses(Retrieval(weather, "de", (report,), 0.85), cutoffs)
+    # ... narrowed to a period, not alone: the weather is asked and nothing holds it
+    assert coverage(weather, "de", report, with_places=False) == 0.0
+    assert refuses(Retrieval(weather, "de", (report,), 0.85, narrowed=True), cutoffs)
+    # beside a word of the question that the passage holds, the place counts as before
+    goal = "Wer hat in Heilbronn das Tor geschossen?"
+    scorer = _report("Heilbronn glich aus: Das Tor schoss Kemal Aydin.")
+    assert coverage(goal, "de", scorer, with_places=False) == coverage(goal, "de", scorer) > 0
+    assert not refuses(Retrieval(goal, "de", (scorer,), 0.85, narrowed=True), cutoffs)

@@ -36,3 +36,18 @@ def test_each_candidate_gets_its_own_cosine_and_its_best_sentences():
     assert passage.dtype == np.float32 and best.dtype == np.float32
     assert passage.tolist() == pytest.approx([0.6, 0.9, 0.2, -1.0])
     assert best.tolist() == pytest.approx([0.8, 0.9, 0.2, -0.3])
+
+
+def test_a_retrieval_says_whether_a_date_filter_narrowed_it(hash_service):
+    """The no-answer decision asks for stronger evidence in a narrowed search (qa.retrieval.no_answer):
+    a filter of the request and the period read from time words both narrow it."""
+    from qa.records import Filters, Scope
+
+    searcher = hash_service.searcher()
+    question = "Wie alt ist die Bäckerei in Köln?"
+    assert not searcher.search_many([question], 3)[0].narrowed
+    within = Scope(filters=Filters(date_from="2025-02-01", date_to="2025-03-31"))
+    assert searcher.search_many([question], 3, scope=within)[0].narrowed
+    read = hash_service.scope_questions(["Was backte die Bäckerei in Köln letzte Woche?"], Scope(as_of="2025-03-05"))
+    text, scope = read[0]
+    assert scope.filters.date_from and searcher.search_many([text], 3, scope=scope)[0].narrowed

@@ -138,6 +138,9 @@ def test_a_translation_is_told_from_another_report():
     # with numbers, a paragraph stating the same ones is a translation from 0.8; one stating others is not
     stated = ["31,480 cases in 2021.", "31.480 Fälle 2021.", "2021 waren es 31.480 Fälle.", "Es waren 7 Fälle."]
     assert translations(vectors, same, stated, 0.9).tolist() == [False, True, True, False]
+    # four of the two passages' five numbers in common suffice (NUMBERS_SHARED: three quarters), two of four do not
+    shares = ["1 2 3 4", "1 2 3 4 5", "1 2", "Keine Zahl."]
+    assert translations(vectors, same, shares, 0.9).tolist() == [False, True, False, False]
     # one language among the candidates: nothing is a translation
     assert not translations(vectors, np.zeros(4, dtype=bool), none, 0.9).any()
     with pytest.raises(ValueError):

@@ -239,7 +239,8 @@ CALENDAR_WORDS = frozenset(
 ORGANISATION_WORDS = frozenset(
     """fc sc vfb tsv sv sg union eintracht borussia rot-weiß rot-weiss city united bank bahn council agency
     gmbh ag se verband gewerkschaft club verein institut institute university universität ministerium
-    ministry partei party museum festival behörde amt office group gruppe""".split()
+    ministry partei party museum festival behörde amt office group gruppe port hafen airport flughafen airline
+    airlines airways company konzern reederei klinikum polizei regierung government""".split()
 )
 
 # German -> English country names, for an answer's country put into a question of the other language.

@@ -58,6 +58,17 @@ def _asked(resolution) -> str:
             _reply("Paris/London - Die Unterstützer der Ukraine beraten heute in Paris.", "de"),
             "Ukrainian",
         ),
+        # a port, an airport or a company named after its city is no person: "sie" is not "Rostock Port"
+        (
+            "Was sagte sie zum Wachstum?",
+            "Wer leitet den Rostocker Hafen?",
+            _reply(
+                "Rostock (oki) - Von Januar bis Oktober reisten 2,4 Millionen Passagiere über den Rostocker Hafen,"
+                " teilte die Hafengesellschaft Rostock Port am Montag mit.",
+                "de",
+            ),
+            "Rostock Port",
+        ),
         # a capitalised word after a possessive is a thing the place owns
         (
             "Was hat er den Streikenden gesagt?",
@@ -165,6 +176,10 @@ def test_what_about_x_takes_the_slot_of_its_kind(followup, previous, resolved):
         ("What about the rate?", "How did critics rate the film?"),
         ("And the final?", "Who won the final in Leeds?"),
         ("Warum?", "Wie viel Preisgeld hat er dafür bekommen (Turnier, Edinburgh)?"),
+        # a place with its preposition goes where that preposition stood, not in place of a noun: not
+        # "Wie viele Passagiere reisten über den Rostocker nach Trelleborg?"
+        ("Und nach Trelleborg?", "Wie viele Passagiere reisten über den Rostocker Hafen?"),
+        ("And to Gothenburg?", "How many passengers travelled through the port of Kiel?"),
     ],
 )
 def test_with_no_slot_of_its_kind_the_follow_up_goes_with_the_topic(followup, previous):

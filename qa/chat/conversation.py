@@ -125,6 +125,10 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
             return Resolution(question, asked, language, "ellipsis")
         return Resolution(question, with_context(list(body), context, entity), language, "context")
 
+    # "Seit wann?", "Since when?": a question word after a preposition asks about the turn before
+    if words and len(words) <= 3 and words[-1].lower() in w.WH_WORDS and words[0].lower() in w.PREPOSITIONS:
+        return Resolution(question, with_context(list(body), context, entity), language, "context")
+
     # "Und Deutschland?", "What about the Port of Hamburg?": the previous question, new entity
     short = words and len(_content(words)) <= 4 and len(words) <= 6
     if cue and short and not any(t.lower() in w.WH_WORDS | w.AUXILIARIES for t in words):

@@ -125,8 +125,14 @@ def person_like(mention: str, text: str) -> bool:
 
 def _asked_about(tokens: list[str], i: int) -> bool:
     """Whether tokens[i] stands right after a question word and its verb, where a question names whom
-    it asks about ("Was witzelte Tesla …?", "Wann starb Tesla?")."""
-    return i >= 2 and tokens[i - 2].lower() in w.WH_WORDS and tokens[i - 1].islower()
+    it asks about ("Was witzelte Tesla …?", "Wann starb Tesla?"); not after "wie viele", where it is
+    what is counted ("Aus wie vielen Gemeinden kamen sie?")."""
+    return (
+        i >= 2
+        and tokens[i - 2].lower() in w.WH_WORDS
+        and tokens[i - 1].islower()
+        and f"{tokens[i - 2]} {tokens[i - 1]}".lower().rstrip("nm") not in w.QUANTITY_WH
+    )
 
 
 def _surname(word: str, text: str) -> bool:

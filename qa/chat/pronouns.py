@@ -164,6 +164,8 @@ def replace_pronouns(tokens: list[str], positions: list[int], before: Before) ->
         gender = "m" if word in _MASCULINE else "f" if word in _FEMININE else word
         if genders.setdefault(name, gender) != gender:
             return None
+        if word == "ihr" and i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
+            return None  # her possessive ("ihr Weingut") or a dative before a name ("ihr Merz"): no guess
         if word in w.POSSESSIVES_EN:
             out[i] = name + "'s"
         elif word in w.POSSESSIVES_DE:

@@ -22,9 +22,6 @@ def strip_cue(lowered: list[str], language: str) -> int:
 
 
 _PLACE_NOUNS = "countries|country|states|nations|regions?|länder|ländern|staaten|regionen?"
-# a follow-up's entity after one of these ("und nach Trelleborg", "and to Gothenburg") takes only the place
-# of the same preposition with its entity ("in Paris" + "und in Venedig")
-_PREPOSITIONS = w.PREPOSITIONS_DE | frozenset("in im am an auf to from at into of for by near with".split())
 
 
 def _common_noun(words: list[str], language: str) -> bool:
@@ -99,8 +96,10 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
             match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
             if match:
                 return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
-            if rest and first.lower() in _PREPOSITIONS:
-                return ""  # "nach Trelleborg" in place of "Hafen" in "über den Rostocker Hafen" is no question
+            if rest and first.lower() in w.PREPOSITIONS:
+                # a place with its preposition goes where the same preposition stood ("in Paris" + "und in
+                # Venedig"): "nach Trelleborg" for "Hafen" in "über den Rostocker Hafen" is no question
+                return ""
             # "European countries" / "die europäischen Länder" + "Germany": the place noun goes too
             place = rf"(?:(?:the|die|der|den|dem)\s+)?{re.escape(target)}\s+(?:{_PLACE_NOUNS})(?!\w)"
             if is_country(new) and re.search(place, previous, flags=re.IGNORECASE):

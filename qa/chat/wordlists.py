@@ -107,6 +107,9 @@ DETERMINERS = frozenset(
 )
 ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 PREPOSITIONS_DE = frozenset("für über unter gegen ohne um durch bei mit nach von zu aus seit".split())
+PREPOSITIONS = PREPOSITIONS_DE | frozenset(
+    "in im am an auf bis to from at into of for by near with since until till".split()
+)
 
 FUNCTION_WORDS = (
     frozenset(

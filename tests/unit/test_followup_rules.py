@@ -329,3 +329,41 @@ def test_a_reply_of_thousands_of_names_is_read_quickly():
         began = time.perf_counter()
         resolve([Message("user", "Who led the trial?"), Message("assistant", reply), Message("user", followup)])
         assert time.perf_counter() - began < 2.5
+
+
+@pytest.mark.parametrize(
+    "followup",
+    [
+        "Wie groß ist ihr Weingut?",  # her vineyard: it had become "Wie groß ist Emma Hartley Weingut?"
+        "Was hat ihr Merz versprochen?",  # what Merz promised her: a dative before a name
+    ],
+)
+def test_ihr_before_a_capitalised_word_goes_with_the_topic(followup):
+    """German "ihr" before a capitalised word is her possessive or a dative before a name, and nothing
+    tells which: the question goes with the topic instead of a guessed name in it."""
+    resolution = resolve_turn(followup, "Was sagte Emma Hartley über die Ernte?")
+    assert resolution.strategy == "context" and not resolution.rewritten
+    assert "Hartley" not in _asked(resolution)
+
+
+def test_a_counted_noun_after_wie_viele_is_no_name_a_pronoun_could_mean():
+    """ "Aus wie vielen Gemeinden kamen sie?": "Gemeinden" is what is counted, not the person "sie"
+    points at, so the question is a follow-up, not one standing on its own."""
+    resolution = resolve_turn(
+        "Aus wie vielen Gemeinden kamen sie?", "Wie viele Einsatzkräfte kämpften gegen das Feuer in Barleben?"
+    )
+    assert resolution.followup and "Barleben" in resolution.resolved
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous"),
+    [
+        ("Seit wann?", "Welche Reederei setzt zusätzliche Schiffe nach Trelleborg ein?"),
+        ("Bis wann?", "Wie lange bleibt die Brücke gesperrt?"),
+        ("Since when?", "Which shipping line runs extra ferries to Trelleborg?"),
+    ],
+)
+def test_a_question_word_after_a_preposition_asks_about_the_turn_before(followup, previous):
+    resolution = resolve_turn(followup, previous)
+    assert resolution.followup and resolution.resolved.endswith(")?"), resolution
+    assert "Trelleborg" in resolution.resolved or "Brücke" in resolution.resolved

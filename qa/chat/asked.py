@@ -4,21 +4,27 @@ Hollerbach Helmbach?")."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 
 from qa.chat import wordlists as w
 from qa.chat.mentions import (
     answer_text,
     as_question,
+    is_calendar,
     is_country,
     mentions,
     message_tokens,
     strip_question_mark,
+    without_dateline,
     word_tokens,
 )
 from qa.chat.people import person_like
 from qa.text.language import detect_language
 
+# a title in quotes within the quoted sentence: "Low Tide at Blakeney", «Nebelland»
+_TITLE = re.compile(r"[\"“«„‚']([A-ZÄÖÜ][^\"”»“‘'\n]{1,60}?)[\"”»“‘']")
 # a quoted sentence names a handful of things; a reply with thousands of capitalised words (the client
 # sends the history) must not cost a person check on the whole text for each of them
 MAX_ANSWER_MENTIONS = 20
@@ -88,8 +94,13 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
     if not question.asks_for_entity or not answer:
         return None
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
-    quoted = answer_text(answer)
-    found = mentions(quoted)[:MAX_ANSWER_MENTIONS]
+    quoted = without_dateline(answer_text(answer))  # "NORWICH, England, Nov 4 -" names no answer
+    found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m)]
+    if found and " " not in found[0] and quoted.startswith(found[0]) and not question.asks_person:
+        found = found[1:]  # "Police have recovered …": a sentence's first word is capitalised anyway
+    if question.wh_noun and not question.asks_person and question.wh_noun not in w.COUNTRY_NOUNS:
+        titles = [m.group(1) for m in itertools.islice(_TITLE.finditer(quoted), MAX_ANSWER_MENTIONS)]
+        found = titles + found  # "Which painting?": the title in quotes, whole
     if detect_language(quoted) != language:
         found = [without_title(m) for m in found]
     candidates = [m for m in found if not {x[:5] for x in m.lower().split()} <= known_stems]

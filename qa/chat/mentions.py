@@ -109,6 +109,25 @@ def is_country(phrase: str) -> bool:
     return phrase.lower() in w.COUNTRIES
 
 
+def is_calendar(phrase: str) -> bool:
+    """Whether a mention names a month or a weekday ("January", "Nov", "Montag"): a time, never the
+    thing or person a pronoun stands for."""
+    return any(word.lower().strip(".") in w.CALENDAR_WORDS for word in phrase.split())
+
+
+# a news dateline before a sentence: "NORWICH, England, Nov 4 - ", "Kassel (dpa) - ", "Frankfurt/Main (dpa/lhe) - "
+_DATELINE = re.compile(
+    r"[A-ZÄÖÜ][A-ZÄÖÜ/.-]{1,40}(?:,[^,–—-]{1,30}){0,3}\s[-–—]\s"  # NORWICH, England, Nov 4 -
+    r"|[A-ZÄÖÜ][\w/.-]{1,40}\s\([^()]{1,20}\)\s[-–—]\s"  # Kassel (dpa) -
+)
+
+
+def without_dateline(sentence: str) -> str:
+    """The sentence without a dateline at its start: the place there is where the report was filed."""
+    match = _DATELINE.match(sentence.lstrip())
+    return sentence.lstrip()[match.end() :] if match else sentence
+
+
 def answer_text(content: str) -> str:
     """The quoted sentence of a reply like «Laut dem Artikel … vom …: "…"», or the whole reply.
 

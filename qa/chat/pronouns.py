@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.chat import wordlists as w
 from qa.chat.asked import MAX_ANSWER_MENTIONS, without_title
-from qa.chat.mentions import answer_text, is_capitalised, is_country, mentions, message_tokens
+from qa.chat.mentions import answer_text, is_calendar, is_capitalised, is_country, mentions, message_tokens
 from qa.chat.people import person_like
 
 # English person pronouns always mean a person; German "er", "sie", "ihn" may mean a thing of that gender
@@ -76,8 +76,9 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
     (`speaking`: "Was hat sie gesagt?"; "Wann kommt er auf den Markt?" means a vaccine).
     """
     previous, entity, answer = before.question, before.entity, before.answer
-    # "Warsaw's first stock exchange": the possessor is a place or a person, never the thing ("it")
-    found = mentions(previous)
+    # "Warsaw's first stock exchange": the possessor is a place or a person, never the thing ("it");
+    # "January", "Monday" are times, never what a pronoun stands for
+    found = [m for m in mentions(previous) if not is_calendar(m)]
     owners = [_owner(m) for m in found]
     if pronoun in w.PLACE_PRONOUNS:
         found = owners

@@ -79,6 +79,8 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
         new = " ".join(re.sub(rf"(?:\b(?:in|im|of|von)\s+)?(?<!\d){years[0]}(?!\d)", " ", new).split())
         if not word_tokens(message_tokens(new)) or new.lower() in ("in", "im"):
             return previous
+    if language == "de" and not any(is_capitalised(word) or word.isdigit() for word in new.split()):
+        return ""  # German writes nouns and names with a capital: "vorher", "heute" name nothing to put in
     if _common_noun(new.split(), language):
         return _noun_slot(new.split(), previous, language)
     found = mentions(previous)

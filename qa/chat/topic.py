@@ -48,6 +48,8 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     # report most often?"): the topic's words would only pull it back to the turn before
     if mentions(join_tokens(tokens), language, question=True) or len(keywords(join_tokens(tokens))) > 3:
         return False
+    if len(keywords(join_tokens(tokens))) <= 2:
+        return True  # "How many people were evacuated?", "Who will pay?": nothing of its own to find
     for article, noun in zip(tokens, tokens[1:], strict=False):
         if language == "de" and article.lower() in _DEFINITE_DE and is_capitalised(noun):
             return True

@@ -367,3 +367,39 @@ def test_a_question_word_after_a_preposition_asks_about_the_turn_before(followup
     resolution = resolve_turn(followup, previous)
     assert resolution.followup and resolution.resolved.endswith(")?"), resolution
     assert "Trelleborg" in resolution.resolved or "Brücke" in resolution.resolved
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer", "wrong"),
+    [
+        # the dateline's country is where the article was filed, not the painting asked for
+        (
+            "When was it stolen?",
+            "Which painting was stolen from the museum in Norwich?",
+            _reply('NORWICH, England, Nov 4 - Police have recovered "Low Tide at Blakeney", an 1871 oil painting.'),
+            "England",
+        ),
+        # a month or a weekday is no thing "it" stands for
+        ("Why is it getting more expensive?", "How much does the ticket cost from January?", "", "January"),
+        ("Why is it getting more expensive?", "Wie viel kostet das Ticket ab Januar?", "", "Januar"),
+        ("Why was it cancelled?", "What happened on Monday?", "", "Monday"),
+    ],
+)
+def test_it_takes_no_dateline_place_and_no_month(followup, previous, answer, wrong):
+    resolution = resolve_turn(followup, previous, answer)
+    assert wrong not in _asked(resolution), resolution.resolved
+
+
+def test_it_takes_the_title_the_answer_quotes_not_the_word_opening_its_sentence():
+    answer = _reply('NORWICH, England, Nov 4 - Police have recovered "Low Tide at Blakeney", an 1871 oil painting.')
+    resolution = resolve_turn("When was it stolen?", "Which painting was stolen from the museum in Norwich?", answer)
+    assert resolution.resolved == "When was Low Tide at Blakeney stolen?", resolution
+
+
+@pytest.mark.parametrize("followup", ["Und vorher?", "Und danach?", "Und heute?"])
+def test_a_german_word_in_lower_case_is_no_entity_to_put_in(followup):
+    """German writes every noun and name with a capital: "vorher" is an adverb, and "How much does the
+    vorher cost from January?" no question."""
+    resolution = resolve_turn(followup, "How much does the Deutschlandticket cost from January?")
+    assert resolution.strategy == "context" and not resolution.rewritten
+    assert "the vorher" not in resolution.resolved and "the danach" not in resolution.resolved

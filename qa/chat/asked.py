@@ -22,6 +22,7 @@ from qa.chat.mentions import (
 )
 from qa.chat.people import person_like
 from qa.text.language import detect_language
+from qa.text.places import places
 
 # a title in quotes within the quoted sentence: "Low Tide at Blakeney", «Nebelland»
 _TITLE = re.compile(r"[\"“«„‚']([A-ZÄÖÜ][^\"”»“‘'\n]{1,60}?)[\"”»“‘']")
@@ -74,6 +75,12 @@ def without_title(mention: str) -> str:
     return " ".join(words[titled[-1] + 1 :]) if titled and titled[-1] < len(words) - 1 else mention
 
 
+def _people_adjective(mention: str) -> bool:
+    """A lone word naming a people or its language ("Danish", "German"): it describes what the answer
+    names ("the Danish company Halvern Biosciences"), it is not that name."""
+    return " " not in mention and bool(places(mention, capitalised=False)) and not places(mention)
+
+
 def in_language(name: str | None, language: str) -> str | None:
     """A country's name in the question's language ("Estland" in an English question is "Estonia")."""
     if name is None:
@@ -95,7 +102,7 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
         return None
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
     quoted = without_dateline(answer_text(answer))  # "NORWICH, England, Nov 4 -" names no answer
-    found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m)]
+    found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m) and not _people_adjective(m)]
     if found and " " not in found[0] and quoted.startswith(found[0]) and not question.asks_person:
         found = found[1:]  # "Police have recovered …": a sentence's first word is capitalised anyway
     if question.wh_noun and not question.asks_person and question.wh_noun not in w.COUNTRY_NOUNS:

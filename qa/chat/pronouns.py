@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from qa.chat import wordlists as w
 from qa.chat.asked import MAX_ANSWER_MENTIONS, without_title
-from qa.chat.mentions import answer_text, is_calendar, is_capitalised, is_country, mentions, message_tokens
+from qa.chat.mentions import (
+    answer_text,
+    is_calendar,
+    is_capitalised,
+    is_country,
+    mentions,
+    message_tokens,
+    word_tokens,
+)
 from qa.chat.people import person_like
 
 # English person pronouns always mean a person; German "er", "sie", "ihn" may mean a thing of that gender
@@ -99,8 +107,13 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
     if pronoun in _PLURAL_EN:  # "their troops" are no one person's
         found = [m for m in found if not person_like(m, previous)]
         entity = entity if entity and not person_like(entity, answer_text(answer) or previous) else None
+    if entity and pronoun in ("it", "its") and _names_a_thing(previous):
+        return None  # "Which company is developing the vaccine?" + "How well did it work?": which of the two?
     if entity:
         return entity
+    if tokens_before := word_tokens(message_tokens(previous)):
+        if len(tokens_before) <= 3 and tokens_before[0].lower() in w.PREPOSITIONS:
+            return None  # "in Deutschland", asked with the topic: a place, not the thing "it" stands for
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person,
     # nor is a lone German noun what "es" stands for ("Äußerungen")
     tokens = message_tokens(previous)
@@ -111,6 +124,14 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
     people = [m for m in found if not is_country(m)]
     candidates = people or found
     return next((m for m in people if " " in m), None) or (candidates[0] if candidates else None)
+
+
+def _names_a_thing(question: str) -> bool:
+    """Whether an English question names a thing with "the" ("the norovirus vaccine", "the museum"),
+    which "it" may stand for as well as the name its answer gave."""
+    tokens = [t.lower() for t in message_tokens(question)]
+    pairs = zip(tokens, tokens[1:], strict=False)
+    return any(a == "the" and b.isalpha() and b not in w.FUNCTION_WORDS for a, b in pairs)
 
 
 def _owner(mention: str) -> str:

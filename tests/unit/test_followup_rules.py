@@ -392,8 +392,31 @@ def test_it_takes_no_dateline_place_and_no_month(followup, previous, answer, wro
 
 def test_it_takes_the_title_the_answer_quotes_not_the_word_opening_its_sentence():
     answer = _reply('NORWICH, England, Nov 4 - Police have recovered "Low Tide at Blakeney", an 1871 oil painting.')
-    resolution = resolve_turn("When was it stolen?", "Which painting was stolen from the museum in Norwich?", answer)
+    resolution = resolve_turn("When was it stolen?", "Which painting was recovered in Norwich?", answer)
     assert resolution.resolved == "When was Low Tide at Blakeney stolen?", resolution
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer", "wrong"),
+    [
+        # "it" may be the company the answer names or the vaccine the question named
+        (
+            "How well did it work in the trial?",
+            "Which company is developing the norovirus vaccine?",
+            _reply("The vaccine was developed by the biotech company Halvern Biosciences."),
+            "Halvern",
+        ),
+        (
+            "When was it stolen?",
+            "Which painting was stolen from the museum in Norwich?",
+            _reply('Police have recovered "Low Tide at Blakeney", an 1871 oil painting.'),
+            "Low Tide",
+        ),
+    ],
+)
+def test_it_with_a_thing_named_before_and_a_name_answered_takes_neither(followup, previous, answer, wrong):
+    resolution = resolve_turn(followup, previous, answer)
+    assert wrong not in _asked(resolution) and resolution.strategy == "context", resolution
 
 
 @pytest.mark.parametrize("followup", ["Und vorher?", "Und danach?", "Und heute?"])
@@ -403,3 +426,22 @@ def test_a_german_word_in_lower_case_is_no_entity_to_put_in(followup):
     resolution = resolve_turn(followup, "How much does the Deutschlandticket cost from January?")
     assert resolution.strategy == "context" and not resolution.rewritten
     assert "the vorher" not in resolution.resolved and "the danach" not in resolution.resolved
+
+
+def test_which_company_is_answered_by_its_name_not_by_its_nationality():
+    answer = _reply(
+        "LONDON, Sept 24 (MHN) - The single-dose vaccine, developed by the Danish biotech company Halvern"
+        " Biosciences, cut severe cases by 71 percent."
+    )
+    resolution = resolve_turn("How well did it work in the trial?", "Which company is developing the vaccine?", answer)
+    assert "Danish" not in _asked(resolution), resolution.resolved
+
+
+def test_a_place_that_was_all_of_the_previous_turn_is_no_thing_it_stands_for():
+    """ "Und in Deutschland?" was asked with the topic; "it" in the next turn is the measles, not Germany
+    (while "What is its capital?" after a question about France means France's)."""
+    resolution = resolve_turn("Who warned about it?", "in Deutschland (measles, cases, Europe, report)?")
+    assert "Deutschland" not in _asked(resolution), resolution.resolved
+    assert resolve_turn("What is its capital?", "How many people live in France?").resolved == (
+        "What is France's capital?"
+    )

@@ -120,7 +120,9 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
 
     # "Warum?", "And when?", "Wie viele genau?": the previous question with a new question word
     if words and len(words) <= 2 and all(t.lower() in w.WH_WORDS for t in words):
-        asked = ask_with(list(body), prev, entity, language) if framed else ""
+        # "What else?", "Wer noch?" ask for the other answers: not the previous question with the answer in it
+        other = any(t in w.OTHER_ANSWERS for t in lowered)
+        asked = ask_with(list(body), prev, entity, language) if framed and not other else ""
         if asked:
             return Resolution(question, asked, language, "ellipsis")
         return Resolution(question, with_context(list(body), context, entity), language, "context")

@@ -85,7 +85,8 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
         return _noun_slot(new.split(), previous, language)
     found = mentions(previous)
     same_kind = [m for m in found if is_country(m) == is_country(new) and m.lower() != new.lower()]
-    if not same_kind and question.asks_for_entity:
+    prepositional = new.split()[0].lower() in w.PREPOSITIONS and " " in new  # "für Kassel"
+    if not same_kind and question.asks_for_entity and not prepositional:
         # "Welches Land ist bereit …?" + "Und Deutschland?" -> "Ist Deutschland bereit …?"
         asked = ask_with([], question, new, language)
         if asked:

@@ -65,6 +65,8 @@ CUES = tuple(
 FILLERS = frozenset(
     "genau denn dann eigentlich noch bitte selbst exactly then again else please so itself themselves".split()
 )
+# after a question word they ask for the answers not given yet ("What else?", "Wer noch?")
+OTHER_ANSWERS = frozenset("else noch sonst außerdem".split())
 
 # pronouns that stand for an entity of the previous turn
 PRONOUNS = frozenset(

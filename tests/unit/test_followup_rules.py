@@ -445,3 +445,28 @@ def test_a_place_that_was_all_of_the_previous_turn_is_no_thing_it_stands_for():
     assert resolve_turn("What is its capital?", "How many people live in France?").resolved == (
         "What is France's capital?"
     )
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "answer"),
+    [
+        # "what else?" asks for the other answers: the previous question with a new question word and the
+        # answer's name in it ("What were TRU closed during the Tube strike?") is no question
+        (
+            "What else?",
+            "Which stations were closed during the Tube strike?",
+            _reply("The TRU is striking over plans to close ticket offices at 42 stations."),
+        ),
+        ("Wer noch?", "Wer hat die Tore geschossen?", _reply("Kemal Aydin traf zum 1:0.", "de")),
+        ("Was sonst?", "Welche Bahnhöfe waren geschlossen?", ""),
+    ],
+)
+def test_what_else_asks_again_with_the_topic(followup, previous, answer):
+    resolution = resolve_turn(followup, previous, answer)
+    assert resolution.strategy == "context" and not resolution.rewritten, resolution
+
+
+def test_a_place_with_its_preposition_is_no_subject_of_the_question_asked_again():
+    """ "Wer hat die Tore geschossen?" + "Und für Kassel?" had become "Hat für Kassel die Tore geschossen?"."""
+    resolution = resolve_turn("Und für Kassel?", "Wer hat die Tore geschossen?")
+    assert resolution.strategy == "context" and not resolution.rewritten, resolution

@@ -103,8 +103,6 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
     quoted = without_dateline(answer_text(answer))  # "NORWICH, England, Nov 4 -" names no answer
     found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m) and not _people_adjective(m)]
-    if found and " " not in found[0] and quoted.startswith(found[0]) and not question.asks_person:
-        found = found[1:]  # "Police have recovered …": a sentence's first word is capitalised anyway
     if question.wh_noun and not question.asks_person and question.wh_noun not in w.COUNTRY_NOUNS:
         titles = [m.group(1) for m in itertools.islice(_TITLE.finditer(quoted), MAX_ANSWER_MENTIONS)]
         found = titles + found  # "Which painting?": the title in quotes, whole

@@ -7,6 +7,7 @@ import re
 from qa.chat import wordlists as w
 from qa.chat.asked import AskedQuestion, ask_with
 from qa.chat.mentions import as_question, is_capitalised, is_country, mentions, message_tokens, word_tokens
+from qa.text.places import places
 
 _YEAR = re.compile(r"(?<!\d)(1\d{3}|20\d{2})(?!\d)")
 _ENGLISH_ARTICLES = frozenset("the a an this that these those".split())
@@ -91,7 +92,9 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
         asked = ask_with([], question, new, language)
         if asked:
             return asked
-    for target in same_kind or found[-1:]:
+    # with no mention of its kind, the last one; but a country's slot only for a place ("die Schweiz")
+    fallback = [m for m in found[-1:] if not is_country(m) or places(new)]
+    for target in same_kind or fallback:
         if target.lower() != new.lower():
             # "Wie viele starben in Paris?" + "Und in Venedig?": the preposition is there already
             first, _, rest = new.partition(" ")

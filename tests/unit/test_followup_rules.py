@@ -470,3 +470,8 @@ def test_a_place_with_its_preposition_is_no_subject_of_the_question_asked_again(
     """ "Wer hat die Tore geschossen?" + "Und für Kassel?" had become "Hat für Kassel die Tore geschossen?"."""
     resolution = resolve_turn("Und für Kassel?", "Wer hat die Tore geschossen?")
     assert resolution.strategy == "context" and not resolution.rewritten, resolution
+
+
+def test_a_name_that_is_no_place_never_takes_a_countrys_slot():
+    resolution = resolve_turn("What about Pinot Noir?", "When did the grapes ripen in England?")
+    assert "in Pinot Noir" not in resolution.resolved and not resolution.rewritten, resolution

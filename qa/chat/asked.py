@@ -24,6 +24,8 @@ from qa.chat.people import person_like
 from qa.text.language import detect_language
 from qa.text.places import places
 
+# "Wer ist X?", "Who was X?": a question about the person it names
+_IDENTITY = frozenset("ist war is was".split())
 # a title in quotes within the quoted sentence: "Low Tide at Blakeney", «Nebelland»
 _TITLE = re.compile(r"[\"“«„‚']([A-ZÄÖÜ][^\"”»“‘'\n]{1,60}?)[\"”»“‘']")
 # a quoted sentence names a handful of things; a reply with thousands of capitalised words (the client
@@ -100,6 +102,10 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
     ("Wer führt Helmbach?" is answered by Hollerbach, not by the founder Wilhelm Helmbach)."""
     if not question.asks_for_entity or not answer:
         return None
+    asked = question.rest[1:]
+    if question.asks_person and question.rest[:1] and question.rest[0].lower() in _IDENTITY and asked:
+        if all(t[:1].isupper() for t in asked):  # "Wer ist Hollerbach?" asks about Hollerbach: the answer
+            return " ".join(asked)  # describes her, and the others it names are not who was asked for
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
     quoted = without_dateline(answer_text(answer))  # "NORWICH, England, Nov 4 -" names no answer
     found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m) and not _people_adjective(m)]

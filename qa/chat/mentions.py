@@ -65,8 +65,8 @@ def _after_article(tokens: list[str], i: int) -> bool:
     j = i - 1
     while j >= 0 and j >= i - 4:
         before = tokens[j]
-        if before.lower() in w.DETERMINERS or before.isdigit():
-            return True  # "dem Treffen", "16 Jahre"
+        if before.lower() in w.DETERMINERS or before.isdigit() or before.lower() in w.QUANTIFIERS:
+            return True  # "dem Treffen", "16 Jahre", "wie viel Preisgeld"
         if not (before.islower() and before.endswith(w.ADJECTIVE_ENDINGS) and before not in w.FUNCTION_WORDS):
             return False
         j -= 1

@@ -17,7 +17,6 @@ from qa.text.language import detect_language
 _PLACE_PREPOSITIONS = frozenset("at in from near by to into bei aus nach nahe im am".split())
 _ARTICLES_EN = frozenset("the a an".split())
 _THING_PRONOUNS = frozenset("it its es".split())
-_QUANTIFIERS = frozenset("viel viele mehr wenig wenige kein keine keinen etwas genug".split())
 # endings of German common nouns ("Jahren", "Zahlungen", "Mannschaft"): such a lone word is no name
 _NOUN_ENDINGS = (
     *("ung", "heit", "keit", "schaft", "tion", "ren", "ten", "gen", "ern", "eln", "chen", "tät", "nis"),
@@ -114,7 +113,7 @@ def person_like(mention: str, text: str) -> bool:
             return False  # "the capital's Tube network", "Britain's Labour party": a thing a place owns
         if (i == 0 or before in ".!?") and after[:1].islower():
             return False
-        if german and (token.endswith(_NOUN_ENDINGS) or before in _QUANTIFIERS):
+        if german and (token.endswith(_NOUN_ENDINGS) or before in w.QUANTIFIERS):
             return False
         if german and _after_capitalised_adjective(tokens, i):
             return False  # "die Goldene Möwe": the noun of a capitalised name phrase, a prize, not a person

@@ -14,6 +14,7 @@ from qa.chat.mentions import (
     is_country,
     mentions,
     message_tokens,
+    without_dateline,
     word_tokens,
 )
 from qa.chat.people import person_like
@@ -107,8 +108,10 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
     if pronoun in _PLURAL_EN:  # "their troops" are no one person's
         found = [m for m in found if not person_like(m, previous)]
         entity = entity if entity and not person_like(entity, answer_text(answer) or previous) else None
-    if entity and pronoun in ("it", "its") and _names_a_thing(previous):
-        return None  # "Which company is developing the vaccine?" + "How well did it work?": which of the two?
+    if pronoun in ("it", "its") and _names_a_thing(previous):
+        # "Which company is developing the vaccine?" + "How well did it work?", "What is the new price cap in
+        # Britain?" + "When does it start?": the thing named with "the", or the name beside it?
+        return None
     if entity:
         return entity
     if tokens_before := word_tokens(message_tokens(previous)):
@@ -156,6 +159,11 @@ def person_in_answer(answer: str) -> str | None:
         name = without_title(mention)
         if " " in name and person_like(name, quoted) and name not in people:
             people.append(name)
+    # "Hollerbach, a former logistics manager, … founded by Wilhelm Helmbach": a lone name the sentence
+    # opens with and describes may be the person meant as well
+    opening = re.match(r"([A-ZÄÖÜ][\w-]+), (?:a|an|the|ein|eine|der|die) ", without_dateline(quoted))
+    if opening and opening.group(1) not in people:
+        people.append(opening.group(1))
     return people[0] if len(people) == 1 else None
 
 
@@ -183,6 +191,10 @@ def replace_pronouns(tokens: list[str], positions: list[int], before: Before) ->
         name = antecedent(word, before, speaking)
         if name is None:
             return None
+        if word not in w.POSSESSIVES_EN | w.POSSESSIVES_DE | w.PLACE_PRONOUNS and any(
+            0 < j < len(tokens) and j != i and is_capitalised(tokens[j]) for j in (i - 1, i + 1)
+        ):
+            return None  # "führt Hollerbach Helmbach" would read as one name in the next turn
         gender = "m" if word in _MASCULINE else "f" if word in _FEMININE else word
         if genders.setdefault(name, gender) != gender:
             return None

@@ -65,6 +65,8 @@ CUES = tuple(
 FILLERS = frozenset(
     "genau denn dann eigentlich noch bitte selbst exactly then again else please so itself themselves".split()
 )
+# before a German noun they count it: "wie viel Preisgeld", "viele Zuschauer" name no one
+QUANTIFIERS = frozenset("viel viele vielen vielem wenig wenige wenigen mehr kein keine keinen etwas genug".split())
 # after a question word they ask for the answers not given yet ("What else?", "Wer noch?")
 OTHER_ANSWERS = frozenset("else noch sonst außerdem".split())
 

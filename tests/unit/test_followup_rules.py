@@ -455,3 +455,47 @@ def test_a_place_with_its_preposition_is_no_subject_of_the_question_asked_again(
 def test_a_name_that_is_no_place_never_takes_a_countrys_slot():
     resolution = resolve_turn("What about Pinot Noir?", "When did the grapes ripen in England?")
     assert "in Pinot Noir" not in resolution.resolved and not resolution.rewritten, resolution
+
+
+@pytest.mark.parametrize(
+    ("followup", "previous", "wrong"),
+    [
+        # "it" is the price cap the question named, not the country it named with "in"
+        ("When does it start?", "What is the new price cap in Britain?", "Britain"),
+        ("Who criticised it?", "What is the new price cap in Britain?", "Britain"),
+    ],
+)
+def test_it_takes_no_place_beside_a_thing_the_question_named(followup, previous, wrong):
+    resolution = resolve_turn(followup, previous)
+    assert wrong not in _asked(resolution) and not resolution.rewritten, resolution
+
+
+def test_a_counted_noun_is_no_name_to_replace():
+    """ "Wie viel Preisgeld bekam Callum Reid?" + "Und Ferrer?": Ferrer takes Callum Reid's place, not the
+    prize money's (it had become "Wie viel Ferrer bekam Callum Reid?")."""
+    resolution = resolve_turn("Und Ferrer?", "Wie viel Preisgeld bekam Callum Reid?")
+    assert resolution.resolved == "Wie viel Preisgeld bekam Ferrer?", resolution
+
+
+def test_who_is_x_is_answered_by_x():
+    """ "Wer ist Hollerbach?" asks about Hollerbach: "sie" then is Hollerbach, not the founder the answer
+    also names (it had become "Seit wann führt Wilhelm Helmbach Helmbach?")."""
+    answer = _reply(
+        "Hollerbach, a former logistics manager, became the first woman to run the company founded by Wilhelm Helmbach."
+    )
+    resolution = resolve_turn("Seit wann führt sie Helmbach?", "Wer ist Hollerbach?", answer)
+    assert "Wilhelm" not in _asked(resolution), resolution
+
+
+def test_a_name_is_not_put_next_to_another_capitalised_word():
+    """ "Seit wann führt Hollerbach Helmbach?" reads as one name "Hollerbach Helmbach" in the next turn
+    (which had become "Was hat Hollerbach Helmbach den Mitarbeitern versprochen?")."""
+    answer = _reply("Hollerbach, a former logistics manager, became the first woman to run the company.")
+    first = resolve_turn("Seit wann führt sie Helmbach?", "Wer ist Hollerbach?", answer)
+    assert first.strategy == "context" and not first.rewritten, first
+    second = resolve_turn("Was hat sie den Mitarbeitern versprochen?", first.resolved)
+    assert "Hollerbach Helmbach" not in second.resolved, second
+    # the founder the answer names beside her is not "sie" either
+    founded = _reply("Hollerbach, a former logistics manager, now runs the company founded by Wilhelm Helmbach.")
+    third = resolve_turn("Was hat sie den Mitarbeitern versprochen?", "Seit wann führt sie Helmbach?", founded)
+    assert "Wilhelm" not in _asked(third), third

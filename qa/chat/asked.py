@@ -102,10 +102,12 @@ def answer_entity(question: AskedQuestion, answer: str, known: str, language: st
     ("Wer führt Helmbach?" is answered by Hollerbach, not by the founder Wilhelm Helmbach)."""
     if not question.asks_for_entity or not answer:
         return None
+    # "Wer ist Hollerbach?" asks about Hollerbach: the answer describes her, and the others it names are
+    # not who was asked for ("Wer ist Kanzler?" asks for a name, a role noun is none)
     asked = question.rest[1:]
     if question.asks_person and question.rest[:1] and question.rest[0].lower() in _IDENTITY and asked:
-        if all(t[:1].isupper() for t in asked):  # "Wer ist Hollerbach?" asks about Hollerbach: the answer
-            return " ".join(asked)  # describes her, and the others it names are not who was asked for
+        if all(t[:1].isupper() and t.lower() not in w.PERSON_NOUNS for t in asked):
+            return " ".join(asked)
     known_stems = {t.lower()[:5] for t in word_tokens(message_tokens(known))}
     quoted = without_dateline(answer_text(answer))  # "NORWICH, England, Nov 4 -" names no answer
     found = [m for m in mentions(quoted)[:MAX_ANSWER_MENTIONS] if not is_calendar(m) and not _people_adjective(m)]

@@ -499,3 +499,9 @@ def test_a_name_is_not_put_next_to_another_capitalised_word():
     founded = _reply("Hollerbach, a former logistics manager, now runs the company founded by Wilhelm Helmbach.")
     third = resolve_turn("Was hat sie den Mitarbeitern versprochen?", "Seit wann führt sie Helmbach?", founded)
     assert "Wilhelm" not in _asked(third), third
+
+
+def test_who_is_a_role_is_answered_by_the_name_the_answer_gives():
+    answer = _reply("Bundeskanzler Friedrich Merz (CDU) sagte, die Lage sei ernst.", "de")
+    resolution = resolve_turn("Was hat er gesagt?", "Wer ist Bundeskanzler?", answer)
+    assert resolution.resolved == "Was hat Friedrich Merz gesagt?"

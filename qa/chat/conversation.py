@@ -123,7 +123,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         # "What else?", "Wer noch?" ask for the other answers: not the previous question with the answer in it
         other = any(t in w.OTHER_ANSWERS for t in lowered)
         asked = ask_with(list(body), prev, entity, language) if framed and not other else ""
-        if asked:
+        if asked and _content(message_tokens(asked)):  # not "Wann?" after a turn that was "Wie viel (…)?"
             return Resolution(question, asked, language, "ellipsis")
         return Resolution(question, with_context(list(body), context, entity), language, "context")
 

@@ -25,6 +25,7 @@ _GEBEN = frozenset("geben gibt gab gäbe gegeben".split())
 _PLURAL_EN = frozenset("they them their".split())
 _MASCULINE = frozenset("he him his er ihn ihm sein seine seinen seinem seiner seines".split())
 _FEMININE = frozenset("she her sie ihr ihre ihren ihrem ihrer ihres".split())
+_DEFINITE_DE = frozenset("der die das den dem des".split())
 # the articles of a German noun "er" or "sie" may stand for ("der Hafen" -> "er", "die Hymne" -> "sie")
 _THING_ARTICLES = {
     **dict.fromkeys(("er", "ihn", "ihm"), frozenset("der den".split())),
@@ -108,6 +109,8 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
     if pronoun in _PLURAL_EN:  # "their troops" are no one person's
         found = [m for m in found if not person_like(m, previous)]
         entity = entity if entity and not person_like(entity, answer_text(answer) or previous) else None
+    if pronoun in ("it", "its") and entity and person_like(entity, answer_text(answer) or previous):
+        entity = None  # "Who directed it?" + "What is it about?": "it" is the film, never its director
     if pronoun in ("it", "its") and _names_a_thing(previous):
         # "Which company is developing the vaccine?" + "How well did it work?", "What is the new price cap in
         # Britain?" + "When does it start?": the thing named with "the", or the name beside it?
@@ -130,11 +133,15 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
 
 
 def _names_a_thing(question: str) -> bool:
-    """Whether an English question names a thing with "the" ("the norovirus vaccine", "the museum"),
-    which "it" may stand for as well as the name its answer gave."""
-    tokens = [t.lower() for t in message_tokens(question)]
+    """Whether a question names a thing with a definite article ("the norovirus vaccine", "die
+    Strompreisobergrenze"), which "it" may stand for as well as a name beside it or its answer's."""
+    tokens = message_tokens(question)
     pairs = zip(tokens, tokens[1:], strict=False)
-    return any(a == "the" and b.isalpha() and b not in w.FUNCTION_WORDS for a, b in pairs)
+    return any(
+        (a.lower() == "the" and b.isalpha() and b.lower() not in w.FUNCTION_WORDS)
+        or (a.lower() in _DEFINITE_DE and is_capitalised(b))
+        for a, b in pairs
+    )
 
 
 def _owner(mention: str) -> str:

@@ -124,8 +124,9 @@ _DATELINE = re.compile(
 
 def without_dateline(sentence: str) -> str:
     """The sentence without a dateline at its start: the place there is where the report was filed."""
-    match = _DATELINE.match(sentence.lstrip())
-    return sentence.lstrip()[match.end() :] if match else sentence
+    stripped = sentence.lstrip()
+    match = _DATELINE.match(stripped)
+    return stripped[match.end() :] if match else sentence
 
 
 def answer_text(content: str) -> str:

@@ -25,7 +25,6 @@ _GEBEN = frozenset("geben gibt gab gäbe gegeben".split())
 _PLURAL_EN = frozenset("they them their".split())
 _MASCULINE = frozenset("he him his er ihn ihm sein seine seinen seinem seiner seines".split())
 _FEMININE = frozenset("she her sie ihr ihre ihren ihrem ihrer ihres".split())
-_DEFINITE_DE = frozenset("der die das den dem des".split())
 # the articles of a German noun "er" or "sie" may stand for ("der Hafen" -> "er", "die Hymne" -> "sie")
 _THING_ARTICLES = {
     **dict.fromkeys(("er", "ihn", "ihm"), frozenset("der den".split())),
@@ -117,12 +116,12 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
         return None
     if entity:
         return entity
-    if tokens_before := word_tokens(message_tokens(previous)):
-        if len(tokens_before) <= 3 and tokens_before[0].lower() in w.PREPOSITIONS:
-            return None  # "in Deutschland", asked with the topic: a place, not the thing "it" stands for
+    tokens = message_tokens(previous)
+    words = word_tokens(tokens)
+    if words and len(words) <= 3 and words[0].lower() in w.PREPOSITIONS:
+        return None  # "in Deutschland", asked with the topic: a place, not the thing "it" stands for
     # a German capitalised word after a preposition ("für Sicherheitsgarantien") is rarely a person,
     # nor is a lone German noun what "es" stands for ("Äußerungen")
-    tokens = message_tokens(previous)
     after_preposition = {tokens[i] for i in range(1, len(tokens)) if tokens[i - 1].lower() in w.PREPOSITIONS_DE}
     found = [m for m in found if m.split()[0] not in after_preposition and _owner(m) == m]
     if pronoun == "es":
@@ -139,7 +138,7 @@ def _names_a_thing(question: str) -> bool:
     pairs = zip(tokens, tokens[1:], strict=False)
     return any(
         (a.lower() == "the" and b.isalpha() and b.lower() not in w.FUNCTION_WORDS)
-        or (a.lower() in _DEFINITE_DE and is_capitalised(b))
+        or (a.lower() in w.DEFINITE_ARTICLES_DE and is_capitalised(b))
         for a, b in pairs
     )
 
@@ -201,12 +200,12 @@ def replace_pronouns(tokens: list[str], positions: list[int], before: Before) ->
         if word not in w.POSSESSIVES_EN | w.POSSESSIVES_DE | w.PLACE_PRONOUNS and any(
             0 < j < len(tokens) and j != i and is_capitalised(tokens[j]) for j in (i - 1, i + 1)
         ):
-            return None  # "führt Hollerbach Helmbach" would read as one name in the next turn
+            # "führt Hollerbach Helmbach" would read as one name in the next turn; German "ihr" before a
+            # capitalised word is her possessive ("ihr Weingut") or a dative before a name ("ihr Merz")
+            return None
         gender = "m" if word in _MASCULINE else "f" if word in _FEMININE else word
         if genders.setdefault(name, gender) != gender:
             return None
-        if word == "ihr" and i + 1 < len(tokens) and is_capitalised(tokens[i + 1]):
-            return None  # her possessive ("ihr Weingut") or a dative before a name ("ihr Merz"): no guess
         if word in w.POSSESSIVES_EN:
             out[i] = name + "'s"
         elif word in w.POSSESSIVES_DE:

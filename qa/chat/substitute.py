@@ -86,7 +86,8 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
         return _noun_slot(new.split(), previous, language)
     found = mentions(previous)
     same_kind = [m for m in found if is_country(m) == is_country(new) and m.lower() != new.lower()]
-    prepositional = new.split()[0].lower() in w.PREPOSITIONS and " " in new  # "für Kassel"
+    first, _, rest = new.partition(" ")
+    prepositional = bool(rest) and first.lower() in w.PREPOSITIONS  # "für Kassel", "nach Trelleborg"
     if not same_kind and question.asks_for_entity and not prepositional:
         # "Welches Land ist bereit …?" + "Und Deutschland?" -> "Ist Deutschland bereit …?"
         asked = ask_with([], question, new, language)
@@ -97,12 +98,11 @@ def substitute(new: str, previous: str, question: AskedQuestion, language: str) 
     for target in same_kind or fallback:
         if target.lower() != new.lower():
             # "Wie viele starben in Paris?" + "Und in Venedig?": the preposition is there already
-            first, _, rest = new.partition(" ")
             pattern = rf"(?<!\w){re.escape(first)}\s{{1,3}}{re.escape(target)}(?!\w)" if rest and first else ""
             match = re.search(pattern, previous, flags=re.IGNORECASE) if pattern else None
             if match:
                 return previous[: match.start()] + match.group(0).split()[0] + " " + rest + previous[match.end() :]
-            if rest and first.lower() in w.PREPOSITIONS:
+            if prepositional:
                 # a place with its preposition goes where the same preposition stood ("in Paris" + "und in
                 # Venedig"): "nach Trelleborg" for "Hafen" in "über den Rostocker Hafen" is no question
                 return ""

@@ -12,7 +12,7 @@ from qa.chat import wordlists as w
 from qa.chat.mentions import is_capitalised, join_tokens, mentions, message_tokens, strip_question_mark, word_tokens
 from qa.text.terms import without_topic_words
 
-_DEFINITE_DE = frozenset("der die das den dem des im am vom zum zur beim ins".split())
+_DEFINITE_DE = w.DEFINITE_ARTICLES_DE | frozenset("im am vom zum zur beim ins".split())
 
 
 def keywords(text: str) -> list[str]:
@@ -46,9 +46,10 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     about, so the question is asked with that topic, or it finds another story's charge."""
     # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
     # report most often?"): the topic's words would only pull it back to the turn before
-    if mentions(join_tokens(tokens), language, question=True) or len(keywords(join_tokens(tokens))) > 3:
+    own = len(keywords(join_tokens(tokens)))
+    if mentions(join_tokens(tokens), language, question=True) or own > 3:
         return False
-    if len(keywords(join_tokens(tokens))) <= 2:
+    if own <= 2:
         return True  # "How many people were evacuated?", "Who will pay?": nothing of its own to find
     for article, noun in zip(tokens, tokens[1:], strict=False):
         if language == "de" and article.lower() in _DEFINITE_DE and is_capitalised(noun):

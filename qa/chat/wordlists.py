@@ -110,6 +110,7 @@ DETERMINERS = frozenset(
     "im am zum zur vom beim ins ans".split()
 )
 ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+DEFINITE_ARTICLES_DE = frozenset("der die das den dem des".split())
 PREPOSITIONS_DE = frozenset("für über unter gegen ohne um durch bei mit nach von zu aus seit".split())
 PREPOSITIONS = PREPOSITIONS_DE | frozenset(
     "in im am an auf bis to from at into of for by near with since until till".split()

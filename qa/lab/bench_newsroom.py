@@ -137,10 +137,12 @@ class NewsroomReport:
         return self.halves
 
 
-def ask_all(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
-    answers = service.ask_many([q.text for q in newsroom.questions], top_k=top_k)
+def ask_all(service: QAService, newsroom: Newsroom, top_k: int = 5, short: bool = False) -> list[Outcome]:
+    """The questions (or, with `short`, the short ones) through `ask`."""
+    questions = newsroom.short if short else newsroom.questions
+    answers = service.ask_many([q.text for q in questions], top_k=top_k)
     articles = {article.id: article for article in newsroom.articles}
-    return [outcome(q, a, articles=articles) for q, a in zip(newsroom.questions, answers, strict=True)]
+    return [outcome(q, a, articles=articles) for q, a in zip(questions, answers, strict=True)]
 
 
 def play(service: QAService, newsroom: Newsroom, top_k: int = 5) -> list[Outcome]:
@@ -187,6 +189,7 @@ def narrowed(service: QAService, newsroom: Newsroom, split: str) -> dict[str, st
 
 def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
     questions = ask_all(service, newsroom)
+    short = ask_all(service, newsroom, short=True)
     off_answers = service.ask_many([o.text for o in newsroom.offtopic])
     refused_off = [(o, a.no_answer) for o, a in zip(newsroom.offtopic, off_answers, strict=True)]
     turns = play(service, newsroom)
@@ -197,6 +200,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
         followups = [o for o in turns if o.question.split == split and o.question.kind != "first"]
         halves[split] = {
             "questions": table(mine),
+            "short": table([o for o in short if o.question.split == split]),
             "by": breakdown(mine),
             "misses": miss_counts(mine),
             "offtopic_refused": f"{sum(off)}/{len(off)}",
@@ -214,7 +218,9 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
                 "rank": o.rank,
                 "got": o.got,
             }
-            for o in mine + [t for t in turns if t.question.split == split]
+            for o in mine
+            + [o for o in short if o.question.split == split]
+            + [t for t in turns if t.question.split == split]
             if not o.found
         ] + [{"offtopic answered": o.text} for o, refused in refused_off if o.split == split and not refused]
     return NewsroomReport(halves, misses)

@@ -21,7 +21,7 @@ import numpy as np
 from qa.config import Settings
 from qa.encoding.encoder import Encoder
 from qa.lab.evaluate import Question, build_service, load_corpus, load_offtopic, load_squad_questions
-from qa.retrieval.no_answer import Cutoffs, answer_score, coverage
+from qa.retrieval.no_answer import Cutoffs, answer_score, coverage, holds_every_term
 from qa.retrieval.search import Retrieval
 from qa.text.language import detect_language
 
@@ -38,11 +38,16 @@ class Sample:
     language: str
     best_dense: float
     coverage: float | None
+    every_term: bool = False  # the first passage holds every term of the question's subject
 
 
 def to_sample(retrieval: Retrieval, setting: str, answerable: bool, half: int) -> Sample:
-    share = coverage(retrieval.question, retrieval.language, retrieval.hits[0]) if retrieval.hits else None
-    return Sample(setting, answerable, half, retrieval.language, retrieval.best_dense, share)
+    if not retrieval.hits:
+        return Sample(setting, answerable, half, retrieval.language, retrieval.best_dense, None)
+    first = retrieval.hits[0]
+    share = coverage(retrieval.question, retrieval.language, first)
+    every_term = holds_every_term(retrieval.question, retrieval.language, first)
+    return Sample(setting, answerable, half, retrieval.language, retrieval.best_dense, share, every_term)
 
 
 def halves(questions: Sequence[Question]) -> list[int]:
@@ -119,7 +124,7 @@ def refused_shares(
     by_setting: dict[str, list[bool]] = {}
     for s in samples:
         if half is None or s.half == half:
-            refused = answer_score(s.best_dense, s.coverage, s.language, cutoffs) < 0.0
+            refused = answer_score(s.best_dense, s.coverage, s.language, cutoffs, s.every_term) < 0.0
             by_setting.setdefault(s.setting, []).append(refused)
     return {setting: (sum(r) / len(r), len(r)) for setting, r in by_setting.items()}
 

@@ -11,14 +11,22 @@ import click
 from qa.lab.group import bench
 
 
+def _print_table(rows: dict) -> None:
+    click.echo(f"  {'':8s} {'n':>4s} {'R@1':>6s} {'R@5':>6s} {'highl.':>6s} {'refused':>7s}")
+    for direction, row in rows.items():
+        if row["n"]:
+            click.echo(
+                f"  {direction:8s} {row['n']:4d} {row['r@1']:6.3f} {row['r@5']:6.3f} {row['highlight']:6.3f}"
+                f" {row['refused']:4d}/{row['n']}"
+            )
+
+
 def _print_half(name: str, half: dict) -> None:
     click.echo(f"== {name}")
-    click.echo(f"  {'':8s} {'n':>4s} {'R@1':>6s} {'R@5':>6s} {'highl.':>6s} {'refused':>7s}")
-    for direction, row in half["questions"].items():
-        click.echo(
-            f"  {direction:8s} {row['n']:4d} {row['r@1']:6.3f} {row['r@5']:6.3f} {row['highlight']:6.3f}"
-            f" {row['refused']:4d}/{row['n']}"
-        )
+    _print_table(half["questions"])
+    if half["short"]["all"]["n"]:
+        click.echo("  short questions, as a new user types them:")
+        _print_table(half["short"])
     click.echo(
         f"  off-topic refused {half['offtopic_refused']}; conversation turns right {half['turns_right']}"
         f" (follow-ups {half['followups_right']})"

@@ -87,6 +87,7 @@ class Newsroom:
     questions: tuple[Question, ...]
     offtopic: tuple[OffTopic, ...]
     conversations: tuple[Conversation, ...]
+    short: tuple[Question, ...] = ()  # as a new user types them: "What did X say?", "Wie hoch ist die Prämie?"
 
     def documents(self) -> list[Document]:
         return [article.document() for article in self.articles]
@@ -137,6 +138,7 @@ def _load_part(path: Path) -> Newsroom:
         for i, raw in enumerate(ordered)
     }
     questions = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload["questions"])
+    short = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload.get("short", []))
     offtopic = tuple(OffTopic(raw["q"], raw["language"], SPLITS[i % 2]) for i, raw in enumerate(payload["offtopic"]))
     conversations = []
     for raw in payload["conversations"]:
@@ -150,7 +152,7 @@ def _load_part(path: Path) -> Newsroom:
             for t, turn in enumerate(raw["turns"])
         )
         conversations.append(Conversation(raw["id"], raw["language"], turns, turns[0].split))
-    return Newsroom(tuple(articles.values()), questions, offtopic, tuple(conversations))
+    return Newsroom(tuple(articles.values()), questions, offtopic, tuple(conversations), short)
 
 
 def load(directory: Path | None = None) -> Newsroom:
@@ -165,6 +167,7 @@ def load(directory: Path | None = None) -> Newsroom:
         tuple(q for part in parts for q in part.questions),
         tuple(o for part in parts for o in part.offtopic),
         tuple(c for part in parts for c in part.conversations),
+        tuple(q for part in parts for q in part.short),
     )
     for article in newsroom.articles:
         passages = split_passages(article.document())

@@ -52,6 +52,38 @@ def stemmed_terms(text: str, language: str) -> list[str]:
     return _stemmer(language).stemWords(words)
 
 
+# Words that say what kind of answer is asked, not what it is about: Lucene's English stopwords (bm25s)
+# keep them, and the German list keeps some ("wer", "wann", "warum", "wurde").
+QUESTION_WORDS = {
+    "en": frozenset(
+        "what which who whom whose when where why how many much did do does has have had were been "
+        "can could would should may might must shall".split()
+    ),
+    "de": frozenset(
+        "wer wen wem wessen wann warum wieso weshalb weswegen woher wohin wodurch womit woran worauf "
+        "worüber wofür wovon wozu wobei worin viele wurde wurden worden wird werden".split()
+    ),
+}
+# English past forms the stemmer leaves apart from their verb: "What did she say?" / "she said".
+# (German's Snowball stemmer joins "sagte" and "sagt"; its strong verbs are left as they are.)
+IRREGULAR_FORMS = {
+    "said": "say", "told": "tell", "won": "win", "paid": "pay", "led": "lead", "ran": "run", "went": "go",
+    "made": "make", "took": "take", "gave": "give", "got": "get", "found": "find", "held": "hold", "came": "come",
+    "became": "become", "began": "begin", "spent": "spend", "sold": "sell", "bought": "buy", "brought": "bring",
+    "kept": "keep", "lost": "lose", "built": "build", "fell": "fall", "rose": "rise",
+}  # fmt: skip
+
+
+def subject_terms(text: str, language: str, question: bool = False) -> set[str]:
+    """The stemmed terms a passage about a question's subject holds: without stopwords, English past
+    forms as their verb, and (for the `question` itself) without its question words."""
+    asking = QUESTION_WORDS.get(language, frozenset()) if question else frozenset()
+    words = [word for word in _TOKEN.findall(text.lower()) if word not in asking]
+    if language == "en":
+        words = [IRREGULAR_FORMS.get(word, word) for word in words]
+    return set(stemmed_terms(" ".join(words), language))
+
+
 # a bracketed list right before the closing question mark: what a chat turn adds as its topic
 _TOPIC_WORDS = re.compile(r" \([^()]*\)(?=\?$)")
 

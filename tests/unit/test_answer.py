@@ -6,7 +6,15 @@ import pytest
 
 from qa.config import load_settings
 from qa.records import DocumentRef, Highlight, Hit
-from qa.retrieval.no_answer import Cutoffs, answer_score, coverage, make_answer, no_answer_threshold, refuses
+from qa.retrieval.no_answer import (
+    Cutoffs,
+    answer_score,
+    coverage,
+    holds_every_term,
+    make_answer,
+    no_answer_threshold,
+    refuses,
+)
 from qa.retrieval.search import Retrieval
 
 
@@ -138,3 +146,43 @@ def test_the_decision_is_taken_on_the_ranking_without_the_language_bonus():
 )
 def test_seed_corpus_answers_or_refuses(seed_service, question, refused):
     assert seed_service.ask(question).no_answer is refused
+
+
+FERRETTI = '"It\'s a bump, not a new trend. The ECB will look through it," said Marco Ferretti of Aldgate Research.'
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "text", "hit_language", "holds"),
+    [
+        # question words do not count; "said" is the past of "say"
+        ("What did Marco Ferretti say?", "en", FERRETTI, "en", True),
+        ("What did Marco Ferretti say about wages?", "en", FERRETTI, "en", False),
+        ("How old is Marco Ferretti?", "en", FERRETTI, "en", False),
+        # one term of its own is not enough, nor a passage in another language
+        ("Who is Ferretti?", "en", FERRETTI, "en", False),
+        ("What did Marco Ferretti say?", "en", FERRETTI, "de", False),
+        # German: "sagte" and "sagt" share their stem, "Was" is a stopword
+        ("Was sagte Anja Reimers?", "de", "«Wer jetzt noch 2,5 Prozent bekommt», sagte Anja Reimers.", "de", True),
+        # a chat turn's topic words in brackets are not part of the question's subject
+        (
+            "Was sagte Anja Reimers (Zinsen, EZB)?",
+            "de",
+            "«Wer jetzt noch 2,5 Prozent bekommt», sagt Anja Reimers.",
+            "de",
+            True,
+        ),
+    ],
+)
+def test_a_passage_holding_every_term_of_the_question(question, language, text, hit_language, holds):
+    assert holds_every_term(question, language, _hit(0.8, text, hit_language)) is holds
+
+
+def test_a_short_question_whose_terms_the_passage_holds_is_judged_on_dense_alone():
+    """A short question scores a low cosine even over its answer ("What did Marco Ferretti say?": 0.78
+    over his quote), below the same-language cut-off however high its coverage."""
+    cutoffs = Cutoffs(german=0.779, english=0.779, same_language=0.846, coverage_weight=0.056)
+    quote = _hit(0.78, FERRETTI, "en")
+    assert not refuses(Retrieval("What did Marco Ferretti say?", "en", (quote,), 0.78), cutoffs)
+    assert refuses(Retrieval("What did Marco Ferretti say?", "en", (quote,), 0.77), cutoffs)
+    # one term missing ("wages"): the same-language rule, and 0.78 + 0.056 x 3/4 is short of 0.846
+    assert refuses(Retrieval("What did Marco Ferretti say about wages?", "en", (quote,), 0.78), cutoffs)

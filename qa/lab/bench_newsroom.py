@@ -137,10 +137,17 @@ class NewsroomReport:
         return self.halves
 
 
-def ask_all(service: QAService, newsroom: Newsroom, top_k: int = 5, short: bool = False) -> list[Outcome]:
-    """The questions (or, with `short`, the short ones) through `ask`."""
+def lower_case(question: str) -> str:
+    """The question as a chat user may type it: all in lower case, no question mark."""
+    return question.lower().rstrip("?").rstrip()
+
+
+def ask_all(
+    service: QAService, newsroom: Newsroom, top_k: int = 5, short: bool = False, typed=lambda q: q
+) -> list[Outcome]:
+    """The questions (or, with `short`, the short ones) through `ask`, each as `typed` gives it."""
     questions = newsroom.short if short else newsroom.questions
-    answers = service.ask_many([q.text for q in questions], top_k=top_k)
+    answers = service.ask_many([typed(q.text) for q in questions], top_k=top_k)
     articles = {article.id: article for article in newsroom.articles}
     return [outcome(q, a, articles=articles) for q, a in zip(questions, answers, strict=True)]
 
@@ -190,6 +197,7 @@ def narrowed(service: QAService, newsroom: Newsroom, split: str) -> dict[str, st
 def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
     questions = ask_all(service, newsroom)
     short = ask_all(service, newsroom, short=True)
+    lowered = ask_all(service, newsroom, typed=lower_case) + ask_all(service, newsroom, short=True, typed=lower_case)
     off_answers = service.ask_many([o.text for o in newsroom.offtopic])
     refused_off = [(o, a.no_answer) for o, a in zip(newsroom.offtopic, off_answers, strict=True)]
     turns = play(service, newsroom)
@@ -201,6 +209,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
         halves[split] = {
             "questions": table(mine),
             "short": table([o for o in short if o.question.split == split]),
+            "lower_case": table([o for o in lowered if o.question.split == split])["all"],
             "by": breakdown(mine),
             "misses": miss_counts(mine),
             "offtopic_refused": f"{sum(off)}/{len(off)}",

@@ -27,6 +27,11 @@ def _print_half(name: str, half: dict) -> None:
     if half["short"]["all"]["n"]:
         click.echo("  short questions, as a new user types them:")
         _print_table(half["short"])
+    lower = half["lower_case"]
+    click.echo(
+        f"  all {lower['n']} typed in lower case without '?': R@1 {lower['r@1']:.3f}, R@5 {lower['r@5']:.3f},"
+        f" refused {lower['refused']}/{lower['n']}"
+    )
     click.echo(
         f"  off-topic refused {half['offtopic_refused']}; conversation turns right {half['turns_right']}"
         f" (follow-ups {half['followups_right']})"

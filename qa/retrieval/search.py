@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -13,7 +14,7 @@ import numpy as np
 from qa.encoding.encoder import Encoder, answering
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
-from qa.retrieval import feedback
+from qa.retrieval import casing, feedback
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import (
     dense_scores,
@@ -40,6 +41,8 @@ FEEDBACK_OPTIONS = ("feedback_weight", "feedback_terms", "feedback_passages")
 COVERAGE_MATCHES = 5
 # The articles of this many first passages are read for the places the question names (`unmentioned`).
 PLACE_ARTICLES = 3
+# a question typed in lower case takes its words' capitals from this many best lexical matches (casing.py)
+CASING_MATCHES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,7 @@ class Searcher:
     ) -> list[Retrieval]:
         languages = languages or [detect_language(q) for q in questions]
         started = time.perf_counter()
+        typed, questions = questions, self._cased(questions, languages)
         queries = self.encoder.encode_queries(questions)
         started = self._timed("encode", started)
         results = []
@@ -211,11 +215,25 @@ class Searcher:
                         in_language=functools.partial(view.facts.in_language, language=languages[i]),
                     )
                 started = self._timed("lexical", started)
-                results.append(
-                    self._rank(conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed)
+                ranked = self._rank(
+                    conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed
                 )
+                results.append(dataclasses.replace(ranked, question=typed[i]))
                 started = self._timed("rank", started)
         return results
+
+    def _cased(self, questions: list[str], languages: list[str]) -> list[str]:
+        """Each question typed all in lower case written as the archive writes its words (casing.py);
+        the others as typed. Reads the best lexical matches of those questions only."""
+        if not any(casing.is_uncased(q) for q in questions):
+            return questions
+        with self.index.view() as view:
+            return [
+                casing.recase(q, casing.archive_forms(fts.matching_texts(view.conn, q, lang, CASING_MATCHES), lang))
+                if casing.is_uncased(q)
+                else q
+                for q, lang in zip(questions, languages, strict=True)
+            ]
 
     def _feedback(self, conn, candidates: list[record.PassageRow], dense: np.ndarray, language: str) -> np.ndarray:
         """`feedback_weight` x each candidate's BM25 score for the terms of the best dense hits, when those

@@ -177,6 +177,16 @@ def search(
     return [(int(pid), float(score)) for pid, score in _allowed(rows, allowed, k)]
 
 
+def matching_texts(conn: Session, question: str, language: str, k: int) -> list[tuple[str, str]]:
+    """(language, text) of the k passages in any language that match the question's terms best: how
+    the archive writes the words a question asks about (qa.retrieval.casing)."""
+    ids = [pid for pid, _score in search(conn, question, language, k, only_language=False)]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return [(row[0], row[1]) for row in conn.execute(f"SELECT language, text FROM passages WHERE id IN ({marks})", ids)]
+
+
 def _allowed(rows: list, allowed: np.ndarray | None, k: int) -> list:
     """The first k rows whose passage id the mask allows (all of them without a mask)."""
     if allowed is None:

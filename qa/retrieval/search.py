@@ -229,7 +229,7 @@ class Searcher:
             return questions
         with self.index.view() as view:
             return [
-                casing.recase(q, casing.archive_forms(fts.matching_texts(view.conn, q, lang, CASING_MATCHES), lang))
+                casing.recase(q, casing.archive_forms(q, fts.matching_texts(view.conn, q, lang, CASING_MATCHES), lang))
                 if casing.is_uncased(q)
                 else q
                 for q, lang in zip(questions, languages, strict=True)

@@ -50,8 +50,8 @@ def test_a_lower_case_question_is_encoded_as_the_archive_writes_it(hash_settings
         # The Searcher, not ask(): the no-answer cut-offs are calibrated for the real encoder, not hash:64.
         retrievals = service.searcher().search_many(typed, 3)
         assert encoder.asked[-3:] == [
-            "What did Lena Brandt say",
-            "Wann soll das Werk in Schwedt starten",
+            "what did Lena Brandt say",
+            "wann soll das Werk in Schwedt starten",
             "What did Lena Brandt say?",  # a question with a capital is left as typed
         ]
         # the answer still shows the question as it was typed

@@ -30,8 +30,8 @@ def test_words_take_their_form_inside_sentences():
 
 def test_recased_questions_read_as_the_archive_writes():
     forms = cased_forms([VOLTARA, SCHWEDT])
-    assert recase("what did lena brandt say", forms) == "What did Lena Brandt say"
-    assert recase("wann soll das werk in schwedt starten?", forms) == "Wann soll das Werk in Schwedt starten?"
+    assert recase("what did lena brandt say", forms) == "what did Lena Brandt say"
+    assert recase("wann soll das werk in schwedt starten?", forms) == "wann soll das Werk in Schwedt starten?"
 
 
 def test_the_question_languages_passages_decide():
@@ -40,6 +40,12 @@ def test_the_question_languages_passages_decide():
         ("de", "Die Gewerkschaft und die Union streiten."),
         ("en", "The union wants more pay, said Dave Holloway."),
     ]
-    forms = archive_forms(matches, "en")
-    assert "union" not in forms and forms["holloway"] == "Holloway"
-    assert archive_forms(matches, "de")["union"] == "Union"
+    forms = archive_forms("what does the union want", matches, "en")
+    assert "union" not in forms
+    assert archive_forms("was will die union", matches, "de")["union"] == "Union"
+
+
+def test_a_passage_in_the_other_language_gives_only_names_of_two_words():
+    matches = [("de", "Die Plattform der New England Patriots heißt Voltara, sagte Dieter Salomon am Montag.")]
+    forms = archive_forms("what did dieter salomon say about the new platform of voltara", matches, "en")
+    assert forms == {"dieter": "Dieter", "salomon": "Salomon"}

@@ -225,14 +225,16 @@ class Searcher:
     def _cased(self, questions: list[str], languages: list[str]) -> list[str]:
         """Each question typed all in lower case written as the archive writes its words (casing.py);
         the others as typed. Reads the best lexical matches of those questions only."""
-        if not any(casing.is_uncased(q) for q in questions):
+        # a chat turn's topic words in brackets may bring capitals of their own: the turn as typed decides
+        uncased = [casing.is_uncased(without_topic_words(q)) for q in questions]
+        if not any(uncased):
             return questions
         with self.index.view() as view:
             return [
                 casing.recase(q, casing.archive_forms(q, fts.matching_texts(view.conn, q, lang, CASING_MATCHES), lang))
-                if casing.is_uncased(q)
+                if lower
                 else q
-                for q, lang in zip(questions, languages, strict=True)
+                for q, lang, lower in zip(questions, languages, uncased, strict=True)
             ]
 
     def _feedback(self, conn, candidates: list[record.PassageRow], dense: np.ndarray, language: str) -> np.ndarray:

@@ -46,13 +46,19 @@ def test_a_lower_case_question_is_encoded_as_the_archive_writes_it(hash_settings
     service = QAService(hash_settings, encoder)
     try:
         service.build_documents(ARTICLES)
-        typed = ["what did lena brandt say", "wann soll das werk in schwedt starten", "What did Lena Brandt say?"]
+        typed = [
+            "what did lena brandt say",
+            "wann soll das werk in schwedt starten",
+            "What did Lena Brandt say?",
+            "what did she say (Lena Brandt, voltara)?",  # a chat turn with its topic words
+        ]
         # The Searcher, not ask(): the no-answer cut-offs are calibrated for the real encoder, not hash:64.
         retrievals = service.searcher().search_many(typed, 3)
-        assert encoder.asked[-3:] == [
+        assert encoder.asked[-4:] == [
             "what did Lena Brandt say",
             "wann soll das Werk in Schwedt starten",
             "What did Lena Brandt say?",  # a question with a capital is left as typed
+            "what did she say (Lena Brandt, Voltara)?",  # the turn as typed has none
         ]
         # the answer still shows the question as it was typed
         assert [r.question for r in retrievals] == typed

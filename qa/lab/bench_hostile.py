@@ -117,6 +117,7 @@ def hostile_requests(key: str) -> dict[str, Callable[[str], int]]:
     return {
         "ask: 2,000 characters of CJK (max tokens), top_k 50": ask("中国" * 1000),
         "ask: 2,000 characters of German, top_k 50": ask(long_german),
+        "ask: the same in lower case": ask(long_german.lower()),
         "ask: 2,000 emoji": ask("😀" * 2000),
         "chat: 49 turns, 20,000 characters, follow-up, top_k 50": lambda base: _http(
             base, "/api/chat", json.dumps(history_chat).encode()

@@ -65,10 +65,15 @@ def archive_forms(question: str, matches: Iterable[tuple[str, str]], language: s
     own = [text for lang, text in matches if lang == language]
     forms = cased_forms(own, words)
     pattern = _pattern(words)
-    held = {m.group().lower() for text in own for m in pattern.finditer(text)} if pattern is not None else set()
+    if pattern is None:
+        return forms
+    held = {m.group().lower() for text in own for m in pattern.finditer(text)}
     others = [text for lang, text in matches if lang != language]
+    # a pair is looked for only where both words stand in another language's passage and in none of
+    # the question's language: a 2,000-character question costs a few milliseconds, not a regex a pair
+    elsewhere = {m.group().lower() for text in others for m in pattern.finditer(text)} - held
     for first, second in zip(words, words[1:], strict=False):
-        if first in held or second in held or first.isdigit() or second.isdigit():
+        if first not in elsewhere or second not in elsewhere or first.isdigit() or second.isdigit():
             continue
         pair = re.compile(rf"(?<!\w)({re.escape(first)})\s+({re.escape(second)})(?!\w)", re.IGNORECASE)
         for text in others:

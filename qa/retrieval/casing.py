@@ -33,26 +33,37 @@ def _pattern(words: Iterable[str] | None) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if alternatives else None
 
 
+def _scan(texts: Iterable[str], pattern: re.Pattern[str]) -> tuple[dict[str, Counter[str]], set[str]]:
+    """One pass over the texts: per lower-cased word the forms it takes inside sentences (sentence
+    starts and numbers left out), and every word found at all."""
+    inside: dict[str, Counter[str]] = {}
+    found: set[str] = set()
+    for text in texts:
+        for match in pattern.finditer(text):
+            word = match.group()
+            found.add(word.lower())
+            if word.isdigit() or _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+                continue
+            inside.setdefault(word.lower(), Counter())[word] += 1
+    return inside, found
+
+
+def _capitalised(inside: dict[str, Counter[str]]) -> dict[str, str]:
+    """The words whose most frequent form is capitalised and outnumbers the lower-case one."""
+    forms = {}
+    for lower, counts in inside.items():
+        form, n = counts.most_common(1)[0]
+        if form != lower and n > counts.get(lower, 0):
+            forms[lower] = form
+    return forms
+
+
 def cased_forms(texts: Iterable[str], words: Iterable[str] | None = None) -> dict[str, str]:
     """Lower-cased word -> the capitalised form the texts write it in, for words whose most frequent
     form inside a sentence is capitalised and outnumbers the lower-case one; with `words`, only those
     are looked for (a question's words in 20 passages: a tenth of the time of every word)."""
     pattern = _pattern(words)
-    if pattern is None:
-        return {}
-    seen: dict[str, Counter[str]] = {}
-    for text in texts:
-        for match in pattern.finditer(text):
-            word = match.group()
-            if word.isdigit() or _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
-                continue
-            seen.setdefault(word.lower(), Counter())[word] += 1
-    forms = {}
-    for lower, counts in seen.items():
-        form, n = counts.most_common(1)[0]
-        if form != lower and n > counts.get(lower, 0):
-            forms[lower] = form
-    return forms
+    return _capitalised(_scan(texts, pattern)[0]) if pattern is not None else {}
 
 
 def archive_forms(question: str, matches: Iterable[tuple[str, str]], language: str) -> dict[str, str]:
@@ -62,16 +73,15 @@ def archive_forms(question: str, matches: Iterable[tuple[str, str]], language: s
     capital, and an English word may stand in an English name there ("new" in "New England")."""
     matches = list(matches)
     words = _WORD.findall(question.lower())
-    own = [text for lang, text in matches if lang == language]
-    forms = cased_forms(own, words)
     pattern = _pattern(words)
     if pattern is None:
-        return forms
-    held = {m.group().lower() for text in own for m in pattern.finditer(text)}
+        return {}
+    inside, held = _scan((text for lang, text in matches if lang == language), pattern)
+    forms = _capitalised(inside)
     others = [text for lang, text in matches if lang != language]
     # a pair is looked for only where both words stand in another language's passage and in none of
     # the question's language: a 2,000-character question costs a few milliseconds, not a regex a pair
-    elsewhere = {m.group().lower() for text in others for m in pattern.finditer(text)} - held
+    elsewhere = _scan(others, pattern)[1] - held
     for first, second in zip(words, words[1:], strict=False):
         if first not in elsewhere or second not in elsewhere or first.isdigit() or second.isdigit():
             continue

@@ -26,9 +26,10 @@ FIELDS = {
     "text": ("text", "body", "content"),
     "title": ("title", "headline"),
     "date": ("date", "published", "published_at", "datePublished", "pubDate"),
-    "url": ("url", "link"),
+    "url": ("url", "link", "canonical_url"),
     "id": ("id",),
-    "source": ("source",),
+    # schema.org's publisher is an object: {"@type": "Organization", "name": "Tech Ledger"}
+    "source": ("source", "publisher", "site_name"),
 }
 OnBad = Callable[[str], None]
 
@@ -45,6 +46,8 @@ def _field(record: dict, name: str, where: str) -> str | None:
             return str(int(value))  # CMS ids are often numbers; 23.0 is the integer 23, as in JSON Schema
         if name == "date":
             return value
+        if name == "source" and isinstance(value, dict) and isinstance(value.get("name"), str):
+            value = value["name"]
         if not isinstance(value, str):
             raise InvalidRequest(f"{where}: {key} must be a string")
         return value

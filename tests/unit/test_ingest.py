@@ -87,6 +87,31 @@ def test_json_and_jsonl_records(tmp_path):
     assert document.source == ""  # no file names as sources
 
 
+def test_a_cms_export_names_its_source_and_url_its_own_way():
+    """Field names of CMS exports: Ghost's canonical_url, schema.org's publisher object, a site_name."""
+    from qa.text.ingest import parse_record
+
+    record = {
+        "headline": "Voltara raises 40 million euros",
+        "published_at": "2025-11-20T09:15:00Z",
+        "publisher": {"@type": "Organization", "name": "Tech Ledger"},
+        "canonical_url": "https://techledger.example/voltara-40m",
+        "body": "BERLIN, Nov 20 - Voltara raised 40 million euros in a funding round.",
+    }
+    document = parse_record(record)
+    assert (document.title, document.date, document.source, document.url) == (
+        "Voltara raises 40 million euros",
+        "2025-11-20",
+        "Tech Ledger",
+        "https://techledger.example/voltara-40m",
+    )
+    assert parse_record({"text": "Ein Satz.", "site_name": "Ostsee-Kurier"}).source == "Ostsee-Kurier"
+    # the record's own names win over the aliases
+    assert parse_record({**record, "source": "wire", "url": "https://wire.example/a"}).source == "wire"
+    with pytest.raises(InvalidRequest, match="publisher must be a string"):
+        parse_record({**record, "publisher": ["Tech Ledger"]})
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -45,6 +45,9 @@ class Settings:
     highlight_cue_weight: float = _setting(
         0.03, "Bonus of a sentence with a number, year or the asked unit when the question asks for one (highlight)."
     )
+    highlight_quote_weight: float = _setting(
+        0.15, "Bonus of a sentence with a quotation when the question asks what someone said (highlight)."
+    )
     highlight_context_weight: float = _setting(
         0.75, "Share of a sentence's highlight cosine taken with its neighbours (the rest: the sentence alone)."
     )

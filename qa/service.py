@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 # The settings that are Searcher options (weights the lab sweeps through `searcher(**overrides)`).
 SEARCH_OPTIONS = (
     *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share"),
-    *("highlight_lexical_weight", "highlight_cue_weight", "highlight_context_weight"),
+    *("highlight_lexical_weight", "highlight_cue_weight", "highlight_quote_weight", "highlight_context_weight"),
     *("cross_language_bonus", "translation_cosine", "lead_penalty", "answer_kind_weight"),
     *FEEDBACK_OPTIONS,
 )

@@ -6,8 +6,9 @@ Its cosine to the question decides, plus two kinds of evidence:
   is ...?", "Wie viele ...?") favours a sentence with a number (twice over with a unit of what is
   asked: kilo for heavy, metres for long), one for a time ("When ...?", "In welchem Jahr ...?") a
   sentence with a year or a month, one for a cause ("Why ...?", "Warum ...?") a sentence that gives
-  a reason ("because", "weil", "wegen", "Hauptgrund"). The cues are word lists in German and English,
-  so an English question over a German passage still finds "Es heißt Quirin und wiegt 16 Kilo."
+  a reason ("because", "weil", "wegen", "Hauptgrund"), one for what somebody said ("What did Rhian
+  Morgan say?", "Was sagte Reid?") a sentence with a quotation. The cues are word lists in German and
+  English, so an English question over a German passage still finds "Es heißt Quirin und wiegt 16 Kilo."
 Measured with `qa bench tune highlight_cue_weight ...` (cross-validated over XQuAD articles);
 qa/lab/README.md has the figures.
 """
@@ -21,7 +22,7 @@ import numpy as np
 from qa.storage import record
 from qa.text.terms import stemmed_terms
 
-QUANTITY, TIME, CAUSE = "quantity", "time", "cause"
+QUANTITY, TIME, CAUSE, QUOTE = "quantity", "time", "cause", "quote"
 
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (many|much|heavy|long|old|far|large|big|tall|high|wide|deep|fast)|"
@@ -58,6 +59,16 @@ _CAUSE = re.compile(
     r"erklär\w*|(liegt|lag|liege) an)\b",
     re.IGNORECASE,
 )
+# What a person said: "What did Rhian Morgan say?", "Was hat der Schäfer gesagt, als ...?", "Was sagte Reid
+# nach dem Spiel?". The answer is their quote, while the sentence that names them ("Jurypräsidentin Signe
+# Holmgaard, eine dänische Schauspielerin, hob ... hervor.") is closer to the question by name.
+_QUOTE_QUESTION = re.compile(
+    r"^\W*(what (did|does|do|has|have|had|will|would)\b.{0,80}?\b(say|said)|"
+    r"was (sagte|sagten|sagt|meinte|meint)|was (hat|hatte|haben|hatten|wird)\b.{0,80}?\b(gesagt|gemeint|sagen))\b",
+    re.IGNORECASE,
+)
+# quotation marks of both languages, straight and typographic
+_QUOTE = re.compile(r"[\"«»„“”‚‘]")
 
 # A measured quantity: the question's word for the dimension, and the units (either language) that answer it.
 _DIMENSIONS = (
@@ -84,26 +95,31 @@ def measured_unit(question: str) -> re.Pattern[str] | None:
 
 
 def answer_kind(question: str) -> str | None:
-    """QUANTITY, TIME, CAUSE or None: what kind of answer the question's wording asks for (German or English).
-    A quantity or a time wins over a cause ("Why did it stay open until 8 p.m.?" is read as a time)."""
+    """QUANTITY, TIME, CAUSE, QUOTE or None: what kind of answer the question's wording asks for (German or
+    English). A quantity or a time wins over a cause ("Why did it stay open until 8 p.m.?" is read as a
+    time), a cause over a quote ("Why did he say no?")."""
     if _QUANTITY_QUESTION.search(question):
         return QUANTITY
     if _TIME_QUESTION.search(question):
         return TIME
     if _CAUSE_QUESTION.search(question):
         return CAUSE
+    if _QUOTE_QUESTION.search(question):
+        return QUOTE
     return None
 
 
 def fits(sentence: str, kind: str | None) -> bool:
     """Whether the sentence holds an answer of that kind: a number for a quantity, a year or month for a
-    time, a word that gives a reason for a cause."""
+    time, a word that gives a reason for a cause, a quotation mark for a quote."""
     if kind == QUANTITY:
         return bool(_NUMBER.search(sentence))
     if kind == TIME:
         return bool(_TIME.search(sentence))
     if kind == CAUSE:
         return bool(_CAUSE.search(sentence))
+    if kind == QUOTE:
+        return bool(_QUOTE.search(sentence))
     return False
 
 

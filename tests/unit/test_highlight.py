@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.retrieval.highlight import CAUSE, QUANTITY, TIME, answer_kind, fits, highlight_sentence
+from qa.retrieval.highlight import CAUSE, QUANTITY, QUOTE, TIME, answer_kind, fits, highlight_sentence
 from qa.storage.record import PassageRow
 
 
@@ -19,6 +19,28 @@ def test_answer_kind_reads_german_and_english_wording():
     assert answer_kind("What is the main reason the port handled more containers?") == CAUSE
     assert answer_kind("Aus welchem Grund wurde der Trainer entlassen?") == CAUSE
     assert answer_kind("Weshalb ist die Rendite gestiegen?") == CAUSE
+
+
+def test_a_question_for_what_somebody_said_asks_for_a_quote():
+    for question in (
+        "What did Rhian Morgan say?",
+        "what did lena brandt say",
+        "What did jury president Signe Holmgaard say about the film that won in Konstanz?",
+        "Was sagte Reid nach dem Spiel?",
+        "Was hat der Schäfer gesagt, als er am Morgen die toten Schafe fand?",
+    ):
+        assert answer_kind(question) == QUOTE, question
+    assert answer_kind("What did the council decide?") is None
+    # told about something: reported more often than quoted (XQuAD's "What did Luther tell monks and nuns ...?")
+    assert answer_kind("What did Luther tell monks and nuns about their vows?") is None
+    assert answer_kind("Was hat die Jury gelobt?") is None
+    assert answer_kind("Why did he say no?") == CAUSE
+    assert answer_kind("How much did she say it would cost?") == QUANTITY
+    assert fits("«Eine Geburt ist für uns jedes Mal ein besonderer Moment», sagte Zoodirektor Jörg Junhold.", QUOTE)
+    assert fits('"We lost maybe a tenth of the crop," she said.', QUOTE)
+    assert fits("„Das ist ein guter Tag“, sagte sie.", QUOTE)
+    assert not fits("Emma Hartley, who runs a vineyard near Canterbury, said pickers were scarce.", QUOTE)
+    assert not fits("It's the shop's busiest week.", QUOTE)
 
 
 def test_fits_numbers_and_times_in_both_languages():
@@ -63,6 +85,37 @@ def test_a_quantity_question_moves_the_highlight_to_the_sentence_with_the_number
     assert highlight_sentence(row, query, set(), "en", 0.1) == 0
     assert highlight_sentence(row, query, set(), "en", 0.1, kind, 0.03) == 1
     assert highlight_sentence(row, query, set(), "en", 0.1, None, 0.03) == 0
+
+
+def test_a_quote_question_highlights_the_quote_over_the_sentence_that_names_the_speaker():
+    text = (
+        "Oberbürgermeister Martin Horn verteidigte den Beschluss. "
+        "«Weniger Tempo heißt weniger Lärm und mehr Platz für alle», sagte er."
+    )
+    spans = ((0, 56), (57, len(text)))
+    # The sentence naming him is the closer one, and it holds both of the question's terms.
+    sentence_vectors = np.array([[1.0, 0.0], [0.97, 0.243]], dtype=np.float32)
+    row = PassageRow(
+        id=1,
+        document_id="tempo",
+        position=2,
+        heading="",
+        text=text,
+        language="de",
+        title="Tempo 30",
+        date=None,
+        source="api",
+        vector=np.array([1.0, 0.0], dtype=np.float32),
+        sentence_spans=spans,
+        sentence_vectors=sentence_vectors,
+    )
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    question = "Was sagte Martin Horn?"
+    terms = {"martin", "horn"}
+    assert highlight_sentence(row, query, terms, "de", 0.1) == 0
+    # the other kinds' small cue does not outweigh the name; a quote's does
+    assert highlight_sentence(row, query, terms, "de", 0.1, answer_kind(question), 0.03) == 0
+    assert highlight_sentence(row, query, terms, "de", 0.1, answer_kind(question), 0.15) == 1
 
 
 def test_a_measured_quantity_asks_for_its_unit():

@@ -143,10 +143,10 @@ def lower_case(question: str) -> str:
 
 
 def ask_all(
-    service: QAService, newsroom: Newsroom, top_k: int = 5, short: bool = False, typed=lambda q: q
+    service: QAService, newsroom: Newsroom, top_k: int = 5, asked: str = "questions", typed=lambda q: q
 ) -> list[Outcome]:
-    """The questions (or, with `short`, the short ones) through `ask`, each as `typed` gives it."""
-    questions = newsroom.short if short else newsroom.questions
+    """The set's `asked` ("questions", "short" or "keywords") through `ask`, each as `typed` gives it."""
+    questions = getattr(newsroom, asked)
     answers = service.ask_many([typed(q.text) for q in questions], top_k=top_k)
     articles = {article.id: article for article in newsroom.articles}
     return [outcome(q, a, articles=articles) for q, a in zip(questions, answers, strict=True)]
@@ -196,8 +196,9 @@ def narrowed(service: QAService, newsroom: Newsroom, split: str) -> dict[str, st
 
 def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
     questions = ask_all(service, newsroom)
-    short = ask_all(service, newsroom, short=True)
-    lowered = ask_all(service, newsroom, typed=lower_case) + ask_all(service, newsroom, short=True, typed=lower_case)
+    short = ask_all(service, newsroom, asked="short")
+    keywords = ask_all(service, newsroom, asked="keywords")
+    lowered = ask_all(service, newsroom, typed=lower_case) + ask_all(service, newsroom, asked="short", typed=lower_case)
     off_answers = service.ask_many([o.text for o in newsroom.offtopic])
     refused_off = [(o, a.no_answer) for o, a in zip(newsroom.offtopic, off_answers, strict=True)]
     turns = play(service, newsroom)
@@ -209,6 +210,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
         halves[split] = {
             "questions": table(mine),
             "short": table([o for o in short if o.question.split == split]),
+            "keywords": table([o for o in keywords if o.question.split == split]),
             "lower_case": table([o for o in lowered if o.question.split == split])["all"],
             "by": breakdown(mine),
             "misses": miss_counts(mine),
@@ -228,7 +230,7 @@ def report(service: QAService, newsroom: Newsroom) -> NewsroomReport:
                 "got": o.got,
             }
             for o in mine
-            + [o for o in short if o.question.split == split]
+            + [o for o in short + keywords if o.question.split == split]
             + [t for t in turns if t.question.split == split]
             if not o.found
         ] + [{"offtopic answered": o.text} for o, refused in refused_off if o.split == split and not refused]

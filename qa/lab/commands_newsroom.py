@@ -27,6 +27,9 @@ def _print_half(name: str, half: dict) -> None:
     if half["short"]["all"]["n"]:
         click.echo("  short questions, as a new user types them:")
         _print_table(half["short"])
+    if half["keywords"]["all"]["n"]:
+        click.echo("  keywords, as typed into a search box:")
+        _print_table(half["keywords"])
     lower = half["lower_case"]
     click.echo(
         f"  all {lower['n']} typed in lower case without '?': R@1 {lower['r@1']:.3f}, R@5 {lower['r@5']:.3f},"

@@ -88,6 +88,8 @@ class Newsroom:
     offtopic: tuple[OffTopic, ...]
     conversations: tuple[Conversation, ...]
     short: tuple[Question, ...] = ()  # as a new user types them: "What did X say?", "Wie hoch ist die Prämie?"
+    # as typed into a search box, no question at all: "EZB Einlagensatz", "marquardt severance"
+    keywords: tuple[Question, ...] = ()
 
     def documents(self) -> list[Document]:
         return [article.document() for article in self.articles]
@@ -139,6 +141,7 @@ def _load_part(path: Path) -> Newsroom:
     }
     questions = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload["questions"])
     short = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload.get("short", []))
+    keywords = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload.get("keywords", []))
     offtopic = tuple(OffTopic(raw["q"], raw["language"], SPLITS[i % 2]) for i, raw in enumerate(payload["offtopic"]))
     conversations = []
     for raw in payload["conversations"]:
@@ -152,7 +155,7 @@ def _load_part(path: Path) -> Newsroom:
             for t, turn in enumerate(raw["turns"])
         )
         conversations.append(Conversation(raw["id"], raw["language"], turns, turns[0].split))
-    return Newsroom(tuple(articles.values()), questions, offtopic, tuple(conversations), short)
+    return Newsroom(tuple(articles.values()), questions, offtopic, tuple(conversations), short, keywords)
 
 
 def load(directory: Path | None = None) -> Newsroom:
@@ -168,6 +171,7 @@ def load(directory: Path | None = None) -> Newsroom:
         tuple(o for part in parts for o in part.offtopic),
         tuple(c for part in parts for c in part.conversations),
         tuple(q for part in parts for q in part.short),
+        tuple(q for part in parts for q in part.keywords),
     )
     for article in newsroom.articles:
         passages = split_passages(article.document())

@@ -67,6 +67,17 @@ _QUOTE_QUESTION = re.compile(
     r"was (sagte|sagten|sagt|meinte|meint)|was (hat|hatte|haben|hatten|wird)\b.{0,80}?\b(gesagt|gemeint|sagen))\b",
     re.IGNORECASE,
 )
+# A query typed as keywords names the kind of answer with a noun instead ("Hauswirth job cuts reason",
+# "Marquardt Entlassung Begründung", "bielefeld bridge demolition date", "Goldene Möwe Preisgeld"); read
+# only when its wording asks for no kind (qa/lab/README.md, "Ninth round").
+_KIND_NOUNS = (
+    (CAUSE, re.compile(r"\b(reasons?|causes?|origin|grund|gründe|begründung|ursachen?|hintergrund)\b", re.I)),
+    (TIME, re.compile(r"\b(date|datum|termin|zeitpunkt)\b", re.I)),
+    (
+        QUANTITY,
+        re.compile(r"\b(number|anzahl|amount|höhe|betrag|kosten|costs?|price|preisgeld|gewicht|weight)\b", re.I),
+    ),
+)
 # quotation marks of both languages, straight and typographic
 _QUOTE = re.compile(r"[\"«»„“”‚‘]")
 
@@ -97,7 +108,8 @@ def measured_unit(question: str) -> re.Pattern[str] | None:
 def answer_kind(question: str) -> str | None:
     """QUANTITY, TIME, CAUSE, QUOTE or None: what kind of answer the question's wording asks for (German or
     English). A quantity or a time wins over a cause ("Why did it stay open until 8 p.m.?" is read as a
-    time), a cause over a quote ("Why did he say no?")."""
+    time), a cause over a quote ("Why did he say no?"); a query whose wording asks for none may name its
+    kind with a noun ("Hauswirth job cuts reason", "bridge demolition date")."""
     if _QUANTITY_QUESTION.search(question):
         return QUANTITY
     if _TIME_QUESTION.search(question):
@@ -106,7 +118,7 @@ def answer_kind(question: str) -> str | None:
         return CAUSE
     if _QUOTE_QUESTION.search(question):
         return QUOTE
-    return None
+    return next((kind for kind, noun in _KIND_NOUNS if noun.search(question)), None)
 
 
 def fits(sentence: str, kind: str | None) -> bool:

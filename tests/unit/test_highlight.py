@@ -43,6 +43,16 @@ def test_a_question_for_what_somebody_said_asks_for_a_quote():
     assert not fits("It's the shop's busiest week.", QUOTE)
 
 
+def test_keywords_name_the_kind_of_answer_with_a_noun():
+    assert answer_kind("Hauswirth job cuts reason") == CAUSE
+    assert answer_kind("Marquardt Entlassung Begründung") == CAUSE
+    assert answer_kind("bielefeld bridge demolition date") == TIME
+    assert answer_kind("Goldene Möwe Preisgeld") == QUANTITY
+    assert answer_kind("EZB Einlagensatz") is None
+    # the wording wins over a noun: a time asked for the date of a price change
+    assert answer_kind("When does the price cap change?") == TIME
+
+
 def test_fits_numbers_and_times_in_both_languages():
     assert fits("Es heißt Quirin und wiegt 16 Kilo.", QUANTITY)
     assert fits("Das kostet zwei Millionen Euro.", QUANTITY)

@@ -74,6 +74,12 @@ TEXT = "Estland ist bereit, Soldaten für eine Friedenstruppe bereitzustellen."
         ("Is Estonia ready?", "en", TEXT, "de", None),
         # Only stopwords: nothing to cover.
         ("Was ist das?", "de", TEXT, "de", None),
+        # A German compound holds its last part: hoch, schad -> "Sachschaden" holds schad.
+        ("Wie hoch ist der Schaden?", "de", "Die Polizei schätzt den Sachschaden auf 250.000 Euro.", "de", 1 / 2),
+        # ... but not a short one, which ends too many words: "Landtag" holds no "tag".
+        ("Welcher Tag?", "de", "Der Landtag tritt zusammen.", "de", 0.0),
+        # English words are not read as compounds: "viewpoint" holds no "point".
+        ("Which point?", "en", "From his viewpoint the plan failed.", "en", 0.0),
     ],
 )
 def test_coverage_is_the_share_of_question_terms_in_the_first_passage(question, language, text, hit_language, expected):

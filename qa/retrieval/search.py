@@ -31,7 +31,7 @@ from qa.storage import fts, record
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
 from qa.text.places import places
-from qa.text.terms import stemmed_terms, without_topic_words
+from qa.text.terms import codes, contradicted_codes, stemmed_terms, without_topic_words
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +92,14 @@ def _cosines(
 def _unmentioned(question: str, candidates: list[record.PassageRow], scores: np.ndarray) -> frozenset[str]:
     """The places the question names that none of the candidates of the PLACE_ARTICLES first passages'
     articles mention (their text, heading or title): a question about Manchester's bus drivers answered
-    from an article on London's Underground."""
+    from an article on London's Underground; and the codes they contradict (`contradicted_codes`: the
+    A1 asked of the A7)."""
     asked = places(question)
-    if not asked:
-        return asked
+    if not asked and not codes(question):
+        return frozenset()
     documents = {candidates[int(i)].document_id for i in rank(scores, PLACE_ARTICLES)}
-    read = [f"{row.title} {row.heading or ''} {row.text}" for row in candidates if row.document_id in documents]
-    return asked - places(" ".join(read), capitalised=False)
+    read = " ".join(f"{row.title} {row.heading or ''} {row.text}" for row in candidates if row.document_id in documents)
+    return (asked - places(read, capitalised=False)) | contradicted_codes(question, read)
 
 
 def _best_coverage(terms: set[str], language: str, candidates: list[record.PassageRow], lexical: np.ndarray) -> float:

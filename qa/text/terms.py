@@ -92,3 +92,26 @@ def without_topic_words(question: str) -> str:
     """The question as typed, without the topic words a conversation put in brackets before its
     question mark ("Was sagte er dazu (Merz, Treffen)?" -> "Was sagte er dazu?")."""
     return _TOPIC_WORDS.sub("", question)
+
+
+# A code of capitals and a number names one thing and reads the same in both languages: a motorway ("A7",
+# "A 2", "A-2-Brücke"), a train or bus line ("S1", "U6"), a virus strain ("H5N1"), a summit ("G7").
+_CODE = re.compile(r"(?<![\w-])([A-Z]{1,4})[ -]?(\d{1,4}(?:[A-Z]\d{1,2})?)(?![\w])")
+
+
+def codes(text: str) -> frozenset[tuple[str, str]]:
+    """The codes `text` names, as (letters, number): "A 7", "A-7" and "A7" are ("A", "7")."""
+    return frozenset(_CODE.findall(text))
+
+
+def contradicted_codes(question: str, text: str) -> frozenset[str]:
+    """The codes the question names that `text` does not, while it names another with the same letters:
+    "Wann wird die A1 bei Bremen gesperrt?" over a report on the A7. The encoder barely tells A1 from A7,
+    and an article about another motorway, line or strain does not answer; a code the text has no kin of
+    ("Q3" over "im dritten Quartal") says nothing."""
+    asked = codes(question)
+    if not asked:
+        return frozenset()
+    named = codes(text)
+    letters = {code[0] for code in named}
+    return frozenset(f"{code[0]}{code[1]}" for code in asked if code not in named and code[0] in letters)

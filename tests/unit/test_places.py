@@ -11,6 +11,7 @@ from qa.retrieval.no_answer import Cutoffs, coverage, refuses
 from qa.retrieval.search import Retrieval, _unmentioned
 from qa.storage.record import PassageRow
 from qa.text.places import place_words, places
+from qa.text.terms import codes, contradicted_codes
 
 
 @pytest.mark.parametrize(
@@ -92,6 +93,35 @@ def test_places_unmentioned_by_the_first_articles(question, first, missing):
     scores = np.zeros(len(CANDIDATES), dtype=np.float32)
     scores[first] = np.linspace(1.0, 0.5, len(first))  # the first passages, best first; the others last
     assert _unmentioned(question, CANDIDATES, scores) == missing
+
+
+CRASH = [
+    _row(0, "a7", "Ein Unfall hat die Autobahn 7 bei Hildesheim blockiert.", "A7 gesperrt"),
+    _row(1, "a7", "Auf der A7 zwischen Hildesheim und Derneburg fuhr ein Sattelzug auf."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Wann wird die A1 bei Hildesheim gesperrt?", {"A1"}),  # another motorway than the article's
+        ("Wie lange war die A7 gesperrt?", set()),
+        ("Wie lange war die A 7 gesperrt?", set()),  # written apart, the same code
+        ("Wie war der Verkehr im Q3?", set()),  # no code of its kind in the article: nothing contradicted
+        ("Wann wird die A7 gesperrt?", set()),
+    ],
+)
+def test_a_code_the_first_articles_contradict_is_missing(question, missing):
+    scores = np.array([1.0, 0.9], dtype=np.float32)
+    assert _unmentioned(question, CRASH, scores) == missing
+
+
+def test_codes_read_the_same_written_apart_or_joined():
+    assert codes("über die gesperrte A-2-Brücke") == codes("auf der A2") == codes("die A 2") == {("A", "2")}
+    assert codes("H5N1 und H5N8") == {("H", "5N1"), ("H", "5N8")}
+    assert codes("Tempo 30 in Freiburg, the 3-1 loss, COVID-19") == frozenset()
+    assert contradicted_codes("Wo findet der G7-Gipfel statt?", "Die G20 trafen sich in Rio.") == {"G7"}
+    assert contradicted_codes("Wo findet der G7-Gipfel statt?", "Der G7-Gipfel fand in Italien statt.") == set()
 
 
 def _hit() -> Hit:

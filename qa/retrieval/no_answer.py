@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from qa.records import NO_CONTENT, NO_MATCH, Answer, Hit
 from qa.retrieval.search import Retrieval
 from qa.text.places import place_words
-from qa.text.terms import stemmed_terms, subject_terms, without_topic_words
+from qa.text.terms import held_terms, stemmed_terms, subject_terms, without_topic_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,23 +58,6 @@ def no_answer_threshold(language: str, german: float, english: float) -> float:
     its own direction: a German cut-off fitted on German questions over German text (which score about
     0.05 higher) refused 47 % of XQuAD's answerable German questions over English paragraphs."""
     return german if language == "de" else english
-
-
-# A German compound names its kind last: "Sachschaden" is a Schaden, "Cheftrainer" a Trainer. A question
-# term (its stem) of at least this many letters is held by a passage word that ends with it. Shorter stems
-# end too many words ("land", "jahr"): with 4 letters one more off-topic question of XQuAD's German set was
-# answered, with 5 none (qa/lab/README.md, "Ninth round").
-MIN_HEAD_LETTERS = 5
-
-
-def held_terms(terms: set[str], found: set[str], language: str) -> set[str]:
-    """The question's `terms` the passage's `found` terms hold, German compounds by their last part."""
-    held = terms & found
-    if language == "de":
-        held |= {
-            term for term in terms - held if len(term) >= MIN_HEAD_LETTERS and any(f.endswith(term) for f in found)
-        }
-    return held
 
 
 def coverage(question: str, language: str, hit: Hit, with_places: bool = True) -> float | None:

@@ -71,61 +71,51 @@ def test_fits_a_reason_in_both_languages():
     assert not fits("The council voted 34 to 19 on Monday night.", CAUSE)
 
 
-def test_a_quantity_question_moves_the_highlight_to_the_sentence_with_the_number():
-    text = "Der Zoo hat ein junges Okapi vorgestellt. Es heißt Quirin und wiegt 16 Kilo."
-    spans = ((0, 41), (42, len(text)))
-    # The topic sentence is a little closer to the question, as the encoder has it for the README's example.
-    sentence_vectors = np.array([[1.0, 0.0], [0.99, 0.141]], dtype=np.float32)
-    row = PassageRow(
+def _two_sentences(first: str, second: str, closeness: float) -> PassageRow:
+    """A German passage of two sentences: the first is the question's own direction, the second at
+    cosine `closeness` to it."""
+    text = f"{first} {second}"
+    vectors = np.array([[1.0, 0.0], [closeness, float(np.sqrt(1.0 - closeness**2))]], dtype=np.float32)
+    return PassageRow(
         id=1,
-        document_id="zoo",
+        document_id="d",
         position=0,
         heading="",
         text=text,
         language="de",
-        title="Neues Okapi",
+        title="",
         date=None,
         source="api",
         vector=np.array([1.0, 0.0], dtype=np.float32),
-        sentence_spans=spans,
-        sentence_vectors=sentence_vectors,
+        sentence_spans=((0, len(first)), (len(first) + 1, len(text))),
+        sentence_vectors=vectors,
     )
-    query = np.array([1.0, 0.0], dtype=np.float32)
+
+
+QUERY = np.array([1.0, 0.0], dtype=np.float32)
+
+
+def test_a_quantity_question_moves_the_highlight_to_the_sentence_with_the_number():
+    # The topic sentence is a little closer to the question, as the encoder has it for the README's example.
+    row = _two_sentences("Der Zoo hat ein junges Okapi vorgestellt.", "Es heißt Quirin und wiegt 16 Kilo.", 0.99)
     kind = answer_kind("How heavy is the young okapi?")
-    assert highlight_sentence(row, query, set(), "en", 0.1) == 0
-    assert highlight_sentence(row, query, set(), "en", 0.1, kind, 0.03) == 1
-    assert highlight_sentence(row, query, set(), "en", 0.1, None, 0.03) == 0
+    assert highlight_sentence(row, QUERY, set(), "en", 0.1) == 0
+    assert highlight_sentence(row, QUERY, set(), "en", 0.1, kind, 0.03) == 1
+    assert highlight_sentence(row, QUERY, set(), "en", 0.1, None, 0.03) == 0
 
 
 def test_a_quote_question_highlights_the_quote_over_the_sentence_that_names_the_speaker():
-    text = (
-        "Oberbürgermeister Martin Horn verteidigte den Beschluss. "
-        "«Weniger Tempo heißt weniger Lärm und mehr Platz für alle», sagte er."
-    )
-    spans = ((0, 56), (57, len(text)))
     # The sentence naming him is the closer one, and it holds both of the question's terms.
-    sentence_vectors = np.array([[1.0, 0.0], [0.97, 0.243]], dtype=np.float32)
-    row = PassageRow(
-        id=1,
-        document_id="tempo",
-        position=2,
-        heading="",
-        text=text,
-        language="de",
-        title="Tempo 30",
-        date=None,
-        source="api",
-        vector=np.array([1.0, 0.0], dtype=np.float32),
-        sentence_spans=spans,
-        sentence_vectors=sentence_vectors,
+    row = _two_sentences(
+        "Oberbürgermeister Martin Horn verteidigte den Beschluss.",
+        "«Weniger Tempo heißt weniger Lärm und mehr Platz für alle», sagte er.",
+        0.97,
     )
-    query = np.array([1.0, 0.0], dtype=np.float32)
-    question = "Was sagte Martin Horn?"
-    terms = {"martin", "horn"}
-    assert highlight_sentence(row, query, terms, "de", 0.1) == 0
+    kind, terms = answer_kind("Was sagte Martin Horn?"), {"martin", "horn"}
+    assert highlight_sentence(row, QUERY, terms, "de", 0.1) == 0
     # the other kinds' small cue does not outweigh the name; a quote's does
-    assert highlight_sentence(row, query, terms, "de", 0.1, answer_kind(question), 0.03) == 0
-    assert highlight_sentence(row, query, terms, "de", 0.1, answer_kind(question), 0.15) == 1
+    assert highlight_sentence(row, QUERY, terms, "de", 0.1, kind, 0.03) == 0
+    assert highlight_sentence(row, QUERY, terms, "de", 0.1, kind, 0.15) == 1
 
 
 def test_a_measured_quantity_asks_for_its_unit():

@@ -96,8 +96,8 @@ def without_topic_words(question: str) -> str:
 
 # A German compound names its kind last: "Sachschaden" is a Schaden, "Cheftrainer" a Trainer. A question
 # term (its stem) of at least this many letters is held by a passage word that ends with it. Shorter stems
-# end too many words ("land", "jahr"): with 4 letters one more off-topic question of XQuAD's German set was
-# answered, with 5 none (qa/lab/README.md, "Ninth round").
+# end too many words ("land", "jahr"): with 4 letters one more of the seeds' German off-topic questions was
+# answered over XQuAD's German paragraphs, with 5 none (qa/lab/README.md, "Ninth round").
 MIN_HEAD_LETTERS = 5
 
 

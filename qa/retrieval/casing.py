@@ -25,10 +25,8 @@ def is_uncased(question: str) -> bool:
     return any(c.isalpha() for c in question) and not any(c.isupper() for c in question)
 
 
-def _pattern(words: Iterable[str] | None) -> re.Pattern[str] | None:
-    """Any word, or only `words` (case-insensitive, whole words); None for no words at all."""
-    if words is None:
-        return _WORD
+def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """`words` (case-insensitive, whole words); None for no words at all."""
     alternatives = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if alternatives else None
 
@@ -56,14 +54,6 @@ def _capitalised(inside: dict[str, Counter[str]]) -> dict[str, str]:
         if form != lower and n > counts.get(lower, 0):
             forms[lower] = form
     return forms
-
-
-def cased_forms(texts: Iterable[str], words: Iterable[str] | None = None) -> dict[str, str]:
-    """Lower-cased word -> the capitalised form the texts write it in, for words whose most frequent
-    form inside a sentence is capitalised and outnumbers the lower-case one; with `words`, only those
-    are looked for (a question's words in 20 passages: a tenth of the time of every word)."""
-    pattern = _pattern(words)
-    return _capitalised(_scan(texts, pattern)[0]) if pattern is not None else {}
 
 
 def archive_forms(question: str, matches: Iterable[tuple[str, str]], language: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.retrieval.casing import archive_forms, cased_forms, is_uncased, recase
+from qa.retrieval.casing import archive_forms, is_uncased, recase
 
 VOLTARA = (
     "BERLIN, Nov 20 - Voltara, founded in 2021 by chemists Lena Brandt and Tomasz Wiśniewski, said on Thursday "
@@ -22,16 +22,19 @@ def test_only_a_question_without_any_capital_is_recased(question, uncased):
 
 
 def test_words_take_their_form_inside_sentences():
-    forms = cased_forms([VOLTARA, SCHWEDT])
+    # both passages counted as the question's language, so each word is read by the counting rule alone
+    forms = archive_forms("brandt werk schwedt die das said 2021", [("de", VOLTARA), ("de", SCHWEDT)], "de")
     assert forms["brandt"] == "Brandt" and forms["werk"] == "Werk" and forms["schwedt"] == "Schwedt"
     # lower-case words stay, and a sentence's first word does not count: "Die", "Das" begin sentences
     assert "die" not in forms and "das" not in forms and "said" not in forms and "2021" not in forms
 
 
 def test_recased_questions_read_as_the_archive_writes():
-    forms = cased_forms([VOLTARA, SCHWEDT])
-    assert recase("what did lena brandt say", forms) == "what did Lena Brandt say"
-    assert recase("wann soll das werk in schwedt starten?", forms) == "wann soll das Werk in Schwedt starten?"
+    english = archive_forms("what did lena brandt say", [("en", VOLTARA)], "en")
+    assert recase("what did lena brandt say", english) == "what did Lena Brandt say"
+    question = "wann soll das werk in schwedt starten?"
+    german = archive_forms(question, [("de", SCHWEDT)], "de")
+    assert recase(question, german) == "wann soll das Werk in Schwedt starten?"
 
 
 def test_the_question_languages_passages_decide():

@@ -139,9 +139,10 @@ def _load_part(path: Path) -> Newsroom:
         )
         for i, raw in enumerate(ordered)
     }
-    questions = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload["questions"])
-    short = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload.get("short", []))
-    keywords = tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in payload.get("keywords", []))
+
+    def asked(raws: list[dict]) -> tuple[Question, ...]:
+        return tuple(_question(raw, f"{path.name} {raw.get('id')}", articles) for raw in raws)
+
     offtopic = tuple(OffTopic(raw["q"], raw["language"], SPLITS[i % 2]) for i, raw in enumerate(payload["offtopic"]))
     conversations = []
     for raw in payload["conversations"]:
@@ -155,6 +156,11 @@ def _load_part(path: Path) -> Newsroom:
             for t, turn in enumerate(raw["turns"])
         )
         conversations.append(Conversation(raw["id"], raw["language"], turns, turns[0].split))
+    questions, short, keywords = (
+        asked(payload["questions"]),
+        asked(payload.get("short", [])),
+        asked(payload.get("keywords", [])),
+    )
     return Newsroom(tuple(articles.values()), questions, offtopic, tuple(conversations), short, keywords)
 
 

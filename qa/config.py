@@ -75,6 +75,11 @@ class Settings:
         0.05, "Bonus for a passage holding the kind of answer asked (a number, a date) among its article's passages."
     )
     lead_penalty: float = _setting(0.1, "Taken off the fused score of an article's first passage (its teaser).")
+    shown_lead_penalty: float = _setting(
+        0.1,
+        "Taken off a chat follow-up's candidate that is the teaser or lead an earlier reply of the conversation"
+        " quoted, when another paragraph of its article is a candidate too.",
+    )
     feedback_terms: int = _setting(15, "Terms of the best dense hits the cross-lingual feedback asks for.")
     feedback_passages: int = _setting(3, "Best dense hits whose terms the cross-lingual feedback takes.")
     no_answer_de: float = _setting(

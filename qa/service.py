@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 SEARCH_OPTIONS = (
     *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share"),
     *("highlight_lexical_weight", "highlight_cue_weight", "highlight_quote_weight", "highlight_context_weight"),
-    *("cross_language_bonus", "translation_cosine", "lead_penalty", "answer_kind_weight"),
+    *("cross_language_bonus", "translation_cosine", "lead_penalty", "shown_lead_penalty", "answer_kind_weight"),
     *FEEDBACK_OPTIONS,
 )
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
@@ -57,8 +57,7 @@ def index_exists(settings: Settings) -> bool:
 
 
 def check_index(settings: Settings) -> None:
-    """Raise the one-sentence reason the index of `settings` cannot be served, if there is one; cheap
-    (no encoder, no FAISS), so a server can say it before starting any worker."""
+    """Raise the one-sentence reason the index of `settings` cannot be served: cheap, before any worker starts."""
     encoder = None if settings.encoder.startswith("st:") else settings.encoder
     check_generation(settings.index_dir, encoder, settings.database_url, settings.read_database_url)
 
@@ -241,8 +240,9 @@ class QAService:
         scope: Scope | None = None,
         time_from_question: bool | None = None,
         times: Sequence[TurnTime] | None = None,
+        shown: Sequence[str] | None = None,
     ) -> list[Answer]:
-        """Answer each question: passages, or a refusal with its reason.
+        """Answer each question: passages, or a refusal with its reason (chat turns: `shown`, see search_many).
 
         A question is cleaned (control characters, lone surrogates), cut to what the encoder reads
         (`max_question_tokens`, said in the answer) and refused without a search when it has no content
@@ -269,7 +269,8 @@ class QAService:
         for one, members in groups.items():
             long = any(fit.tokens > LONG_QUESTION_TOKENS for _i, fit in members)
             with self._long_lane if long else contextlib.nullcontext():
-                retrievals = self.searcher().search_many([fit.text for _i, fit in members], k, mode, scope=one)
+                seen = [shown[i] for i, _fit in members] if shown is not None else None
+                retrievals = self.searcher().search_many([f.text for _i, f in members], k, mode, scope=one, shown=seen)
             took_ms = (time.perf_counter() - started) * 1000 / max(1, len(questions))
             for (i, fit), retrieval in zip(members, retrievals, strict=True):
                 answer = make_answer(retrieval, mode, took_ms, cutoffs, truncated=fit.truncated)
@@ -331,8 +332,9 @@ class QAService:
             times = conversation_times([(r.question, r.resolved, r.language, r.followup) for r in resolutions], as_of)
         if only_last:
             resolutions, times = resolutions[-1:], (times[-1:] if times is not None else None)
+        shown = [r.shown for r in resolutions]  # what the replies before a follow-up quoted: not asked for again
         answers = (
-            self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, times)
+            self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, times, shown)
             if resolutions
             else []
         )

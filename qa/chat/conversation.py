@@ -9,6 +9,7 @@ question's structure in asked.py, pronouns in pronouns.py, "what about X" in sub
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,8 @@ class Resolution:
     resolved: str
     language: str
     strategy: str  # "none" (self-contained), "substitute", "ellipsis", "pronoun" or "context"
+    # a follow-up's: the replies before it, one per line (what the conversation has shown the user so far)
+    shown: str = ""
 
     def __post_init__(self) -> None:
         if not self.resolved.strip():
@@ -159,14 +162,19 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
 
 
 def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
-    """Every user turn of the conversation, each resolved against the turns before it."""
+    """Every user turn of the conversation, each resolved against the turns before it; a follow-up
+    knows every reply before it (`Resolution.shown`)."""
     resolutions: list[Resolution] = []
     previous, answer, language = None, "", "en"
+    replies: list[str] = []
     for message in messages:
         if message.role == "assistant":
             answer = message.content
+            replies.append(answer)
             continue
         resolution = resolve_turn(message.content, previous, answer, language)
+        if resolution.followup:
+            resolution = dataclasses.replace(resolution, shown="\n".join(replies))
         resolutions.append(resolution)
         previous, answer, language = resolution.resolved, "", resolution.language
     return resolutions

@@ -21,6 +21,7 @@ from qa.retrieval.fusion import (
     fuse,
     level_languages,
     rank,
+    shown_leads,
     teaser_penalties,
     translations,
     within_article_bonus,
@@ -135,6 +136,7 @@ class Searcher:
         cross_language_bonus: float = 0.0,
         translation_cosine: float = 1.0,
         lead_penalty: float = 0.0,
+        shown_lead_penalty: float = 0.0,
         answer_kind_weight: float = 0.0,
         feedback_weight: float = 0.0,
         feedback_terms: int = 15,
@@ -159,6 +161,7 @@ class Searcher:
         self.cross_language_bonus = cross_language_bonus
         self.translation_cosine = translation_cosine
         self.lead_penalty = lead_penalty
+        self.shown_lead_penalty = shown_lead_penalty
         self.answer_kind_weight = answer_kind_weight
         self.feedback_weight = feedback_weight
         self.feedback_terms = int(feedback_terms)
@@ -179,16 +182,18 @@ class Searcher:
         mode: str = "hybrid",
         languages: list[str] | None = None,
         scope: Scope | None = None,
+        shown: list[str] | None = None,
     ) -> list[Retrieval]:
         """The k best passages for each question, all searched within one `scope` (filters applied
-        before the top k are cut; recency, a preferred period and the order applied to the ranking)."""
+        before the top k are cut; recency, a preferred period and the order applied to the ranking).
+        `shown`: per question, the chat reply it follows up on ("" for none; `shown_leads`)."""
         if mode not in MODES:
             raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         with answering():  # the encoder gives a lone question every core
-            return self._search_many(questions, k, mode, languages, scope or Scope())
+            return self._search_many(questions, k, mode, languages, scope or Scope(), shown or [""] * len(questions))
 
     def _search_many(
-        self, questions: list[str], k: int, mode: str, languages: list[str] | None, scope: Scope
+        self, questions: list[str], k: int, mode: str, languages: list[str] | None, scope: Scope, shown: list[str]
     ) -> list[Retrieval]:
         languages = languages or [detect_language(q) for q in questions]
         started = time.perf_counter()
@@ -219,7 +224,7 @@ class Searcher:
                     )
                 started = self._timed("lexical", started)
                 ranked = self._rank(
-                    conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed
+                    conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed, shown[i]
                 )
                 results.append(dataclasses.replace(ranked, question=typed[i]))
                 started = self._timed("rank", started)
@@ -297,11 +302,22 @@ class Searcher:
         bonus[~same & ~translated] = size
         return bonus
 
-    def _evidence(self, conn, candidates, dense, kind, names, language) -> np.ndarray:
-        """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, rare names and
-        the cross-lingual feedback (the same with the language bonus and without)."""
+    def _shown(self, candidates: list[record.PassageRow], shown: str) -> np.ndarray:
+        """`shown_lead_penalty` for the teaser or lead the previous chat reply quoted (`shown_leads`) while
+        another paragraph of its article is a candidate too; zeros otherwise."""
+        if not shown or self.shown_lead_penalty <= 0:
+            return np.zeros(len(candidates), dtype=np.float32)
+        sentences = [[row.text[a:b] for a, b in row.sentence_spans] if row.section <= 1 else [] for row in candidates]
+        flags = shown_leads([row.section for row in candidates], sentences, shown)
+        paragraphs = [(row.document_id, row.section) for row in candidates]
+        return within_article_bonus(paragraphs, list(flags), self.shown_lead_penalty)
+
+    def _evidence(self, conn, candidates, dense, kind, names, language, shown: str) -> np.ndarray:
+        """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, rare names, a
+        lead already shown and the cross-lingual feedback (the same with the language bonus and without)."""
         sections = np.array([row.section for row in candidates], dtype=np.int64)
         evidence = self._answer_kind(kind, candidates) - teaser_penalties(sections, self.lead_penalty)
+        evidence = evidence - self._shown(candidates, shown)
         evidence = evidence + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
         return evidence + self._feedback(conn, candidates, dense, language)
 
@@ -324,7 +340,7 @@ class Searcher:
         )
 
     def _rank(
-        self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None
+        self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None, shown=""
     ) -> Retrieval:
         lexical_by_id = dict(matches)
         names, name_terms = rare.lookup(conn, question, self.name_max_share) if self.name_weight > 0 else ({}, [])
@@ -345,7 +361,7 @@ class Searcher:
         if mode == "hybrid":
             same = np.array([row.language == language for row in candidates], dtype=bool)
             bonus = self._language_bonus(candidates, vectors, same, terms, language, lexical_scores)
-            evidence = self._evidence(conn, candidates, dense, kind, names, language)
+            evidence = self._evidence(conn, candidates, dense, kind, names, language, shown)
             scores = fuse(level_languages(dense, same, bonus), lexical_scores, same, self.dense_weight) + evidence
             if bonus.any():
                 unlevelled = fuse(dense, lexical_scores, same, self.dense_weight) + evidence

@@ -125,6 +125,10 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         cased = (table["all"]["r@1"] * table["all"]["n"] + short["all"]["r@1"] * short["all"]["n"]) / n
         assert lower["n"] == n and lower["r@1"] >= cased - 0.03, (lower, cased)
         assert lower["refused"] <= table["all"]["refused"] + short["all"]["refused"] + 2, lower
+        # chat follow-ups: 4/8 and 8/15 right before a teaser or lead an earlier reply quoted ranked 0.1 lower
+        # for them (`QA_SHOWN_LEAD_PENALTY`), 4/8 and 11/15 after (qa/lab/README.md, "Tenth round")
+        right, asked = map(int, halves[name]["followups_right"].split("/"))
+        assert right >= {"tune": 4, "held-out": 10}[name] and asked >= 8, halves[name]["followups_right"]
         # every miss is counted once, by where it went
         misses = halves[name]["misses"]
         assert set(misses) <= set(MISSES)

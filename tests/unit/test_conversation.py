@@ -308,3 +308,18 @@ def test_what_about_a_country_takes_the_place_of_the_countries_asked_about():
 def test_why_after_a_quantity_question_asks_about_the_counted_thing(previous, followup, resolved):
     resolution = resolve_turn(followup, previous)
     assert resolution.resolved == resolved and resolution.rewritten
+
+
+def test_a_followup_knows_every_reply_shown_before_it():
+    messages = [
+        Message("user", "What did Estonia promise?"),
+        Message("assistant", KARIS_REPLY),
+        Message("user", "And Germany?"),
+        Message("assistant", "Nothing found."),
+        Message("user", "Who is the president of France?"),
+        Message("user", "And Italy?"),
+    ]
+    first, germany, france, italy = resolve_all(messages)
+    assert first.shown == "" and france.shown == ""  # not follow-ups: nothing to leave out
+    assert germany.followup and germany.shown == KARIS_REPLY
+    assert italy.followup and italy.shown == KARIS_REPLY + "\nNothing found."

@@ -10,6 +10,7 @@ from qa.retrieval.fusion import (
     minmax,
     numbers,
     rank,
+    shown_leads,
     teaser_penalties,
     translations,
     within_article_bonus,
@@ -162,3 +163,17 @@ def test_within_article_bonus_needs_a_second_passage_of_the_article():
     assert within_article_bonus(paragraphs, holds, 0.05).tolist() == pytest.approx([0.0, 0.05, 0.0, 0.0, 0.0])
     with pytest.raises(ValueError):
         within_article_bonus(paragraphs, holds[:2], 0.05)
+
+
+def test_shown_leads_are_teasers_and_leads_an_earlier_reply_quoted():
+    reply = 'According to the article “Wolf” of 2 March 2025: "A wolf killed 23  sheep near Oberkirchbach."'
+    sentences = [
+        ["A wolf attacked a flock."],  # teaser, not quoted
+        ["Wire - Fog.", "A wolf killed 23 sheep near\nOberkirchbach."],  # lead, quoted (spaces differ)
+        ["A wolf killed 23 sheep near Oberkirchbach."],  # a body paragraph: a follow-up may ask on about it
+        ["Fog."],  # too short a sentence to tell a passage by
+    ]
+    assert shown_leads([0, 1, 3, 0], sentences, reply).tolist() == [False, True, False, False]
+    assert shown_leads([0, 1, 3, 0], sentences, "").tolist() == [False] * 4
+    with pytest.raises(ValueError):
+        shown_leads([0, 1], sentences, reply)

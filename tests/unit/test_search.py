@@ -51,3 +51,75 @@ def test_a_retrieval_says_whether_a_date_filter_narrowed_it(hash_service):
     read = hash_service.scope_questions(["Was backte die Bäckerei in Köln letzte Woche?"], Scope(as_of="2025-03-05"))
     text, scope = read[0]
     assert scope.filters.date_from and searcher.search_many([text], 3, scope=scope)[0].narrowed
+
+
+LEAD = "Schotten - Auf einer Weide bei Oberkirchbach hat ein Wolf in der Nacht 23 Schafe gerissen."
+WOLF = {
+    "id": "wolf",
+    "title": "Wolf reißt Schafe im Vogelsberg",
+    "date": "2025-03-02",
+    "source": "wire",
+    "text": "Ein Wolf hat im Vogelsberg eine Schafherde angegriffen.\n\n"
+    + LEAD
+    + "\n\nDer Schäfer hält keine Herdenschutzhunde, weil sie zu teuer sind, sagte er am Montag.",
+}
+FERRY = {"id": "ferry", "title": "Fähre", "date": "2025-03-01", "source": "wire", "text": LEAD.replace("Wolf", "Fuchs")}
+
+
+@pytest.fixture
+def wolf_service(tmp_path, hash_settings):
+    import json
+
+    from qa.service import QAService
+
+    corpus = tmp_path / "wolf.jsonl"
+    corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in (WOLF, FERRY)), "utf-8")
+    # the hash encoder's cosines are no evidence for the no-answer cut-offs: every question is answered
+    service = QAService(hash_settings.replace(no_answer_de=-1.0, no_answer_en=-1.0, no_answer_same_language=-1.0))
+    service.build([corpus])
+    yield service
+    service.close()
+
+
+def _scores(retrieval) -> dict[tuple[str, int], float]:
+    return {(hit.document.id, hit.position): hit.score for hit in retrieval.hits}
+
+
+def test_a_followup_takes_the_lead_it_was_shown_as_less_likely(wolf_service):
+    """A chat follow-up asks beyond the teaser or lead an earlier reply quoted: that passage loses
+    `shown_lead_penalty` when another paragraph of its article is a candidate; nothing else moves."""
+    searcher = wolf_service.searcher()
+    question = "Warum hält der Schäfer keine Hunde gegen den Wolf?"
+    plain = _scores(searcher.search_many([question], 10)[0])
+    reply = f'Laut dem Artikel „Wolf reißt Schafe im Vogelsberg“ vom 2. März 2025: "{LEAD}"'
+    followed = _scores(searcher.search_many([question], 10, shown=[reply])[0])
+    assert set(plain) == set(followed) == {("wolf", 0), ("wolf", 1), ("wolf", 2), ("ferry", 0)}
+    assert followed[("wolf", 1)] == pytest.approx(plain[("wolf", 1)] - 0.1, abs=1e-6)
+    # the same sentence in a document of one paragraph is no lead with a body after it: unchanged
+    assert followed[("ferry", 0)] == pytest.approx(plain[("ferry", 0)])
+    assert followed[("wolf", 0)] == pytest.approx(plain[("wolf", 0)])
+    assert followed[("wolf", 2)] == pytest.approx(plain[("wolf", 2)])
+    # a body paragraph the reply quoted is not taken off: a follow-up often asks on about it
+    body = "Der Schäfer hält keine Herdenschutzhunde, weil sie zu teuer sind, sagte er am Montag."
+    assert _scores(searcher.search_many([question], 10, shown=[body])[0]) == pytest.approx(plain)
+
+
+def test_a_chat_followup_knows_what_the_replies_before_it_quoted(wolf_service):
+    from qa.chat.conversation import Message
+
+    reply = f'Laut dem Artikel „Wolf reißt Schafe im Vogelsberg“ vom 2. März 2025: "{LEAD}"'
+    messages = [
+        Message("user", "Wie viele Schafe hat der Wolf bei Oberkirchbach gerissen?"),
+        Message("assistant", reply),
+        Message("user", "Und was hat der Schäfer dazu gesagt?"),
+    ]
+    followup = wolf_service.chat(messages, top_k=10)
+    assert followup.resolution.followup
+    alone = _scores(wolf_service.searcher().search_many([followup.resolution.resolved], 10)[0])
+    assert _scores(followup.answer)[("wolf", 1)] == pytest.approx(alone[("wolf", 1)] - 0.1, abs=1e-6)
+    # the reply two turns back counts as well: the lead was shown in this conversation
+    later = [*messages, Message("assistant", "Dazu habe ich keine passende Stelle gefunden."), messages[-1]]
+    assert _scores(wolf_service.chat(later, top_k=10).answer)[("wolf", 1)] == pytest.approx(alone[("wolf", 1)] - 0.1)
+    # asked without the history, the same question is no follow-up and nothing is taken off
+    again = wolf_service.chat([Message("user", followup.resolution.resolved)], top_k=10)
+    assert _scores(again.answer) == pytest.approx(alone)

@@ -132,12 +132,13 @@ def antecedent(pronoun: str, before: Before, speaking: bool = False) -> str | No
 
 
 def _names_a_thing(question: str) -> bool:
-    """Whether a question names a thing with a definite article ("the norovirus vaccine", "die
-    Strompreisobergrenze"), which "it" may stand for as well as a name beside it or its answer's."""
+    """Whether a question names a thing with an article ("the norovirus vaccine", "die
+    Strompreisobergrenze", "a clean air zone"), which "it" may stand for as well as a name beside it
+    or its answer's ("What did Leicester decide about a clean air zone?" + "Why is it needed?")."""
     tokens = message_tokens(question)
     pairs = zip(tokens, tokens[1:], strict=False)
     return any(
-        (a.lower() == "the" and b.isalpha() and b.lower() not in w.FUNCTION_WORDS)
+        (a.lower() in ("the", "a", "an") and b.isalpha() and b.lower() not in w.FUNCTION_WORDS)
         or (a.lower() in w.DEFINITE_ARTICLES_DE and is_capitalised(b))
         for a, b in pairs
     )

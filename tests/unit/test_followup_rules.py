@@ -467,6 +467,8 @@ def test_a_name_that_is_no_place_never_takes_a_countrys_slot():
         # "it" is the price cap the question named, not the country it named with "in"
         ("When does it start?", "What is the new price cap in Britain?", "Britain"),
         ("Who criticised it?", "What is the new price cap in Britain?", "Britain"),
+        # named with "a": "it" is the zone as well as Leicester, so it takes neither
+        ("Why is it needed?", "What did Leicester decide about a clean air zone?", "Leicester"),
     ],
 )
 def test_it_takes_no_place_beside_a_thing_the_question_named(followup, previous, wrong):

@@ -187,8 +187,8 @@ def shown_leads(paragraphs: Sequence[int], sentences: Sequence[Sequence[str]], s
     the story up; a follow-up ("Why?", "What did he say about it?", "Wie viel Preisgeld?") asks for a
     fact beyond that summary, while the lead, restating the topic, still comes first for it. A body
     paragraph a reply quoted is not meant: a follow-up often asks on about the same paragraph ("Und
-    wann gibt es das Geld?"). Newsroom benchmark, follow-up turns right: 4/8 and 8/15 without, 4/8 and
-    11/15 with 0.1 (qa/lab/README.md, "Tenth round")."""
+    wann gibt es das Geld?"). Newsroom benchmark, follow-up turns right (tune / held-out): 8/16 and 14/33
+    without, 8/16 and 19/33 with 0.1 (qa/lab/README.md, "Tenth round")."""
     if len(paragraphs) != len(sentences):
         raise ValueError(f"lengths differ: {len(paragraphs)} paragraphs, {len(sentences)} sentence lists")
     quoted = " ".join(shown.split())

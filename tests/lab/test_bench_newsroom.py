@@ -22,7 +22,7 @@ def test_the_set_has_what_the_benchmark_promises():
     directions = Counter(q.direction for q in newsroom.questions)
     assert len(newsroom.questions) >= 160
     assert all(directions[d] >= 40 for d in ("de->de", "en->en", "en->de", "de->en")), directions
-    assert len(newsroom.offtopic) >= 30 and len(newsroom.conversations) >= 12
+    assert len(newsroom.offtopic) >= 30 and len(newsroom.conversations) >= 25
     # several articles per story, and some stories told in both languages
     stories = Counter(a.story for a in newsroom.articles)
     assert sum(1 for n in stories.values() if n > 1) >= 8
@@ -125,10 +125,10 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         cased = (table["all"]["r@1"] * table["all"]["n"] + short["all"]["r@1"] * short["all"]["n"]) / n
         assert lower["n"] == n and lower["r@1"] >= cased - 0.03, (lower, cased)
         assert lower["refused"] <= table["all"]["refused"] + short["all"]["refused"] + 2, lower
-        # chat follow-ups: 4/8 and 8/15 right before a teaser or lead an earlier reply quoted ranked 0.1 lower
-        # for them (`QA_SHOWN_LEAD_PENALTY`), 4/8 and 11/15 after (qa/lab/README.md, "Tenth round")
+        # chat follow-ups: 8/16 and 14/33 right before a teaser or lead an earlier reply quoted ranked 0.1
+        # lower for them (`QA_SHOWN_LEAD_PENALTY`), 8/16 and 19/33 after (qa/lab/README.md, "Tenth round")
         right, asked = map(int, halves[name]["followups_right"].split("/"))
-        assert right >= {"tune": 4, "held-out": 10}[name] and asked >= 8, halves[name]["followups_right"]
+        assert right >= {"tune": 7, "held-out": 17}[name] and asked >= 16, halves[name]["followups_right"]
         # every miss is counted once, by where it went
         misses = halves[name]["misses"]
         assert set(misses) <= set(MISSES)

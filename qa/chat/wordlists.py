@@ -237,11 +237,13 @@ PERSON_NOUNS = TITLES | frozenset(
     forscherin professor professorin governor gouverneur schäfer shepherd spieler spielerin player torschütze
     scorer kapitän captain sportdirektor sportdirektorin museumsdirektorin curator kurator""".split()
 )
-# capitalised words that are never a person: months and weekdays, also abbreviated (datelines: "Oct 30")
+# capitalised words that are never a person: months and weekdays, also abbreviated (datelines: "Oct 30") and
+# in the plural ("open on Sundays")
 CALENDAR_WORDS = frozenset(
     """january february march april may june july august september october november december jan feb mar apr
     jun jul aug sep sept oct nov dec januar februar märz juni juli oktober dezember monday tuesday wednesday
-    thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag""".split()
+    thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays montag
+    dienstag mittwoch donnerstag freitag samstag sonntag""".split()
 )
 # words that make a capitalised phrase an organisation, not a person ("SC Union Kassel", "Deutsche Bahn")
 ORGANISATION_WORDS = frozenset(

@@ -386,6 +386,7 @@ def test_a_counted_noun_after_wie_viele_is_no_name_a_pronoun_could_mean():
         ("Why is it getting more expensive?", "How much does the ticket cost from January?", "", "January"),
         ("Why is it getting more expensive?", "Wie viel kostet das Ticket ab Januar?", "", "Januar"),
         ("Why was it cancelled?", "What happened on Monday?", "", "Monday"),
+        ("How much will it cost?", "Why will Kiel's city library open on Sundays?", "", "Sundays"),
         # "it" is no person: the film, not its director
         ("What is it about?", "Who directed it?", _reply("Director Jana Welter won the prize."), "Jana Welter"),
         # a German question names its thing with "die": "it" is the price cap, not the country

@@ -205,6 +205,24 @@ def shown_leads(paragraphs: Sequence[int], sentences: Sequence[Sequence[str]], s
     )
 
 
+def article_best(documents: Sequence[str], values: np.ndarray) -> np.ndarray:
+    """Each candidate's value replaced by the best among the candidates of its article (`documents`: each
+    candidate's article): evidence for the article, which must not choose the paragraph within it.
+
+    Why: the names and topic words that tell a story apart stand in full in its teaser and lead
+    ("The Clifton Suspension Bridge will close ...", "GLASGOW - Scotland's Callum Reid beat ..."), the
+    paragraphs after them say "the bridge" and "Reid". Scored per passage they lifted the lead over the
+    paragraph that answers; per article they choose the story and leave the paragraph to the rest
+    (newsroom benchmark, qa/lab/README.md, "Tenth round")."""
+    values = np.asarray(values, dtype=np.float32)
+    if values.ndim != 1 or values.shape[0] != len(documents):
+        raise ValueError(f"shapes differ: {values.shape}, {len(documents)} documents")
+    best: dict[str, float] = {}
+    for document, value in zip(documents, values.tolist(), strict=True):
+        best[document] = max(best.get(document, value), value)
+    return np.array([best[document] for document in documents], dtype=np.float32)
+
+
 def fuse(dense: np.ndarray, lexical: np.ndarray, same_language: np.ndarray, dense_weight: float) -> np.ndarray:
     """Fused 0..1 scores for candidates.
 

@@ -14,9 +14,10 @@ import numpy as np
 from qa.encoding.encoder import Encoder, answering
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
-from qa.retrieval import casing, feedback
+from qa.retrieval import casing, feedback, followups
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import (
+    article_best,
     dense_scores,
     fuse,
     level_languages,
@@ -318,7 +319,8 @@ class Searcher:
         sections = np.array([row.section for row in candidates], dtype=np.int64)
         evidence = self._answer_kind(kind, candidates) - teaser_penalties(sections, self.lead_penalty)
         evidence = evidence - self._shown(candidates, shown)
-        evidence = evidence + self.name_weight * rare.name_evidence([row.text for row in candidates], names)
+        named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
+        evidence = evidence + self.name_weight * article_best([row.document_id for row in candidates], named)
         return evidence + self._feedback(conn, candidates, dense, language)
 
     def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:
@@ -359,6 +361,7 @@ class Searcher:
         times = time_weights([row.date for row in candidates], scope)
         unlevelled = None
         if mode == "hybrid":
+            lexical_scores = followups.lexical_by_article(conn, question, language, candidates, lexical_scores)
             same = np.array([row.language == language for row in candidates], dtype=bool)
             bonus = self._language_bonus(candidates, vectors, same, terms, language, lexical_scores)
             evidence = self._evidence(conn, candidates, dense, kind, names, language, shown)

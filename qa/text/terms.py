@@ -94,6 +94,13 @@ def without_topic_words(question: str) -> str:
     return _TOPIC_WORDS.sub("", question)
 
 
+def topic_words(question: str) -> str:
+    """The topic words a conversation put in brackets ("Was sagte er dazu (Merz, Treffen)?" -> "Merz,
+    Treffen"), "" when there are none."""
+    found = _TOPIC_WORDS.search(question)
+    return found.group(0).strip()[1:-1] if found else ""
+
+
 # A German compound names its kind last: "Sachschaden" is a Schaden, "Cheftrainer" a Trainer. A question
 # term (its stem) of at least this many letters is held by a passage word that ends with it. Shorter stems
 # end too many words ("land", "jahr"): with 4 letters one more of the seeds' German off-topic questions was

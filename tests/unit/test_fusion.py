@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from qa.retrieval.fusion import (
+    article_best,
     dense_scores,
     fuse,
     level_languages,
@@ -177,3 +178,11 @@ def test_shown_leads_are_teasers_and_leads_an_earlier_reply_quoted():
     assert shown_leads([0, 1, 3, 0], sentences, "").tolist() == [False] * 4
     with pytest.raises(ValueError):
         shown_leads([0, 1], sentences, reply)
+
+
+def test_article_best_gives_every_candidate_its_articles_best():
+    # the lead names the bridge in full, the paragraph after it says "the bridge": the same evidence for both
+    values = f32(0.6, 0.0, 0.2, 0.0)
+    assert article_best(["bridge", "bridge", "metro", "zoo"], values).tolist() == pytest.approx([0.6, 0.6, 0.2, 0.0])
+    with pytest.raises(ValueError):
+        article_best(["bridge"], values)

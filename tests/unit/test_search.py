@@ -123,3 +123,23 @@ def test_a_chat_followup_knows_what_the_replies_before_it_quoted(wolf_service):
     # asked without the history, the same question is no follow-up and nothing is taken off
     again = wolf_service.chat([Message("user", followup.resolution.resolved)], top_k=10)
     assert _scores(again.answer) == pytest.approx(alone)
+
+
+def test_a_followups_topic_words_count_for_the_article_not_the_paragraph(wolf_service):
+    """ "Warum (Wolf, Schafe, Oberkirchbach)?": the topic words in brackets choose the story; within it the
+    typed words choose the paragraph, so the lead that holds every topic word gains nothing over the
+    paragraph after it from them (qa.retrieval.followups)."""
+    from qa.storage import fts
+    from qa.text.terms import topic_words
+
+    question = "Warum hält der Schäfer keine Hunde (Wolf, Schafe, Oberkirchbach)?"
+    assert topic_words(question) == "Wolf, Schafe, Oberkirchbach" and topic_words("Warum hält er keine?") == ""
+    hits = wolf_service.searcher().search_many([question], 10)[0].hits
+    wolf = {h.passage_id: h.lexical_score for h in hits if h.document.id == "wolf"}
+    assert len(wolf) == 3
+    with wolf_service.index.reader() as conn:
+        typed = fts.scores_among(conn, "Warum hält der Schäfer keine Hunde?", "de", list(wolf))
+        topic = fts.scores_among(conn, "Wolf, Schafe, Oberkirchbach", "de", list(wolf))
+    assert len(set(topic.values())) > 1  # per passage the topic words would tell the paragraphs apart
+    for passage_id, lexical in wolf.items():
+        assert lexical == pytest.approx(typed.get(passage_id, 0.0) + max(topic.values()), rel=1e-5)

@@ -87,10 +87,6 @@ class Session(Protocol):
         """Up to `limit` passage ids holding any of `terms`, by id."""
         ...
 
-    def ranked_among(self, terms: list[str], ids: list[int]) -> dict[int, float]:
-        """The BM25 score > 0 of each of the passages `ids` holding any of `terms` (scored as `ranked` does)."""
-        ...
-
 
 class Record(Protocol):
     """Where one generation's record lives, and the errors its driver raises."""

@@ -103,13 +103,6 @@ def holding(conn: Session, terms: list[str], k: int, allowed: np.ndarray | None 
     return ids
 
 
-def scores_among(conn: Session, text: str, language: str, ids: list[int]) -> dict[int, float]:
-    """The BM25 score of each of the passages `ids` for the terms of `text` (stemmed in `language`), as
-    `search` scores them; absent where it holds none. Reads only those passages: no pruning needed."""
-    terms = sorted(set(stemmed_terms(text, language)))
-    return conn.ranked_among(terms, ids) if terms and ids else {}
-
-
 def prune(conn: Session, terms: list[str], budget: int | None = None) -> list[str]:
     """The question terms worth matching (see PRUNE_SHARE above), or all of them in a small index."""
     total = passage_count(conn)

@@ -77,13 +77,6 @@ class SqliteSession(sqlite3.Connection):
         rows = self.execute("SELECT rowid FROM lexical WHERE lexical MATCH ? LIMIT ?", (_match(terms), limit))
         return [int(pid) for (pid,) in rows.fetchall()]
 
-    def ranked_among(self, terms: list[str], ids: list[int]) -> dict[int, float]:
-        marks = ",".join("?" * len(ids))
-        rows = self.execute(
-            f"SELECT rowid, -{_SCORE} FROM lexical WHERE lexical MATCH ? AND rowid IN ({marks})", (_match(terms), *ids)
-        ).fetchall()
-        return {int(pid): float(score) for pid, score in rows}
-
 
 def connect(path: str | Path) -> SqliteSession:
     """WAL for concurrent readers, synchronous=FULL so a committed write survives power loss or kill -9."""

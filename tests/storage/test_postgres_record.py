@@ -37,12 +37,7 @@ def _service(tmp_path, name: str, database_url: str) -> QAService:
 
 def _lexical(service: QAService) -> list[list[tuple[int, float]]]:
     with service.index.reader() as conn:
-        found = [fts.search(conn, question, language, 10, only_language=False) for question, language in QUESTIONS]
-        # read back among given passages (a chat follow-up's topic words), each scores as the ranked search did
-        for (question, language), rows in zip(QUESTIONS, found, strict=True):
-            among = fts.scores_among(conn, question, language, [pid for pid, _ in rows] + [10**9])
-            assert among == pytest.approx(dict(rows), rel=1e-12)
-        return found
+        return [fts.search(conn, question, language, 10, only_language=False) for question, language in QUESTIONS]
 
 
 def _same_scores(left: list, right: list) -> None:

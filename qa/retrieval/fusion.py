@@ -223,6 +223,18 @@ def article_best(documents: Sequence[str], values: np.ndarray) -> np.ndarray:
     return np.array([best[document] for document in documents], dtype=np.float32)
 
 
+def stories(paragraphs: Sequence[tuple[str, int]]) -> list[str]:
+    """Per candidate (`paragraphs`: its article and paragraph), what `article_best` groups it by: its
+    article when another paragraph of it is a candidate too, else the candidate alone. A document of
+    one paragraph (XQuAD's, however many passages a long one is cut into) has no lead that names what
+    the rest of it does not: grouped by article, a name held by one of its passages lifted the other,
+    and XQuAD DE->EN R@1 fell from .9035 to .9003."""
+    seen: dict[str, set[int]] = {}
+    for document, paragraph in paragraphs:
+        seen.setdefault(document, set()).add(paragraph)
+    return [document if len(seen[document]) > 1 else f"{document}\x00{i}" for i, (document, _) in enumerate(paragraphs)]
+
+
 def fuse(dense: np.ndarray, lexical: np.ndarray, same_language: np.ndarray, dense_weight: float) -> np.ndarray:
     """Fused 0..1 scores for candidates.
 

@@ -23,6 +23,7 @@ from qa.retrieval.fusion import (
     level_languages,
     rank,
     shown_leads,
+    stories,
     teaser_penalties,
     translations,
     within_article_bonus,
@@ -320,8 +321,8 @@ class Searcher:
         evidence = self._answer_kind(kind, candidates) - teaser_penalties(sections, self.lead_penalty)
         evidence = evidence - self._shown(candidates, shown)
         named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
-        evidence = evidence + self.name_weight * article_best([row.document_id for row in candidates], named)
-        return evidence + self._feedback(conn, candidates, dense, language)
+        story = article_best(stories([(r.document_id, r.section) for r in candidates]), named)
+        return evidence + self.name_weight * story + self._feedback(conn, candidates, dense, language)
 
     def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:
         """The Hit for a candidate with its (fused, dense, lexical) scores and its highlighted sentence."""

@@ -12,6 +12,7 @@ from qa.retrieval.fusion import (
     numbers,
     rank,
     shown_leads,
+    stories,
     teaser_penalties,
     translations,
     within_article_bonus,
@@ -186,3 +187,10 @@ def test_article_best_gives_every_candidate_its_articles_best():
     assert article_best(["bridge", "bridge", "metro", "zoo"], values).tolist() == pytest.approx([0.6, 0.6, 0.2, 0.0])
     with pytest.raises(ValueError):
         article_best(["bridge"], values)
+
+
+def test_stories_group_an_articles_paragraphs_but_not_a_lone_paragraphs_passages():
+    # a news article's lead and body share the story's evidence; a long XQuAD paragraph cut in two does not
+    keys = stories([("bridge", 1), ("bridge", 3), ("xquad-7", 0), ("xquad-7", 0)])
+    assert keys[0] == keys[1] == "bridge" and keys[2] != keys[3]
+    assert article_best(keys, f32(0.3, 0.0, 0.3, 0.0)).tolist() == pytest.approx([0.3, 0.3, 0.3, 0.0])

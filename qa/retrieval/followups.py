@@ -15,12 +15,10 @@ the candidates' own texts are at hand.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from qa.retrieval import feedback
 from qa.retrieval.fusion import article_best
-from qa.storage import fts
 from qa.storage.database import Session
 from qa.storage.record import PassageRow
 from qa.text.terms import stemmed_terms, topic_words
@@ -48,9 +46,8 @@ def lexical_by_article(
     if not topic or not lexical.any():
         return lexical
     asked = set(stemmed_terms(question, language))
-    passages = max(fts.passage_count(conn), 1)
-    counts = fts.document_frequencies(conn, sorted(asked))
-    weights = {term: max(math.log((passages - n + 0.5) / (n + 0.5)), 1e-6) for term, n in counts.items()}
+    counts, passages = feedback.frequencies(conn, [sorted(asked)])
+    weights = {term: feedback.idf(n, passages) for term, n in counts.items()}
     held = [
         set(stemmed_terms(f"{row.title}\n{row.heading}\n{row.text}", language)) if score > 0 else set()
         for row, score in zip(candidates, lexical, strict=True)

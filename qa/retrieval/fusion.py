@@ -169,13 +169,18 @@ def within_article_bonus(paragraphs: Sequence[tuple[str, int]], holds: Sequence[
     English questions over German text 0.8 points."""
     if len(paragraphs) != len(holds):
         raise ValueError(f"lengths differ: {len(paragraphs)} paragraphs, {len(holds)} flags")
-    seen: dict[str, set[int]] = {}
-    for doc, paragraph in paragraphs:
-        seen.setdefault(doc, set()).add(paragraph)
+    several = _with_another_paragraph(paragraphs)
     return np.array(
-        [weight if held and len(seen[doc]) > 1 else 0.0 for (doc, _), held in zip(paragraphs, holds, strict=True)],
-        dtype=np.float32,
+        [weight if held and other else 0.0 for held, other in zip(holds, several, strict=True)], dtype=np.float32
     )
+
+
+def _with_another_paragraph(paragraphs: Sequence[tuple[str, int]]) -> list[bool]:
+    """Per candidate ((document id, paragraph)), whether another paragraph of its article is a candidate."""
+    seen: dict[str, set[int]] = {}
+    for document, paragraph in paragraphs:
+        seen.setdefault(document, set()).add(paragraph)
+    return [len(seen[document]) > 1 for document, _ in paragraphs]
 
 
 def shown_leads(paragraphs: Sequence[int], sentences: Sequence[Sequence[str]], shown: str) -> np.ndarray:
@@ -229,10 +234,11 @@ def stories(paragraphs: Sequence[tuple[str, int]]) -> list[str]:
     one paragraph (XQuAD's, however many passages a long one is cut into) has no lead that names what
     the rest of it does not: grouped by article, a name held by one of its passages lifted the other,
     and XQuAD DE->EN R@1 fell from .9035 to .9003."""
-    seen: dict[str, set[int]] = {}
-    for document, paragraph in paragraphs:
-        seen.setdefault(document, set()).add(paragraph)
-    return [document if len(seen[document]) > 1 else f"{document}\x00{i}" for i, (document, _) in enumerate(paragraphs)]
+    several = _with_another_paragraph(paragraphs)
+    return [
+        document if other else f"{document}\x00{i}"
+        for i, ((document, _), other) in enumerate(zip(paragraphs, several, strict=True))
+    ]
 
 
 def fuse(dense: np.ndarray, lexical: np.ndarray, same_language: np.ndarray, dense_weight: float) -> np.ndarray:

@@ -66,17 +66,23 @@ WOLF = {
 FERRY = {"id": "ferry", "title": "Fähre", "date": "2025-03-01", "source": "wire", "text": LEAD.replace("Wolf", "Fuchs")}
 
 
-@pytest.fixture
-def wolf_service(tmp_path, hash_settings):
+def _answering_service(tmp_path, hash_settings, documents: tuple[dict, ...], *more):
+    """A hash-encoder service over `documents` (and the folders `more`) that answers every question: the
+    hash encoder's cosines are no evidence for the no-answer cut-offs."""
     import json
 
     from qa.service import QAService
 
-    corpus = tmp_path / "wolf.jsonl"
-    corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in (WOLF, FERRY)), "utf-8")
-    # the hash encoder's cosines are no evidence for the no-answer cut-offs: every question is answered
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in documents), "utf-8")
     service = QAService(hash_settings.replace(no_answer_de=-1.0, no_answer_en=-1.0, no_answer_same_language=-1.0))
-    service.build([corpus])
+    service.build([corpus, *more])
+    return service
+
+
+@pytest.fixture
+def wolf_service(tmp_path, hash_settings):
+    service = _answering_service(tmp_path, hash_settings, (WOLF, FERRY))
     yield service
     service.close()
 
@@ -128,16 +134,9 @@ def test_a_chat_followup_knows_what_the_replies_before_it_quoted(wolf_service):
 @pytest.fixture
 def wolf_among_others(tmp_path, hash_settings):
     """The wolf article among the test data's: enough passages that a word of three of them is rare."""
-    import json
-
-    from qa.service import QAService
-
     from ..conftest import DATA
 
-    corpus = tmp_path / "wolf.jsonl"
-    corpus.write_text(json.dumps(WOLF, ensure_ascii=False), "utf-8")
-    service = QAService(hash_settings.replace(no_answer_de=-1.0, no_answer_en=-1.0, no_answer_same_language=-1.0))
-    service.build([corpus, DATA])
+    service = _answering_service(tmp_path, hash_settings, (WOLF,), DATA)
     yield service
     service.close()
 

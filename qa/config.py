@@ -94,6 +94,11 @@ class Settings:
         0.846,
         "Cut-off on dense + coverage weight x term coverage when the first passage is in the question's language.",
     )
+    no_answer_lifted_margin: float = _setting(
+        0.02,
+        "A first passage lifted into the other language past a refused one is answered when its dense score"
+        " clears the cross-language cut-off by this much.",
+    )
     no_answer_coverage_weight: float = _setting(
         0.056, "Weight of the share of question terms the first passage holds, in the same-language cut-off."
     )

@@ -12,10 +12,13 @@ scores (`Retrieval.unmentioned`, qa.text.places): "Are bus drivers in Manchester
 over a London strike comes as close as an answerable question. The first passage judged is the one
 the ranking had without the cross-language bonus (`Retrieval.decided_on`), as in those benchmarks:
 lifted past a German passage the question's words are missing from, an English report would be judged
-by the laxer cross-language cut-off. A passage holding every word of the question's subject (at least
-two; `holds_every_term`) is judged by the dense cut-off alone, as across languages: a short question
-scores low cosines ("What did Marco Ferretti say?": 0.78 over his quote), and the same-language cut-off
-refused 10 of 18 such English questions in `qa bench newsroom`.
+by the laxer cross-language cut-off; when that unlevelled first passage is refused, the lifted one
+is answered only if its own dense score clears the cross-language cut-off by a margin
+(`clears_when_lifted`: "How big is the protection zone?" over the German bird-flu article, refused
+for an unrelated English paragraph that came first without the bonus). A passage holding every word of
+the question's subject (at least two; `holds_every_term`) is judged by the dense cut-off alone, as across
+languages: a short question scores low cosines ("What did Marco Ferretti say?": 0.78 over his quote), and
+the same-language cut-off refused 10 of 18 such English questions in `qa bench newsroom`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Cutoffs:
     english: float
     same_language: float
     coverage_weight: float
+    lifted_margin: float = float("inf")
 
     @classmethod
     def from_settings(cls, settings) -> Cutoffs:
@@ -50,6 +54,7 @@ class Cutoffs:
             english=settings.no_answer_en,
             same_language=settings.no_answer_same_language,
             coverage_weight=settings.no_answer_coverage_weight,
+            lifted_margin=settings.no_answer_lifted_margin,
         )
 
 
@@ -118,7 +123,20 @@ def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
     first = retrieval.decided_on or retrieval.hits[0]
     share = coverage(retrieval.question, retrieval.language, first, with_places=not retrieval.narrowed)
     every_term = not retrieval.narrowed and holds_every_term(retrieval.question, retrieval.language, first)
-    return answer_score(retrieval.best_dense, share, retrieval.language, cutoffs, every_term) < 0.0
+    if answer_score(retrieval.best_dense, share, retrieval.language, cutoffs, every_term) >= 0.0:
+        return False
+    return not clears_when_lifted(retrieval, cutoffs)
+
+
+def clears_when_lifted(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
+    """Whether the first passage shown, lifted by the language bonus past a passage in the question's
+    language that was refused, holds its own: in the other language, its dense score at least
+    `lifted_margin` above the cross-language cut-off."""
+    shown, decided = retrieval.hits[0], retrieval.decided_on
+    if decided is None or decided.language != retrieval.language or shown.language == retrieval.language:
+        return False
+    cutoff = no_answer_threshold(retrieval.language, cutoffs.german, cutoffs.english)
+    return shown.dense_score >= cutoff + cutoffs.lifted_margin
 
 
 def make_answer(retrieval: Retrieval, mode: str, took_ms: float, threshold: Cutoffs, truncated: bool = False) -> Answer:

@@ -54,7 +54,7 @@ def test_nothing_retrieved_is_refused():
 
 def test_defaults_are_the_calibrated_values():
     settings = load_settings(environ={})
-    assert Cutoffs.from_settings(settings) == Cutoffs(0.779, 0.779, 0.846, 0.056)
+    assert Cutoffs.from_settings(settings) == Cutoffs(0.779, 0.779, 0.846, 0.056, 0.02)
 
 
 CUTOFFS = Cutoffs(german=0.82, english=0.77, same_language=0.845, coverage_weight=0.05)
@@ -138,6 +138,21 @@ def test_the_decision_is_taken_on_the_ranking_without_the_language_bonus():
     english = _hit(1.0, "Estonia is ready to send soldiers.", language="en")
     assert not refuses(Retrieval(question, "de", (english,), 0.84), CUTOFFS)  # the dense cut-off (0.82)
     assert refuses(Retrieval(question, "de", (english,), 0.84, decided_on=_hit(0.9, TEXT)), CUTOFFS)
+
+
+def test_a_lifted_passage_clearing_the_cut_off_by_the_margin_is_answered():
+    """A German question whose German first passage was refused, while the language bonus lifted an English
+    one past it: answered when that English passage's own dense score clears the German question's
+    cross-language cut-off by `lifted_margin`, refused when it only just reaches it."""
+    question = "Wann wurde die NATO gegründet?"
+    cutoffs = Cutoffs(german=0.82, english=0.775, same_language=0.95, coverage_weight=0.1, lifted_margin=0.02)
+    german = _hit(0.9, TEXT)
+    close = Retrieval(question, "de", (_hit(0.845, "Estonia is ready.", language="en"),), 0.9, decided_on=german)
+    just = Retrieval(question, "de", (_hit(0.83, "Estonia is ready.", language="en"),), 0.9, decided_on=german)
+    assert not refuses(close, cutoffs)
+    assert refuses(just, cutoffs)
+    # the first passage shown is the one judged refused: nothing was lifted
+    assert refuses(Retrieval(question, "de", (german,), 0.9, decided_on=german), cutoffs)
 
 
 @pytest.mark.parametrize(

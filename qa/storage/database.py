@@ -40,6 +40,11 @@ class Session(Protocol):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
 
+    def read_rows(self, sql: str, params: Sequence[Any] = (), /) -> list[Any]:
+        """Every row of a read a question makes (its candidates' passages, vectors, terms), fetched at once.
+        SQLite's reads of this process take turns here: see qa.storage.sqlite."""
+        ...
+
     @property
     def in_transaction(self) -> bool: ...
 

@@ -127,6 +127,9 @@ class PostgresSession(LexicalTables):
         # Results in binary: a question reads ~100 passages' float16 vectors and their sentences'.
         return self._conn.execute(_translate(statement), params, binary=True)
 
+    def read_rows(self, statement: str, params: Sequence[Any] = (), /) -> list[Any]:
+        return self.execute(statement, params).fetchall()  # psycopg converts the rows holding the GIL
+
     def _read(self, statement: str) -> list[Any]:
         if self._begin is None:
             return self._conn.execute(statement, binary=True).fetchall()

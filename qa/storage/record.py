@@ -217,10 +217,10 @@ def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRo
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    sentences = conn.execute(
+    sentences = conn.read_rows(
         f'SELECT passage_id, start, "end", vector FROM sentences WHERE passage_id IN ({marks}) ORDER BY passage_id, id',
         ids,
-    ).fetchall()
+    )
     stored = [row[3] for row in sentences if row[3] is not None]
     sentence_matrix = vectors_from_blobs(stored, dim)
     # per passage: its spans, its first row in sentence_matrix, and whether every sentence is encoded
@@ -238,12 +238,12 @@ def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRo
             incomplete.add(passage_id)
         else:
             at += 1
-    passages = conn.execute(
+    passages = conn.read_rows(
         "SELECT p.id, p.document_id, p.position, p.heading, p.text, p.language, p.vector, "
         f"d.title, d.date, d.source, d.url, p.section FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE p.id IN ({marks})",
         ids,
-    ).fetchall()
+    )
     vectors = vectors_from_blobs([row[6] for row in passages], dim)
     result = {}
     for i, row in enumerate(passages):
@@ -274,7 +274,7 @@ def passage_vectors(conn: Session, ids: list[int], dim: int) -> tuple[list[int],
     if not ids:
         return [], np.zeros((0, dim), dtype=np.float32)
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT id, vector FROM passages WHERE id IN ({marks})", ids).fetchall()
+    rows = conn.read_rows(f"SELECT id, vector FROM passages WHERE id IN ({marks})", ids)
     if not rows:
         return [], np.zeros((0, dim), dtype=np.float32)
     return [int(r[0]) for r in rows], vectors_from_blobs([r[1] for r in rows], dim)

@@ -8,6 +8,7 @@ and the FTS5 lexical index with its bm25(). The SQL both backends share is in qa
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,14 @@ BUSY_TIMEOUT_S = 30.0
 FILE = "qa.sqlite"
 _TABLES = {"documents", "passages", "sentences", "changes", "lexical"}
 _SCORE = "bm25(lexical, 1.0, 0.0)"  # the language column weighs nothing: the same scores with or without it
+
+
+# A question's reads of many rows take turns within a process. Python's sqlite3 lets the GIL go and takes
+# it back around every row it steps to, so with 8 requests reading at once each row waited for the GIL
+# behind the others' Python: 8 threads hydrated 113-182 candidate sets (150 passages) a second where one
+# thread alone did 300-343, and 266-298 when they took turns; a server under 8 clients answered 20-25 %
+# more questions a second (qa/lab/README.md, issue 26, "The reads take turns").
+_ROW_READS = threading.Lock()
 
 
 def _phrase(text: str) -> str:
@@ -47,6 +56,10 @@ class SqliteSession(sqlite3.Connection):
     def insert_id(self, sql: str, params: Sequence[Any]) -> int:
         return int(self.execute(sql, params).fetchone()[0])
 
+    def read_rows(self, sql: str, params: Sequence[Any] = (), /) -> list[Any]:
+        with _ROW_READS:
+            return self.execute(sql, params).fetchall()
+
     def add_terms(self, rows: list[tuple[int, list[str], str]]) -> None:
         self.executemany(
             "INSERT INTO lexical (rowid, terms, language) VALUES (?, ?, ?)",
@@ -58,7 +71,7 @@ class SqliteSession(sqlite3.Connection):
 
     def term_counts(self, terms: list[str]) -> dict[str, int]:
         marks = ",".join("?" * len(terms))
-        rows = self.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", terms).fetchall()
+        rows = self.read_rows(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", terms)
         return {term: int(doc) for term, doc in rows}
 
     def passage_count(self) -> int:
@@ -68,14 +81,14 @@ class SqliteSession(sqlite3.Connection):
         match = _match(terms)
         if language is not None:
             match += " AND language : " + _phrase(language)
-        rows = self.execute(
+        rows = self.read_rows(
             f"SELECT rowid, -{_SCORE} FROM lexical WHERE lexical MATCH ? ORDER BY {_SCORE} LIMIT ?", (match, limit)
-        ).fetchall()
+        )
         return [(int(pid), float(score)) for pid, score in rows]
 
     def holding(self, terms: list[str], limit: int) -> list[int]:
-        rows = self.execute("SELECT rowid FROM lexical WHERE lexical MATCH ? LIMIT ?", (_match(terms), limit))
-        return [int(pid) for (pid,) in rows.fetchall()]
+        rows = self.read_rows("SELECT rowid FROM lexical WHERE lexical MATCH ? LIMIT ?", (_match(terms), limit))
+        return [int(pid) for (pid,) in rows]
 
 
 def connect(path: str | Path) -> SqliteSession:

@@ -27,7 +27,7 @@ _SCORE = "bm25(lexical, 1.0, 0.0)"  # the language column weighs nothing: the sa
 # A question's reads of many rows take turns within a process. Python's sqlite3 lets the GIL go and takes
 # it back around every row it steps to, so with 8 requests reading at once each row waited for the GIL
 # behind the others' Python: 8 threads hydrated 113-182 candidate sets (150 passages) a second where one
-# thread alone did 300-343, and 266-298 when they took turns; a server under 8 clients answered 20-25 %
+# thread alone did 300-343, and 266-298 when they took turns; a server under 8 clients answered 9-25 %
 # more questions a second (qa/lab/README.md, issue 26, "The reads take turns").
 _ROW_READS = threading.Lock()
 

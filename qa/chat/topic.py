@@ -47,7 +47,11 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
     # report most often?"): the topic's words would only pull it back to the turn before
     own = len(keywords(join_tokens(tokens)))
-    if mentions(join_tokens(tokens), language, question=True) or own > 3:
+    if mentions(join_tokens(tokens), language, question=True):
+        return False
+    if language == "de" and not any(is_capitalised(t) for t in word_tokens(tokens)[1:]):
+        return True  # German writes every noun with a capital: "Warum so viel mehr als geplant?" names nothing
+    if own > 3:
         return False
     if own <= 2:
         return True  # "How many people were evacuated?", "Who will pay?": nothing of its own to find

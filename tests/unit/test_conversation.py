@@ -124,6 +124,17 @@ def test_event_words_bring_the_previous_question_along():
     assert "Treffen" in resolution.resolved and "Merz" in resolution.resolved
 
 
+def test_a_german_question_without_a_noun_is_asked_with_the_topic():
+    """German writes every noun with a capital: a question with none names no thing of its own and leans on
+    the turn before, however many words it has ("Warum so viel mehr als geplant?"); one with a noun of
+    its own stays as typed."""
+    previous = "Wie viel kostet das neue Hallenbad in Göttingen?"
+    leaning = resolve_turn("Warum so viel mehr als geplant?", previous, "")
+    assert leaning.strategy == "context" and "Hallenbad" in leaning.resolved and "Göttingen" in leaning.resolved
+    own = resolve_turn("Warum sind Baupreise so stark gestiegen?", previous, "")
+    assert own.strategy == "none" and own.resolved == "Warum sind Baupreise so stark gestiegen?"
+
+
 def test_three_turns_chain_on_the_resolved_question():
     messages = [
         Message("user", "What did Estonia promise?"),

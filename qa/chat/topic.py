@@ -49,8 +49,11 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     own = len(keywords(join_tokens(tokens)))
     if mentions(join_tokens(tokens), language, question=True):
         return False
-    if language == "de" and not any(is_capitalised(t) for t in word_tokens(tokens)[1:]):
-        return True  # German writes every noun with a capital: "Warum so viel mehr als geplant?" names nothing
+    words = word_tokens(tokens)
+    # German writes every noun with a capital: "Warum so viel mehr als geplant?" names nothing (a message
+    # typed all in lower case tells nothing that way)
+    if language == "de" and words and is_capitalised(words[0]) and not any(map(is_capitalised, words[1:])):
+        return True
     if own > 3:
         return False
     if own <= 2:

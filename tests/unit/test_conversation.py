@@ -133,6 +133,9 @@ def test_a_german_question_without_a_noun_is_asked_with_the_topic():
     assert leaning.strategy == "context" and "Hallenbad" in leaning.resolved and "Göttingen" in leaning.resolved
     own = resolve_turn("Warum sind Baupreise so stark gestiegen?", previous, "")
     assert own.strategy == "none" and own.resolved == "Warum sind Baupreise so stark gestiegen?"
+    # typed all in lower case, a message has no capitals to tell a noun by: a new question stays as typed
+    lower = resolve_turn("wie viele schafe hat der wolf im vogelsberg gerissen", previous, "")
+    assert lower.strategy == "none"
 
 
 def test_three_turns_chain_on_the_resolved_question():

@@ -13,20 +13,16 @@ PERSON_WH = frozenset("who whom wer wen wem".split())
 WH_DETERMINERS = frozenset("which what welche welcher welches welchen welchem".split())
 # question phrases that count something: the noun after them belongs to what is asked
 QUANTITY_WH = frozenset({"how many", "how much", "wie viel", "wie viele", "wieviel", "wieviele"})
-WH_PAIRS = frozenset(
-    {
-        ("how", "many"),
-        ("how", "much"),
-        ("how", "long"),
-        ("how", "old"),
-        ("how", "often"),
-        ("wie", "viele"),
-        ("wie", "viel"),
-        ("wie", "lange"),
-        ("wie", "alt"),
-        ("wie", "oft"),
-    }
-)
+# "how" / "wie" and the measure asked for are one question phrase: "Wie hoch war die Böe?" + "Und wo?" is
+# "Wo war die Böe?", not "Wo hoch war die Böe?"
+MEASURES = {
+    "how": "many much long old often high big large tall far fast strong heavy expensive hot cold deep wide "
+    "late soon early small low warm severe serious bad",
+    "wie": "viele viel lange lang alt oft hoch groß weit schnell stark schwer teuer heiß kalt tief breit spät "
+    "früh klein niedrig warm schlimm",
+}
+WH_PAIRS = frozenset((wh, measure) for wh, measures in MEASURES.items() for measure in measures.split())
+CAUSE_WH = frozenset("why warum wieso weshalb weswegen".split())
 COUNTRY_NOUNS = frozenset("land länder country countries staat staaten state states nation nations".split())
 
 AUXILIARIES = frozenset(

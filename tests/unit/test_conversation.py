@@ -93,6 +93,11 @@ BOERTE_REPLY = (
             "Wie viele Menschen starben in Paris?",
             "pronoun",
         ),
+        # the measure asked for goes with its question word: not "Wo hoch war die stärkste Böe?"
+        ("Und wo?", "Wie hoch war die stärkste Böe?", "", "Wo war die stärkste Böe?", "ellipsis"),
+        ("And where?", "How high was the strongest gust?", "", "Where was the strongest gust?", "ellipsis"),
+        # and "why" of a measure is no "Why is the zone?": the previous question goes along as topic
+        ("Why?", "How big is the protection zone?", "", "Why (big, protection, zone)?", "context"),
     ],
 )
 def test_followups_are_rewritten(followup, previous, answer, resolved, strategy):

@@ -169,13 +169,13 @@ def within_article_bonus(paragraphs: Sequence[tuple[str, int]], holds: Sequence[
     English questions over German text 0.8 points."""
     if len(paragraphs) != len(holds):
         raise ValueError(f"lengths differ: {len(paragraphs)} paragraphs, {len(holds)} flags")
-    several = _with_another_paragraph(paragraphs)
+    several = with_another_paragraph(paragraphs)
     return np.array(
         [weight if held and other else 0.0 for held, other in zip(holds, several, strict=True)], dtype=np.float32
     )
 
 
-def _with_another_paragraph(paragraphs: Sequence[tuple[str, int]]) -> list[bool]:
+def with_another_paragraph(paragraphs: Sequence[tuple[str, int]]) -> list[bool]:
     """Per candidate ((document id, paragraph)), whether another paragraph of its article is a candidate."""
     seen: dict[str, set[int]] = {}
     for document, paragraph in paragraphs:
@@ -234,7 +234,7 @@ def stories(paragraphs: Sequence[tuple[str, int]]) -> list[str]:
     one paragraph (XQuAD's, however many passages a long one is cut into) has no lead that names what
     the rest of it does not: grouped by article, a name held by one of its passages lifted the other,
     and XQuAD DE->EN R@1 fell from .9035 to .9003."""
-    several = _with_another_paragraph(paragraphs)
+    several = with_another_paragraph(paragraphs)
     return [
         document if other else f"{document}\x00{i}"
         for i, ((document, _), other) in enumerate(zip(paragraphs, several, strict=True))

@@ -26,6 +26,7 @@ from qa.retrieval.fusion import (
     stories,
     teaser_penalties,
     translations,
+    with_another_paragraph,
     within_article_bonus,
 )
 from qa.retrieval.highlight import QUOTE, answer_kind, fits, highlight_sentence, measured_unit
@@ -272,15 +273,12 @@ class Searcher:
         if kind is None or kind == QUOTE or self.answer_kind_weight <= 0:
             return np.zeros(len(candidates), dtype=np.float32)
         paragraphs = [(row.document_id, row.section) for row in candidates]
-        sections: dict[str, set[int]] = {}
-        for document, section in paragraphs:
-            sections.setdefault(document, set()).add(section)
         # Only a passage with another paragraph of its article among the candidates can get the bonus, so
         # only those are read: matching every sentence of ~150 candidates was 18 % of the time a question
         # held the GIL under 8 clients (py-spy, qa/lab/README.md).
         holds = [
-            len(sections[row.document_id]) > 1 and any(fits(row.text[a:b], kind) for a, b in row.sentence_spans)
-            for row in candidates
+            other and any(fits(row.text[a:b], kind) for a, b in row.sentence_spans)
+            for row, other in zip(candidates, with_another_paragraph(paragraphs), strict=True)
         ]
         return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 

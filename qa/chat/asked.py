@@ -167,9 +167,12 @@ def ask_with(new_wh: list[str], question: AskedQuestion, subject: str | None, la
     if question.asks_for_entity or not question.wh or any(t.lower() in w.SAYING for t in rest):
         # "Why takes part only virtually?", "Why did he say about …?" read worse than the context fallback
         return ""
-    measured = len(question.wh) == 2 and " ".join(question.wh).lower() not in w.QUANTITY_WH
-    if measured and new_wh[0].lower() in w.CAUSE_WH:
-        return ""  # "Wie hoch war die Böe?" + "Warum?" is no "Warum war die Böe?": the measure was the point
+    # "Wie hoch war die Böe?" + "Warum?" is no "Warum war die Böe?": the measure was the point. The same holds
+    # for any two-word question phrase but a count ("What share of children ...?" + "Why?" read "Why of
+    # children ...?"), so "why" after one goes to the topic fallback
+    phrase = len(question.wh) == 2 and " ".join(question.wh).lower() not in w.QUANTITY_WH
+    if phrase and new_wh[0].lower() in w.CAUSE_WH:
+        return ""
     return as_question([*new_wh, *counted_noun_moved(question, rest, language)])
 
 

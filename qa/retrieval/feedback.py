@@ -46,8 +46,12 @@ def feedback_passages(dense: np.ndarray, languages: Sequence[str], language: str
 
 
 def idf(frequency: int, passages: int) -> float:
-    """BM25's IDF as FTS5 computes it: log((N - n + 0.5) / (n + 0.5)), at least a millionth."""
-    return max(1e-6, math.log((passages - frequency + 0.5) / (frequency + 0.5)))
+    """BM25's IDF as FTS5 computes it: log((N - n + 0.5) / (n + 0.5)), at least a millionth. The two counts
+    come from different remembered reads (`fts.passage_count` is the largest id, the term counts the
+    vocabulary's), so after deletes a term may seem held by more passages than there are: that is the
+    least IDF, not a math domain error (a 500 the contract fuzzer found on a chat follow-up)."""
+    ratio = (passages - frequency + 0.5) / (frequency + 0.5)
+    return math.log(ratio) if ratio > 1.0 else 1e-6
 
 
 def feedback_terms(

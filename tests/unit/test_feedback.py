@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,12 @@ def test_searcher_adds_feedback_only_across_languages(small_index):
     after = {h.passage_id: h.score for h in on.search_many([english], 5, languages=["en"])[0].hits}
     gains = [after[pid] - before[pid] for pid in before]
     assert min(gains) >= 0.0 and max(gains) == pytest.approx(0.5, abs=1e-5)
+
+
+def test_idf_is_fts5s_and_never_fails_when_the_counts_disagree():
+    """The IDF is FTS5's where the counts agree; a term counted in more passages than the remembered passage
+    count (after deletes) gets the least IDF instead of a math domain error (a 500 on a chat follow-up)."""
+    assert feedback.idf(10, 1000) == pytest.approx(math.log(990.5 / 10.5))
+    assert feedback.idf(600, 1000) == 1e-6  # held by most passages: at least a millionth, as in FTS5
+    assert feedback.idf(1200, 1000) == 1e-6
+    assert feedback.idf(5, 0) == 1e-6

@@ -17,13 +17,11 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from qa.encoding.encoder import alone
 from qa.storage import base_vectors, probing, record
 from qa.storage.database import Session
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
@@ -104,31 +102,17 @@ def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int
     return out_scores, out_ids
 
 
-# OpenMP threads a lone question's IVF search takes, its probed partitions split among them (FAISS
-# parallel_mode 1). Measured at 1M, both bases, 1 thread: 8.8 ms; 2 threads over partitions: 5.3 ms;
-# 2 threads in the default mode (over questions): 9.0 ms. Several questions at once: one each. The lone
-# search runs in one thread of its own: libgomp keeps a team of helpers per calling thread and stops
-# spinning once it manages more threads than cores, which a server's request threads would each make.
-LONE_QUESTION_THREADS = 2
-_lone = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-lone-search")  # its thread starts when first used
-
-
-def _with_threads(threads: int, search: Callable[[], T]) -> T:
-    import faiss
-
-    faiss.omp_set_num_threads(threads)
-    return search()
-
-
 def searching(queries: int, search: Callable[[], T]) -> T:
-    """Run `search` (of `queries` questions) on LONE_QUESTION_THREADS when it is a lone question and no
-    other is being answered in this process; otherwise as `single_thread` (one thread for a lone
-    question among others, every core for a batch)."""
-    if queries > 1 or not alone():
-        with single_thread(queries):
-            return search()
-    threads = min(LONE_QUESTION_THREADS, os.cpu_count() or 1)
-    return _lone.submit(_with_threads, threads, search).result()
+    """Run `search` (of `queries` questions) as `single_thread` says: one OpenMP thread for a lone
+    question, every core for a batch.
+
+    Why not two threads for a question alone, split over its probed partitions (as until 7 December):
+    between two questions the helper thread falls asleep (GOMP_SPINCOUNT, qa/__init__.py), and waking
+    it for each parallel region cost more than it saved. In process at 100k passages, same run, the
+    dense stage p50 6.55 ms on two threads against 2.91 ms on one in the calling thread; probing every
+    partition (the scan of a 1M archive's probe) 8.96 against 9.10 ms (qa/lab/README.md)."""
+    with single_thread(queries):
+        return search()
 
 
 def _ivf_and_centroids(base) -> tuple:
@@ -353,8 +337,6 @@ class PartitionedIndex:
             base = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
             if base.d != dim:
                 raise ValueError(f"{path}: vectors of dimension {base.d}, expected {dim}")
-            # Threads split a question's probed partitions, not the questions (see LONE_QUESTION_THREADS).
-            faiss.extract_index_ivf(base).parallel_mode = 1
             bases.append(base)
         index = cls(dim, bases, base_max_id, languages=tuple(languages), base_vectors=base_vectors.load(directory, dim))
         if snapshot is not None:

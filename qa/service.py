@@ -25,7 +25,7 @@ from qa.retrieval.no_answer import Cutoffs, make_answer, refuse_without_content
 from qa.retrieval.scoping import TurnTime, as_of_date, conversation_times, question_time, scoped
 from qa.retrieval.search import FEEDBACK_OPTIONS, Searcher
 from qa.retrieval.source_names import SourceNames
-from qa.storage import prewarm, record, stats, writer
+from qa.storage import prewarm, record, writer
 from qa.storage.artifacts import Locator
 from qa.storage.build import create_generation
 from qa.storage.facts import day_text
@@ -181,7 +181,7 @@ class QAService:
             self.encoder.name,
             self.encoder.dim,
             lambda conn: writer.write_build(conn, encoder, docs, progress, chunk),
-            lambda old, old_manifest, old_base, new: writer.carry_over(self.encoder, old, old_manifest, old_base, new),
+            lambda old, old_manifest, new: writer.carry_over(self.encoder, old, old_manifest, new),
             self.settings.dense_partition_above,
             self.settings.database_url,
             self.settings.artifacts,
@@ -376,12 +376,12 @@ class QAService:
     def sources(self) -> list[dict]:
         """Sources with article counts and date ranges: what a filter by source can name."""
         with self.index.reader() as conn:
-            return stats.sources(conn)
+            return record.sources(conn)
 
     def stats(self) -> dict:
         """What the archive covers: articles per month, per source and per language, and its date range."""
         with self.index.reader() as conn:
-            return stats.archive_stats(conn)
+            return record.archive_stats(conn)
 
     def changes_behind(self) -> int:
         """Writes committed (by any process) that this process has not applied yet: its write lag."""

@@ -347,7 +347,7 @@ class Searcher:
         names, name_terms = rare.lookup(conn, question, self.name_max_share) if self.name_weight > 0 else ({}, [])
         named = fts.holding(conn, name_terms, self.candidates, allowed) if mode == "hybrid" else []
         candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id) + named))
-        rows = record.passage_rows(conn, candidate_ids, self.index.dim, self.index.base_vectors)
+        rows = record.passage_rows(conn, candidate_ids, self.index.dim)
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:
             return Retrieval(question, language, (), 0.0)

@@ -1,17 +1,14 @@
-"""The base's passage vectors beside its IVF files: what the re-scoring gathers instead of reading rows.
+"""The base's passage vectors beside its IVF files, for a record that is a network round trip away.
 
-Why: the IVF bases choose candidates by 8-bit codes and `partitioned.refine` re-scores 150 of them a
-question with the stored float vectors. Read from PostgreSQL that took 2.1-2.6 ms at 100k passages
-(300 index probes on the server); read from SQLite 0.9 ms, and under 8 clients each of those rows
-passes through the GIL on its own (qa/lab/README.md: 8 clients 44-55 answers/s reading rows, 57-68
-gathering). So every partitioned generation keeps the base's vectors as float16 rows by passage id in
-one file, memory-mapped (shared by every worker like the IVF files, published with them to
-QA_ARTIFACTS); passages written after the build are read from the record as before. A base passage's
-vector never changes (a replaced article gets new passage ids), so the file never does.
-
-A SQLite record then leaves the base's vectors to the file (`leave_to_file`: an empty blob in their
-rows), or the file's 768 bytes a passage would break its disk budget of 5 KB a passage; the record's
-readers take them from the file (`record.stored_or_base`). A PostgreSQL record keeps its own copy.
+Why: the IVF bases choose candidates by 8-bit codes and `partitioned.refine` re-scores 300 of them a
+question with the stored float vectors. From SQLite in the same process that read takes about 1 ms;
+from PostgreSQL 2.1-2.6 ms at 100k passages (300 index probes on the server, measured in
+qa/lab/README.md), the largest part of what a question costs more there. So a generation whose record
+is in PostgreSQL keeps the base's vectors as float16 rows by passage id in one file, memory-mapped
+(shared by every worker like the IVF files, published with them to QA_ARTIFACTS), and the re-scoring
+gathers from it; passages written after the build are read from the record as before. A base
+passage's vector never changes (a replaced article gets new passage ids), so the file never does.
+SQLite's generations do without: the file would add 768 bytes a passage to its disk budget.
 """
 
 from __future__ import annotations
@@ -21,8 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-from qa.storage.database import Session
 
 FILE = "dense-base-vectors.f16"
 
@@ -63,13 +58,3 @@ def split(table: np.ndarray | None, ids: np.ndarray) -> tuple[np.ndarray, np.nda
         return ids[:0], ids
     inside = ids < table.shape[0]
     return ids[inside], ids[~inside]
-
-
-def leave_to_file(conn: Session, max_id: int) -> None:
-    """Empty the vectors of the SQLite record's passages up to `max_id` (now in the file) and compact the
-    record, so the vectors are on disk once. The build calls it before its generation is swapped in."""
-    conn.begin_write()
-    conn.execute("UPDATE passages SET vector = x'' WHERE id <= ?", (max_id,))
-    conn.commit()
-    conn.execute("VACUUM")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -14,8 +14,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
-
 from qa.errors import IndexMismatch
 from qa.storage import base_vectors, record
 from qa.storage.artifacts import publish_generation
@@ -28,9 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def _locked_current(index_dir: Path, database_url: str) -> Iterator[tuple[Session, Manifest, np.ndarray | None] | None]:
-    """Hold the write lock of the current generation (None when there is none or it cannot be read):
-    its record, manifest and base vectors (qa.storage.base_vectors: where its build left them)."""
+def _locked_current(index_dir: Path, database_url: str) -> Iterator[tuple[Session, Manifest] | None]:
+    """Hold the write lock of the current generation (None when there is none or it cannot be read)."""
     while True:
         directory = generation_dir(index_dir)
         current = open_record(directory, database_url) if directory is not None else None
@@ -50,7 +47,7 @@ def _locked_current(index_dir: Path, database_url: str) -> Iterator[tuple[Sessio
             conn.begin_write()
             if generation_dir(index_dir) != directory:
                 continue  # another build swapped meanwhile: lock that one instead
-            yield conn, manifest, base_vectors.load(directory, manifest.dim)
+            yield conn, manifest
             return
         finally:
             if conn.in_transaction:
@@ -58,8 +55,7 @@ def _locked_current(index_dir: Path, database_url: str) -> Iterator[tuple[Sessio
             conn.close()
 
 
-# (the current generation's record, its manifest, its base vectors, the new generation's record) -> documents
-Carry = Callable[[Session, Manifest, np.ndarray | None, Session], int]
+Carry = Callable[[Session, Manifest, Session], int]
 
 
 def create_generation(
@@ -75,7 +71,7 @@ def create_generation(
     """Build a new generation with `fill(conn)` and swap it in; on any failure the old one stays current.
 
     With `carry`, the documents written at run time into the current generation are copied over by
-    `carry(old_conn, old_manifest, old_base_vectors, new_conn)` while this holds the current generation's write lock,
+    `carry(old_conn, old_manifest, new_conn)` while this holds the current generation's write lock,
     until the swap: no acknowledged write is lost, and writers waiting on the lock then see the swap
     and write into the new generation. The record is `qa.sqlite` in the generation's directory, or
     with `database_url` the generation's own schema in PostgreSQL. With `artifacts` the generation is
@@ -94,7 +90,7 @@ def create_generation(
             with _locked_current(index_dir, database_url) if carry else contextlib.nullcontext() as old:
                 if old is not None and carry is not None:
                     conn.begin_write()
-                    carried = carry(old[0], old[1], old[2], conn)
+                    carried = carry(old[0], old[1], conn)
                     conn.commit()
                     logger.info("carried %d run-time documents over from the previous generation", carried)
                 manifest = _finish(building, stored, conn, encoder_name, dim, partition_above)
@@ -125,9 +121,8 @@ def _finish(
     if passages > partition_above:
         lists, probe = build_base(conn, building, dim, passages)
         max_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
-        base_vectors.write(building, dim, max_id, stored_vectors(conn, dim))
-        if stored.kind == "sqlite":  # the file becomes their only copy (see qa.storage.base_vectors)
-            base_vectors.leave_to_file(conn, max_id)
+        if stored.kind == "postgresql":  # a round trip away: the re-scoring reads the base's vectors here
+            base_vectors.write(building, dim, max_id, stored_vectors(conn, dim))
         dense = {
             "dense": "ivf-sq8",
             "dense_lists": lists,

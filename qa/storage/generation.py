@@ -2,9 +2,9 @@
 
 Layout: `<index_dir>/current` is a symlink to `gen-<time>/`, which holds `manifest.json`, `qa.sqlite`
 (the durable record; with a database URL, the generation's schema in PostgreSQL instead) and
-`vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>). A process loads the newest
-snapshot and replays the change log after it, so a write committed by any process reaches every
-process without re-encoding, and a crash never loses an acknowledged write.
+`vectors-<seq>.faiss` (a snapshot of the dense index as of change <seq>).
+A process loads the newest snapshot and replays the change log after it, so a write committed by any
+process reaches every process without re-encoding, and a crash never loses an acknowledged write.
 A question reads FAISS and SQLite at one change (GenerationView); a rebuild carries run-time writes over.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.errors import DatabaseUnreachable
 from qa.records import Filters
-from qa.storage import artifacts, base_vectors, record
+from qa.storage import artifacts, record
 from qa.storage.database import Record, Session
 from qa.storage.dense import DenseIndex
 from qa.storage.facts import PassageFacts
@@ -75,7 +75,8 @@ class GenerationView:
         with index._sync_lock:
             if index.watermark != self.seq:
                 self.seq = index._sync(self.conn)
-            # Taken before the sync lock is let go: no change is applied until this search is done.
+            # Taken before the sync lock is let go, so no change is applied until this search is done;
+            # other questions search side by side.
             index._searching.acquire_read()
         try:
             allowed = index.facts.mask(filters) if filters is not None and filters.active else None
@@ -89,7 +90,7 @@ class GenerationView:
             _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed, languages, each=k)
         finally:
             index._searching.release_read()
-        scores, ids = refine(self.conn, queries, ids, k, index.dim, index.base_vectors)
+        scores, ids = refine(self.conn, queries, ids, k, index.dim, index.vectors.base_vectors)
         return scores, ids, allowed
 
 
@@ -123,7 +124,6 @@ class Generation:
         self._suffix = ".npz" if manifest.dense == "ivf-sq8" else ".faiss"
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
-        self.base_vectors = base_vectors.load(directory, self.dim)  # beside the bases (qa.storage.base_vectors)
         self.vectors, self.watermark = self._load_snapshot()
         self.started_from = self.watermark  # the snapshot's change: the log is applied after it
         self.facts = self._load_facts(self.watermark)
@@ -325,7 +325,7 @@ class Generation:
             conn.begin_read()
             seq = record.last_change(conn)
         if seq > self.watermark:
-            last, added, vectors, removed = record.changes_since(conn, self.watermark, self.dim, self.base_vectors)
+            last, added, vectors, removed = record.changes_since(conn, self.watermark, self.dim)
             facts = PassageFacts.read(conn, added) if added else []
             # Added ids are new (AUTOINCREMENT, and the snapshot holds exactly the changes up to its
             # number), so only removals touch existing rows: a tombstone in a partitioned index.

@@ -161,12 +161,14 @@ class PartitionedIndex:
         delta: DenseIndex | None = None,
         removed=(),
         languages: tuple[str, ...] = (),
+        base_vectors: np.ndarray | None = None,
         probing_state: tuple[list, dict] | None = None,
     ) -> None:
         """`probing_state`: another instance's (IVFs with centroids, language means) over the same bases,
         so a copy (taken under the index's sync lock) does not read every list's size again."""
         self.dim = dim
         self.base_max_id = base_max_id
+        self.base_vectors = base_vectors  # the base's float16 vectors by passage id, when kept (refine)
         self._bases = bases
         self._languages = languages or ("",) * len(bases)  # of each base's passages
         self._base_total = sum(int(base.ntotal) for base in bases)
@@ -307,6 +309,7 @@ class PartitionedIndex:
                 self._delta.copy(),
                 self._removed,
                 self._languages,
+                self.base_vectors,
                 (self._ivfs, self._means),
             )
 
@@ -335,7 +338,7 @@ class PartitionedIndex:
             if base.d != dim:
                 raise ValueError(f"{path}: vectors of dimension {base.d}, expected {dim}")
             bases.append(base)
-        index = cls(dim, bases, base_max_id, languages=tuple(languages))
+        index = cls(dim, bases, base_max_id, languages=tuple(languages), base_vectors=base_vectors.load(directory, dim))
         if snapshot is not None:
             with np.load(snapshot) as data:
                 index._delta.add(data["ids"].astype(np.int64), data["vectors"].astype(np.float32))

@@ -54,23 +54,6 @@ def vectors_from_blobs(blobs: list[bytes], dim: int) -> np.ndarray:
     return np.frombuffer(joined, dtype=dtype).reshape(len(blobs), dim).astype(np.float32)
 
 
-def stored_or_base(ids: list[int], blobs: list[bytes], dim: int, base: np.ndarray | None) -> np.ndarray:
-    """(n, dim) float32: each passage's stored vector, or, where the record holds an empty one (a base
-    passage of a SQLite generation, whose vector lives beside its base: qa.storage.base_vectors), the
-    row of `base`."""
-    empty = [i for i, blob in enumerate(blobs) if not blob]
-    if not empty:
-        return vectors_from_blobs(blobs, dim)
-    if base is None:
-        raise ValueError(f"{len(empty)} passages keep their vectors beside the dense base, which is missing")
-    vectors = np.empty((len(blobs), dim), dtype=np.float32)
-    held = [i for i, blob in enumerate(blobs) if blob]
-    if held:
-        vectors[held] = vectors_from_blobs([blobs[i] for i in held], dim)
-    vectors[empty] = base[[ids[i] for i in empty]]
-    return vectors
-
-
 def _blob(vector: np.ndarray) -> bytes:
     """Vectors are stored in float16: half the bytes (the SQLite file went from 15 KB to under 5 KB a
     passage with the sentence vectors halved too), and a cosine moves by under 0.001, far below what
@@ -197,15 +180,14 @@ class StoredDocument:
     url: str | None = None
 
 
-def added_documents(conn: Session, dim: int, base: np.ndarray | None = None) -> list[StoredDocument]:
-    """Every document written at run time (origin 'added'), with its passages and vectors (`base`: the
-    generation's base vectors, `stored_or_base`)."""
+def added_documents(conn: Session, dim: int) -> list[StoredDocument]:
+    """Every document written at run time (origin 'added'), with its passages and vectors."""
     result = []
     for doc_id, title, date, source, digest, url in conn.execute(
         "SELECT id, title, date, source, content_hash, url FROM documents WHERE origin = 'added' ORDER BY added_at, id"
     ).fetchall():
         ids = [row[0] for row in conn.execute("SELECT id FROM passages WHERE document_id = ?", (doc_id,))]
-        rows = passage_rows(conn, ids, dim, base)
+        rows = passage_rows(conn, ids, dim)
         passages = tuple(sorted(rows.values(), key=lambda row: row.position))
         result.append(StoredDocument(doc_id, title, date, source, digest, passages, url))
     return result
@@ -225,9 +207,8 @@ def counts(conn: Session) -> tuple[int, int]:
     return int(documents), int(passages)
 
 
-def passage_rows(conn: Session, ids: list[int], dim: int, base: np.ndarray | None = None) -> dict[int, PassageRow]:
-    """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent); `base`: the generation's
-    base vectors, for the passages whose vector the record leaves to them (`stored_or_base`).
+def passage_rows(conn: Session, ids: list[int], dim: int) -> dict[int, PassageRow]:
+    """Hydrate passages by id (missing ids, e.g. just deleted, are simply absent).
 
     Every vector of the call is decoded in one piece (a question hydrates ~150 passages of ~3
     sentences: one numpy conversion per blob cost more than the reads), and a passage's sentences come
@@ -263,7 +244,7 @@ def passage_rows(conn: Session, ids: list[int], dim: int, base: np.ndarray | Non
         f"WHERE p.id IN ({marks})",
         ids,
     )
-    vectors = stored_or_base([row[0] for row in passages], [row[6] for row in passages], dim, base)
+    vectors = vectors_from_blobs([row[6] for row in passages], dim)
     result = {}
     for i, row in enumerate(passages):
         own = spans.get(row[0], [])
@@ -348,11 +329,8 @@ def last_change(conn: Session) -> int:
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
 
 
-def changes_since(
-    conn: Session, seq: int, dim: int, base: np.ndarray | None = None
-) -> tuple[int, list[int], np.ndarray, list[int]]:
-    """Net effect of the changes after `seq`: (last seq, ids to add, their vectors, ids to remove); `base`
-    as for `passage_rows` (the exact reference replays a partitioned generation's log from its start)."""
+def changes_since(conn: Session, seq: int, dim: int) -> tuple[int, list[int], np.ndarray, list[int]]:
+    """Net effect of the changes after `seq`: (last seq, ids to add, their vectors, ids to remove)."""
     rows = conn.execute("SELECT seq, op, passage_id FROM changes WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
     if not rows:
         return seq, [], np.zeros((0, dim), dtype=np.float32), []
@@ -371,5 +349,48 @@ def changes_since(
             blobs.append(blob)
     # An id added and removed again after `seq` is absent from passages; removing it is harmless.
     removed += sorted(set(wanted) - set(present))
-    vectors = stored_or_base(present, blobs, dim, base) if blobs else np.zeros((0, dim), dtype=np.float32)
+    vectors = vectors_from_blobs(blobs, dim) if blobs else np.zeros((0, dim), dtype=np.float32)
     return int(rows[-1][0]), present, vectors, removed
+
+
+def sources(conn: Session) -> list[dict]:
+    """Every source with its article count, dated range and undated count, the largest first."""
+    rows = conn.execute(
+        "SELECT source, count(*), min(date), max(date), sum(CASE WHEN date IS NULL THEN 1 ELSE 0 END) FROM documents "
+        "GROUP BY source ORDER BY count(*) DESC, source"
+    ).fetchall()
+    return [
+        {"source": source, "documents": int(n), "first_date": first, "last_date": last, "undated": int(undated)}
+        for source, n, first, last, undated in rows
+    ]
+
+
+def months(conn: Session) -> list[dict]:
+    """Articles per month (YYYY-MM) of their date, oldest first; undated ones are not counted here."""
+    rows = conn.execute(
+        "SELECT substr(date, 1, 7) AS month, count(*) FROM documents WHERE date IS NOT NULL "
+        "GROUP BY month ORDER BY month"
+    ).fetchall()
+    return [{"month": month, "documents": int(n)} for month, n in rows]
+
+
+def languages(conn: Session) -> list[dict]:
+    rows = conn.execute("SELECT language, count(*) FROM documents GROUP BY language ORDER BY count(*) DESC").fetchall()
+    return [{"language": language, "documents": int(n)} for language, n in rows]
+
+
+def archive_stats(conn: Session) -> dict:
+    """Counts, the date range, and articles per month, source and language (GET /api/stats)."""
+    documents, passages = counts(conn)
+    by_source = sources(conn)
+    dated = [s for s in by_source if s["first_date"]]
+    return {
+        "documents": documents,
+        "passages": passages,
+        "first_date": min((s["first_date"] for s in dated), default=None),
+        "last_date": max((s["last_date"] for s in dated), default=None),
+        "undated": sum(s["undated"] for s in by_source),
+        "months": months(conn),
+        "sources": by_source,
+        "languages": languages(conn),
+    }

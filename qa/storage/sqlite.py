@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import IndexMismatch
-from qa.storage import base_vectors, upgrade
+from qa.storage import upgrade
 
 # How long a writer waits for another process's write transaction before giving up (a 503 to retry).
 BUSY_TIMEOUT_S = 30.0
@@ -162,13 +162,7 @@ class SqliteRecord:
                 f"{path} lacks columns of this version (url, section) and cannot be written to add them: "
                 "rebuild it with `qa index`"
             )
-        if row is not None and row[0] == 0 and not (path.parent / base_vectors.FILE).is_file():
-            raise IndexMismatch(
-                f"{path} keeps its vectors in {base_vectors.FILE} beside it, which is missing: "
-                "rebuild it with `qa index`"
-            )
-        # float16 since format 4; empty where the vectors are kept beside the base (qa.storage.base_vectors)
-        if row is not None and row[0] not in (0, dim * 2):
+        if row is not None and row[0] != dim * 2:  # float16 since format 4
             raise IndexMismatch(
                 f"{path} holds vectors of {row[0] // 2} floats but its manifest says {dim}: rebuild it with `qa index`"
             )

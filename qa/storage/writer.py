@@ -317,12 +317,8 @@ def remove_document(index_of: Callable[[], Generation], document_id: str) -> int
     raise IndexNotReady("the index kept changing under this write: try again")
 
 
-def carry_over(
-    encoder: Encoder, old: Session, old_manifest: Manifest, old_base: np.ndarray | None, new: Session
-) -> int:
-    """Copy the run-time documents of the old generation into the new one, inside the caller's transaction
-    (`old_base`: the old generation's base vectors, where its record may have left those of a document
-    an earlier rebuild carried into its base).
+def carry_over(encoder: Encoder, old: Session, old_manifest: Manifest, new: Session) -> int:
+    """Copy the run-time documents of the old generation into the new one, inside the caller's transaction.
 
     Vectors are copied when the encoder is the same and encoded again otherwise. A run-time document
     replaces a file document of the same id: it was written after the files were last indexed.
@@ -332,7 +328,7 @@ def carry_over(
         and old_manifest.dim == encoder.dim
         and old_manifest.format_version == FORMAT_VERSION  # 4 and 5 encoded without the title (passages, sentences)
     )
-    documents = record.added_documents(old, old_manifest.dim, old_base)
+    documents = record.added_documents(old, old_manifest.dim)
     for stored in documents:
         passages = [
             Passage(

@@ -51,7 +51,7 @@ def idf(frequency: int, passages: int) -> float:
     vocabulary's), so after deletes a term may seem held by more passages than there are: that is the
     least IDF, not a math domain error (a 500 the contract fuzzer found on a chat follow-up)."""
     ratio = (passages - frequency + 0.5) / (frequency + 0.5)
-    return math.log(ratio) if ratio > 1.0 else 1e-6
+    return max(1e-6, math.log(ratio)) if ratio > 0.0 else 1e-6
 
 
 def feedback_terms(

@@ -95,3 +95,4 @@ def test_idf_is_fts5s_and_never_fails_when_the_counts_disagree():
     assert feedback.idf(600, 1000) == 1e-6  # held by most passages: at least a millionth, as in FTS5
     assert feedback.idf(1200, 1000) == 1e-6
     assert feedback.idf(5, 0) == 1e-6
+    assert feedback.idf(2_000_000, 4_000_001) == 1e-6  # log(2000001.5 / 2000000.5) is under a millionth

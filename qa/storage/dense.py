@@ -28,7 +28,13 @@ def _check(vectors: np.ndarray, dim: int, what: str) -> np.ndarray:
 def single_thread(queries: int) -> Iterator[None]:
     """One OpenMP thread for a lone question: measured, waking a second thread costs a lone search more
     than it saves, and under load the other core is busy with another question anyway. The setting is
-    the calling thread's own (OpenMP keeps it per thread), so batches elsewhere keep every core."""
+    the calling thread's own (OpenMP keeps it per thread), so batches elsewhere keep every core.
+
+    The IVF bases too (qa.storage.partitioned): until 7 December a lone question split its probed
+    partitions over two threads, but between two questions the helper falls asleep (GOMP_SPINCOUNT,
+    qa/__init__.py) and waking it for each parallel region cost more than it saved. In process at 100k
+    passages, same run, dense stage p50 6.55 ms on two threads against 2.91 ms on one; probing every
+    partition (the scan of a 1M archive's probe) 8.96 against 9.10 ms (qa/lab/README.md)."""
     import faiss
 
     if queries > 1:

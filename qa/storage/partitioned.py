@@ -16,9 +16,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -27,7 +25,6 @@ from qa.storage.database import Session
 from qa.storage.dense import DenseIndex, _check, bitmap_selector, single_thread
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 BASE_PREFIX = "dense-base-"
 LISTS_PER_SQRT = 8
@@ -100,19 +97,6 @@ def refine(conn: Session, queries: np.ndarray, ids: np.ndarray, k: int, dim: int
         out_scores[row, : best.size] = exact[best]
         out_ids[row, : best.size] = found_ids[best]
     return out_scores, out_ids
-
-
-def searching(queries: int, search: Callable[[], T]) -> T:
-    """Run `search` (of `queries` questions) as `single_thread` says: one OpenMP thread for a lone
-    question, every core for a batch.
-
-    Why not two threads for a question alone, split over its probed partitions (as until 7 December):
-    between two questions the helper thread falls asleep (GOMP_SPINCOUNT, qa/__init__.py), and waking
-    it for each parallel region cost more than it saved. In process at 100k passages, same run, the
-    dense stage p50 6.55 ms on two threads against 2.91 ms on one in the calling thread; probing every
-    partition (the scan of a 1M archive's probe) 8.96 against 9.10 ms (qa/lab/README.md)."""
-    with single_thread(queries):
-        return search()
 
 
 def _ivf_and_centroids(base) -> tuple:
@@ -265,10 +249,8 @@ class PartitionedIndex:
 
         keys = [_language_key(language) for language in languages] if languages else None
 
-        def search_bases() -> list:
-            return [self._search_base(i, queries, k, one, keys) for i, one in enumerate(params)]
-
-        parts = searching(n, search_bases)
+        with single_thread(n):
+            parts = [self._search_base(i, queries, k, one, keys) for i, one in enumerate(params)]
         if len(self._delta):
             parts.append(self._delta.search_many(queries, k, allowed))
         return merged(parts, k, each)

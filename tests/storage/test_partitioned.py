@@ -236,11 +236,13 @@ def test_every_base_proposes_its_own_best_however_high_another_language_scores(t
 def test_a_lone_question_searches_on_one_thread_and_a_batch_on_every_core():
     import faiss
 
-    from qa.storage.partitioned import searching
+    from qa.storage.dense import single_thread
 
     before = faiss.omp_get_max_threads()
-    assert searching(1, faiss.omp_get_max_threads) == 1
-    assert searching(8, faiss.omp_get_max_threads) == before
+    with single_thread(1):
+        assert faiss.omp_get_max_threads() == 1
+    with single_thread(8):
+        assert faiss.omp_get_max_threads() == before
     assert faiss.omp_get_max_threads() == before  # the calling thread's setting is given back
 
 

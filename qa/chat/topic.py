@@ -44,16 +44,17 @@ def leans_on_topic(tokens: list[str], language: str) -> bool:
     """Whether a short question names nothing of its own but a thing with the definite article ("When
     does the charge start?", "Wann beginnt die Gebühr?"): "the" points at the thing the conversation is
     about, so the question is asked with that topic, or it finds another story's charge."""
-    # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
-    # report most often?"): the topic's words would only pull it back to the turn before
-    own = len(keywords(join_tokens(tokens)))
-    if mentions(join_tokens(tokens), language, question=True):
+    text = join_tokens(tokens)
+    if mentions(text, language, question=True):
         return False
     words = word_tokens(tokens)
     # German writes every noun with a capital: "Warum so viel mehr als geplant?" names nothing (a message
     # typed all in lower case tells nothing that way)
     if language == "de" and words and is_capitalised(words[0]) and not any(map(is_capitalised, words[1:])):
         return True
+    # a longer question carries its own subject ("Which side effect of the new vaccine did doctors
+    # report most often?"): the topic's words would only pull it back to the turn before
+    own = len(keywords(text))
     if own > 3:
         return False
     if own <= 2:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -11,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.encoding.encoder import Encoder, answering
+from qa.encoding.encoder import Encoder, alone, answering
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
-from qa.retrieval import casing, feedback, followups
+from qa.retrieval import casing, feedback, followups, lexical
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import (
     article_best,
@@ -204,30 +203,26 @@ class Searcher:
         queries = self.encoder.encode_queries(questions)
         started = self._timed("encode", started)
         results = []
-        # One view: FAISS and the SQLite read transaction at the same change, so a concurrent write is
-        # seen wholly or not at all (GenerationView).
+        # One view: FAISS and the record read at one change, a concurrent write seen wholly or not at all
         with self.index.view() as view:
             started = self._timed("wait", started)  # for the index: a change being applied, a free connection
             conn = view.conn
+            side = None
+            if len(questions) == 1 and mode == "hybrid" and alone():  # its lexical search beside the dense one
+                side = lexical.Beside(view, scope.filters, self._lexical(questions[0], languages[0], mode), self.timer)
             dense_k = 0 if mode == "lexical" else self.candidates
             _scores, dense_ids, allowed = view.search_within(queries, dense_k, scope.filters, languages)
             k = clamp_k(k, self.max_k, view.passages)
             started = self._timed("dense", started)
             for i, question in enumerate(questions):
-                matches = []
-                if mode != "dense":
-                    matches = fts.search(
-                        conn,
-                        question,
-                        languages[i],
-                        self.candidates,
-                        only_language=mode == "hybrid",
-                        allowed=allowed,
-                        in_language=functools.partial(view.facts.in_language, language=languages[i]),
-                    )
-                started = self._timed("lexical", started)
+                found = side.result() if side is not None else None  # it tells the timer itself
+                if found is None:
+                    found = lexical.gather(conn, self._lexical(question, languages[i], mode), allowed, view.facts)
+                    started = self._timed("lexical", started)
+                else:
+                    started = time.perf_counter()
                 ranked = self._rank(
-                    conn, question, languages[i], queries[i], dense_ids[i], matches, k, mode, scope, allowed, shown[i]
+                    conn, question, languages[i], queries[i], dense_ids[i], found, k, mode, scope, shown[i]
                 )
                 results.append(dataclasses.replace(ranked, question=typed[i]))
                 started = self._timed("rank", started)
@@ -340,13 +335,16 @@ class Searcher:
             document=DocumentRef(row.document_id, row.title, row.date, row.source, row.url),
         )
 
+    def _lexical(self, question: str, language: str, mode: str) -> lexical.LexicalQuery:
+        share = self.name_max_share if self.name_weight > 0 else None
+        return lexical.LexicalQuery(question, language, mode, self.candidates, share)
+
     def _rank(
-        self, conn, question, language, query, dense_ids, matches, k, mode, scope: Scope, allowed=None, shown=""
+        self, conn, question, language, query, dense_ids, found: lexical.LexicalEvidence, k, mode, scope, shown=""
     ) -> Retrieval:
-        lexical_by_id = dict(matches)
-        names, name_terms = rare.lookup(conn, question, self.name_max_share) if self.name_weight > 0 else ({}, [])
-        named = fts.holding(conn, name_terms, self.candidates, allowed) if mode == "hybrid" else []
-        candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id) + named))
+        lexical_by_id = dict(found.matches)
+        names = found.names
+        candidate_ids = list(dict.fromkeys([int(i) for i in dense_ids if i >= 0] + list(lexical_by_id) + found.named))
         rows = record.passage_rows(conn, candidate_ids, self.index.dim)
         candidates = [rows[pid] for pid in candidate_ids if pid in rows]
         if not candidates:

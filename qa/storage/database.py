@@ -40,9 +40,13 @@ class Session(Protocol):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
 
+    # Whether `read_rows` takes turns with the process's other reads (SQLite's do, see qa.storage.sqlite):
+    # a lone question's second connection does not (GenerationView.beside).
+    takes_turns: bool
+
     def read_rows(self, sql: str, params: Sequence[Any] = (), /) -> list[Any]:
         """Every row of a read a question makes (its candidates' passages, vectors, terms), fetched at once.
-        SQLite's reads of this process take turns here: see qa.storage.sqlite."""
+        SQLite's reads of this process take turns here unless `takes_turns` is False: see qa.storage.sqlite."""
         ...
 
     @property

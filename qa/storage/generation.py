@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import DatabaseUnreachable
-from qa.records import Filters
 from qa.storage import artifacts, record
 from qa.storage.database import Record, Session
 from qa.storage.dense import DenseIndex
 from qa.storage.facts import PassageFacts
 from qa.storage.locks import ReadWriteLock
 from qa.storage.manifest import Manifest, check_index, fsync_dir, generation_dir
-from qa.storage.partitioned import REFINE, PartitionedIndex, refine
+from qa.storage.partitioned import PartitionedIndex
+from qa.storage.view import GenerationView
 
 logger = logging.getLogger(__name__)
 
@@ -41,57 +41,6 @@ SNAPSHOT_FRACTION = 0.1
 
 class GenerationSwapped(Exception):
     """A write reached a generation that a rebuild has replaced: reopen the index and write again."""
-
-
-class GenerationView:
-    """One read transaction and the dense index as of the same change, so a query sees one state."""
-
-    def __init__(self, index: Generation, conn: Session, seq: int) -> None:
-        self._index = index
-        self.conn = conn
-        self.seq = seq
-
-    @property
-    def passages(self) -> int:
-        return len(self._index.vectors)
-
-    @property
-    def facts(self) -> PassageFacts:
-        return self._index.facts
-
-    def search_dense(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dense candidates at exactly this view's change (see `search_within`)."""
-        scores, ids, _allowed = self.search_within(queries, k, None)
-        return scores, ids
-
-    def search_within(
-        self, queries: np.ndarray, k: int, filters: Filters | None, languages: list[str] | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Dense candidates at exactly this view's change among the passages `filters` allows, and that
-        mask (by passage id; None without filters). Call it before any other read on `conn`: when
-        another thread has moved the dense index on meanwhile, the transaction restarts there. The
-        questions' `languages` let a partitioned index probe another language's base deeper."""
-        index = self._index
-        with index._sync_lock:
-            if index.watermark != self.seq:
-                self.seq = index._sync(self.conn)
-            # Taken before the sync lock is let go, so no change is applied until this search is done;
-            # other questions search side by side.
-            index._searching.acquire_read()
-        try:
-            allowed = index.facts.mask(filters) if filters is not None and filters.active else None
-            if k < 1:
-                empty = np.zeros((queries.shape[0], 0), dtype=np.float32)
-                return empty, empty.astype(np.int64), allowed
-            if not isinstance(index.vectors, PartitionedIndex):
-                scores, ids = index.vectors.search_many(queries, k, allowed)
-                return scores, ids, allowed
-            # Every base proposes its own k best for the exact re-scoring (see partitioned.merged).
-            _scores, ids = index.vectors.search_many(queries, k * REFINE, allowed, languages, each=k)
-        finally:
-            index._searching.release_read()
-        scores, ids = refine(self.conn, queries, ids, k, index.dim, index.vectors.base_vectors)
-        return scores, ids, allowed
 
 
 class Generation:
@@ -236,14 +185,17 @@ class Generation:
     # -- reading -------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[Session]:
-        """A pooled connection holding one read transaction: a consistent view across statements."""
+    def reader(self, takes_turns: bool = True) -> Iterator[Session]:
+        """A pooled connection holding one read transaction: a consistent view across statements. Its
+        row reads take turns with the process's others unless `takes_turns` is False (Session.takes_turns)."""
         conn = self._begin_read()
+        conn.takes_turns = takes_turns
         healthy = False
         try:
             try:
                 yield conn
             finally:
+                conn.takes_turns = True
                 conn.commit()
             healthy = True
         except BaseException as error:

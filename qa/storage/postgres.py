@@ -106,6 +106,8 @@ def connect(url: str, schema: str | None = None) -> psycopg.Connection:
 class PostgresSession(LexicalTables):
     """One connection to a generation's schema: the shared SQL, transactions and the lexical tables."""
 
+    takes_turns = True  # read, never waited on: each read is a round trip to the server (Session.takes_turns)
+
     def __init__(self, conn: psycopg.Connection, record_key: str, lock_key: int) -> None:
         self._conn = conn
         self._lock_key = lock_key

@@ -40,8 +40,12 @@ class GenerationView:
         return self._index.facts
 
     def allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """The passages `filters` allows, as a boolean mask by passage id; None without filters."""
-        return self.facts.mask(filters) if filters is not None and filters.active else None
+        """The passages `filters` allows, as a boolean mask by passage id; None without filters. Read
+        under the index's read lock, as `search_within` reads it: applying a change replaces the facts."""
+        if filters is None or not filters.active:
+            return None
+        with self._index._searching.reading():
+            return self.facts.mask(filters)
 
     @contextlib.contextmanager
     def beside(self) -> Iterator[tuple[Session, int]]:
@@ -73,7 +77,7 @@ class GenerationView:
             # other questions search side by side.
             index._searching.acquire_read()
         try:
-            allowed = self.allowed(filters)
+            allowed = self.facts.mask(filters) if filters is not None and filters.active else None
             if k < 1:
                 empty = np.zeros((queries.shape[0], 0), dtype=np.float32)
                 return empty, empty.astype(np.int64), allowed

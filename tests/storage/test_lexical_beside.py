@@ -4,7 +4,7 @@ each backend."""
 
 from __future__ import annotations
 
-from qa.records import Document, Section
+from qa.records import Document, Filters, Scope, Section
 from qa.retrieval import lexical
 from qa.service import QAService
 from qa.storage.view import GenerationView
@@ -79,6 +79,13 @@ def test_a_lone_question_reads_beside_and_gets_the_answers_of_a_batch(hash_setti
             assert _ranked(alone) == _ranked(expected)
             assert any(hit.lexical_score > 0 for hit in alone.hits)
         assert len(calls) == len(QUESTIONS)
+        autumn = Scope(filters=Filters(date_from="2026-10-01", date_to="2026-12-31"))  # not the library's day
+        together = searcher.search_many(QUESTIONS, 5, scope=autumn)
+        for question, expected in zip(QUESTIONS, together, strict=True):
+            alone = searcher.search_many([question], 5, scope=autumn)[0]
+            assert _ranked(alone) == _ranked(expected)
+            assert all(hit.document.id != "library" for hit in alone.hits)
+        assert len(calls) == 2 * len(QUESTIONS)
         with service.index.reader() as conn:  # the side connection went back to the pool taking turns
             assert conn.takes_turns
     finally:

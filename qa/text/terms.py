@@ -13,13 +13,17 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _local = threading.local()
 
 
-def _stopwords(language: str) -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
+_STOPWORDS: dict[str, frozenset[str]] | None = None  # made at first use, then shared by every thread
 
-    cache = getattr(_local, "stopwords", None)
-    if cache is None:
-        cache = _local.stopwords = {"de": frozenset(STOPWORDS_GERMAN), "en": frozenset(STOPWORDS_EN)}
-    return cache.get(language, cache["en"])
+
+def _stopwords(language: str) -> frozenset[str]:
+    global _STOPWORDS
+    sets = _STOPWORDS
+    if sets is None:  # imported once: an import statement on every call was 2 % of a question's Python
+        from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
+
+        sets = _STOPWORDS = {"de": frozenset(STOPWORDS_GERMAN), "en": frozenset(STOPWORDS_EN)}
+    return sets.get(language, sets["en"])
 
 
 def _stemmer(language: str):

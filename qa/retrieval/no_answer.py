@@ -7,18 +7,19 @@ questions that sound like the corpus ("Wann wurde die NATO gegründet?" over an 
 meeting) reach high cosines but share few terms. Across languages terms cannot be compared, so there
 the dense score alone decides, against a cut-off for the question's language. The numbers come from
 `qa calibrate` (qa/lab/calibrate.py), fitted on half the benchmark questions and checked on the other half.
-A question naming a place that no passage of its first articles mentions is refused whatever its
-scores (`Retrieval.unmentioned`, qa.text.places): "Are bus drivers in Manchester going on strike?"
-over a London strike comes as close as an answerable question. The first passage judged is the one
-the ranking had without the cross-language bonus (`Retrieval.decided_on`), as in those benchmarks:
-lifted past a German passage the question's words are missing from, an English report would be judged
-by the laxer cross-language cut-off; when that unlevelled first passage is refused, the lifted one
-is answered only if its own dense score clears the cross-language cut-off by a margin
-(`clears_when_lifted`: "How big is the protection zone?" over the German bird-flu article, refused
-for an unrelated English paragraph that came first without the bonus). A passage holding every word of
-the question's subject (at least two; `holds_every_term`) is judged by the dense cut-off alone, as across
-languages: a short question scores low cosines ("What did Marco Ferretti say?": 0.78 over his quote), and
-the same-language cut-off refused 10 of 18 such English questions in `qa bench newsroom`.
+A question naming a place that no passage of its first articles mentions is refused whatever its scores
+(`Retrieval.unmentioned`, qa.text.places): "Are bus drivers in Manchester going on strike?" over a
+London strike comes as close as an answerable question; so is one asking for a year two or more after
+those articles appeared that none of them names (2028's ticket price asked of a 2025 report). The first
+passage judged is the one the ranking had without the cross-language bonus (`Retrieval.decided_on`), as
+in those benchmarks: lifted past a German passage the question's words are missing from, an English
+report would be judged by the laxer cross-language cut-off; when that unlevelled first passage is
+refused, the lifted one is answered only if its own dense score clears the cross-language cut-off by a
+margin (`clears_when_lifted`: "How big is the protection zone?" over the German bird-flu article,
+refused for an unrelated English paragraph that came first without the bonus). A passage holding every
+word of the question's subject (at least two; `holds_every_term`) is judged by the dense cut-off alone,
+as across languages: a short question scores low cosines ("What did Marco Ferretti say?": 0.78 over his
+quote), and the same-language cut-off refused 10 of 18 such English questions in `qa bench newsroom`.
 """
 
 from __future__ import annotations

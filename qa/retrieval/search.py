@@ -34,7 +34,7 @@ from qa.storage import fts, record
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
 from qa.text.places import places
-from qa.text.terms import codes, contradicted_codes, stemmed_terms, without_topic_words
+from qa.text.terms import codes, contradicted_codes, later_years, stemmed_terms, without_topic_words
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +95,16 @@ def _cosines(
 def _unmentioned(question: str, candidates: list[record.PassageRow], scores: np.ndarray) -> frozenset[str]:
     """The places the question names that none of the candidates of the PLACE_ARTICLES first passages'
     articles mention (their text, heading or title): a question about Manchester's bus drivers answered
-    from an article on London's Underground; and the codes they contradict (`contradicted_codes`: the
-    A1 asked of the A7)."""
+    from an article on London's Underground; the codes they contradict (`contradicted_codes`: the
+    A1 asked of the A7); and the years they could not report (`later_years`: 2028 asked of 2025)."""
     asked = places(question)
-    if not asked and not codes(question):
+    if not asked and not codes(question) and not any(ch.isdigit() for ch in question):
         return frozenset()
     documents = {candidates[int(i)].document_id for i in rank(scores, PLACE_ARTICLES)}
     read = " ".join(f"{row.title} {row.heading or ''} {row.text}" for row in candidates if row.document_id in documents)
-    return (asked - places(read, capitalised=False)) | contradicted_codes(question, read)
+    published = [row.date for row in candidates if row.document_id in documents]
+    found = (asked - places(read, capitalised=False)) | contradicted_codes(question, read)
+    return found | later_years(question, read, published)
 
 
 def _best_coverage(terms: set[str], language: str, candidates: list[record.PassageRow], lexical: np.ndarray) -> float:

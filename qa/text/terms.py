@@ -143,3 +143,23 @@ def contradicted_codes(question: str, text: str) -> frozenset[str]:
     named = codes(text)
     letters = {code[0] for code in named}
     return frozenset(f"{code[0]}{code[1]}" for code in asked if code not in named and code[0] in letters)
+
+
+# A year as a question names it: four digits from 1900 to 2099, not part of a longer number or a code.
+_YEAR = re.compile(r"(?<![\w.,])((?:19|20)\d{2})(?![\w]|[.,]\d)")
+# How many years after its publication an article may speak of a year without naming it ("next year").
+YEARS_AHEAD = 2
+
+
+def later_years(question: str, text: str, published: list[str | None]) -> frozenset[str]:
+    """The years the question names that `text` (the articles that could answer it) does not, and that
+    come YEARS_AHEAD or more after the newest of those articles was published (`published`: their
+    ISO dates): "Was kostet das Deutschlandticket ab Januar 2028?" over a 2025 report on the price from
+    2026. An article cannot report what a later year brought unless it names that year as a plan. A year
+    before the article (background), or an article without a date (XQuAD's paragraphs), says nothing."""
+    asked = set(_YEAR.findall(question))
+    if not asked or not published or any(not date for date in published):
+        return frozenset()
+    newest = max(int(str(date)[:4]) for date in published)
+    named = set(_YEAR.findall(text))
+    return frozenset(year for year in asked if int(year) >= newest + YEARS_AHEAD and year not in named)

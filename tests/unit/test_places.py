@@ -49,7 +49,7 @@ def test_an_article_mentions_a_place_by_its_adjective_in_either_language_or_by_a
     assert "turkey" in places("a turkey farm", capitalised=False)  # an article's mention is read leniently
 
 
-def _row(passage_id: int, document: str, text: str, title: str = "Streik") -> PassageRow:
+def _row(passage_id: int, document: str, text: str, title: str = "Streik", date: str | None = None) -> PassageRow:
     return PassageRow(
         id=passage_id,
         document_id=document,
@@ -61,7 +61,7 @@ def _row(passage_id: int, document: str, text: str, title: str = "Streik") -> Pa
         sentence_spans=(),
         sentence_vectors=None,
         title=title,
-        date=None,
+        date=date,
         source="",
     )
 
@@ -114,6 +114,37 @@ CRASH = [
 def test_a_code_the_first_articles_contradict_is_missing(question, missing):
     scores = np.array([1.0, 0.9], dtype=np.float32)
     assert _unmentioned(question, CRASH, scores) == missing
+
+
+TICKET = [
+    _row(0, "ticket", "Das Deutschlandticket kostet ab dem 1. Januar 2026 62 Euro.", "Ticket", "2025-09-19"),
+    _row(1, "ticket", "Ab 2027 soll der Preis nach einem festen Index steigen.", "Ticket", "2025-09-19"),
+]
+UNDATED = _row(2, "undated", "Die Preise wurden 2019 zuletzt erhöht.", "Bahn")
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "missing"),
+    [
+        # two years or more after the article appeared, and it never names the year: it cannot report it
+        ("Was kostet das Deutschlandticket ab Januar 2028?", [0, 1], {"2028"}),
+        ("Was kostet das Deutschlandticket 2030?", [0], {"2030"}),
+        # the article names the year (a plan), or it is the next year ("ab Januar" without a year)
+        ("Wie soll der Preis ab 2027 steigen?", [0, 1], set()),
+        ("Wie teuer wird das Ticket 2026?", [0], set()),
+        ("Was kostete das Ticket 2023?", [0], set()),  # a year before the article: background it may omit
+        ("Wie viele Fahrgäste, 2.030 oder 12030?", [0], set()),  # numbers, not years
+    ],
+)
+def test_a_year_after_the_first_articles_they_never_name_is_missing(question, first, missing):
+    scores = np.zeros(len(TICKET), dtype=np.float32)
+    scores[first] = np.linspace(1.0, 0.5, len(first))
+    assert _unmentioned(question, TICKET, scores) == missing
+
+
+def test_a_year_is_not_judged_when_a_first_article_has_no_date():
+    scores = np.array([0.9, 0.8, 1.0], dtype=np.float32)
+    assert _unmentioned("Was kostet das Ticket 2028?", [*TICKET, UNDATED], scores) == set()
 
 
 def test_codes_read_the_same_written_apart_or_joined():

@@ -243,7 +243,7 @@ def serve(
     bounded in threads, connections and time; --workers starts several processes on the same port. --dev
     runs Werkzeug's development server instead.
     """
-    from qa.service import check_index, index_exists
+    from qa.storage.artifacts import check_index, index_exists
 
     configure_logging("INFO")
     settings = make_settings(index_dir, encoder, host=host, port=port, workers=workers, threads=threads)

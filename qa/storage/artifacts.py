@@ -22,8 +22,10 @@ import shutil
 import threading
 from pathlib import Path
 
+from qa.config import Settings
 from qa.errors import IndexNotWritable
 from qa.storage.manifest import CURRENT, fsync_dir, generation_dir, swap_in
+from qa.storage.manifest import check_index as check_generation
 
 logger = logging.getLogger(__name__)
 
@@ -194,3 +196,14 @@ class Locator:
             self._fetched = name
         except OSError as error:  # the next call tries again; until then the current generation serves
             logger.warning("could not fetch generation %s from %s: %s", name, artifacts, error)
+
+
+def index_exists(settings: Settings) -> bool:
+    """Whether there is an index to serve: in the index directory, or published to the artifacts."""
+    return Locator(settings.index_dir, settings.artifacts).current() is not None
+
+
+def check_index(settings: Settings) -> None:
+    """Raise the one-sentence reason the index of `settings` cannot be served: cheap, before any worker starts."""
+    encoder = None if settings.encoder.startswith("st:") else settings.encoder
+    check_generation(settings.index_dir, encoder, settings.database_url, settings.read_database_url)

@@ -152,3 +152,22 @@ def test_a_build_that_cannot_publish_leaves_the_current_generation_serving(tmp_p
         assert builder.list_documents()["total"] > 1  # its record was not touched
     finally:
         builder.close()
+
+
+def test_the_current_generation_follows_every_swap_and_a_link_to_nothing_is_refused(tmp_path, monkeypatch):
+    from qa.errors import IndexMismatch
+    from qa.storage.manifest import generation_dir, swap_in
+
+    assert generation_dir(tmp_path) is None
+    first, second = tmp_path / "gen-1", tmp_path / "gen-2"
+    first.mkdir()
+    swap_in(tmp_path, first)
+    assert generation_dir(tmp_path) == first.resolve()
+    second.mkdir()
+    swap_in(tmp_path, second)  # as another process's build does: seen at the next call
+    assert generation_dir(tmp_path) == second.resolve()
+    monkeypatch.chdir(tmp_path)
+    assert generation_dir(".") == second.resolve()  # a relative index directory reads the same
+    shutil.rmtree(second)
+    with pytest.raises(IndexMismatch, match="points at nothing"):
+        generation_dir(tmp_path)

@@ -75,6 +75,11 @@ class Settings:
         0.05, "Bonus for a passage holding the kind of answer asked (a number, a date) among its article's passages."
     )
     lead_penalty: float = _setting(0.1, "Taken off the fused score of an article's first passage (its teaser).")
+    cause_lead_penalty: float = _setting(
+        0.08,
+        'Taken off an article\'s teaser and dateline lead (paragraphs 0 and 1) for a "why" question, when another'
+        " paragraph of its article is a candidate too: they say what happened, the cause stands further down.",
+    )
     shown_lead_penalty: float = _setting(
         0.1,
         "Taken off a chat follow-up's candidate that is the teaser or lead an earlier reply of the conversation"

@@ -44,6 +44,7 @@ SEARCH_OPTIONS = (
     *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share"),
     *("highlight_lexical_weight", "highlight_cue_weight", "highlight_quote_weight", "highlight_context_weight"),
     *("cross_language_bonus", "translation_cosine", "lead_penalty", "shown_lead_penalty", "answer_kind_weight"),
+    "cause_lead_penalty",
     *FEEDBACK_OPTIONS,
 )
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).

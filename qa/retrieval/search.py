@@ -13,22 +13,10 @@ import numpy as np
 from qa.encoding.encoder import Encoder, alone, answering
 from qa.errors import InvalidRequest
 from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
-from qa.retrieval import casing, feedback, followups, lexical
+from qa.retrieval import casing, feedback, followups, fusion, lexical
 from qa.retrieval import names as rare
-from qa.retrieval.fusion import (
-    article_best,
-    dense_scores,
-    fuse,
-    level_languages,
-    rank,
-    shown_leads,
-    stories,
-    teaser_penalties,
-    translations,
-    with_another_paragraph,
-    within_article_bonus,
-)
-from qa.retrieval.highlight import QUOTE, answer_kind, fits, highlight_sentence, measured_unit
+from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, within_article_bonus
+from qa.retrieval.highlight import CAUSE, QUOTE, answer_kind, fits, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, record
 from qa.storage.generation import Generation
@@ -142,6 +130,7 @@ class Searcher:
         lead_penalty: float = 0.0,
         shown_lead_penalty: float = 0.0,
         answer_kind_weight: float = 0.0,
+        cause_lead_penalty: float = 0.0,
         feedback_weight: float = 0.0,
         feedback_terms: int = 15,
         feedback_passages: int = 3,
@@ -167,6 +156,7 @@ class Searcher:
         self.lead_penalty = lead_penalty
         self.shown_lead_penalty = shown_lead_penalty
         self.answer_kind_weight = answer_kind_weight
+        self.cause_lead_penalty = cause_lead_penalty
         self.feedback_weight = feedback_weight
         self.feedback_terms = int(feedback_terms)
         self.feedback_passages = int(feedback_passages)
@@ -275,7 +265,7 @@ class Searcher:
         # held the GIL under 8 clients (py-spy, qa/lab/README.md).
         holds = [
             other and any(fits(row.text[a:b], kind) for a, b in row.sentence_spans)
-            for row, other in zip(candidates, with_another_paragraph(paragraphs), strict=True)
+            for row, other in zip(candidates, fusion.with_another_paragraph(paragraphs), strict=True)
         ]
         return within_article_bonus(paragraphs, holds, self.answer_kind_weight)
 
@@ -295,7 +285,7 @@ class Searcher:
         if self.cross_language_bonus <= 0 or same.all() or not same.any():
             return bonus  # one language among the candidates: nothing to level
         size = self.cross_language_bonus * (1.0 - _best_coverage(terms, language, candidates, lexical))
-        translated = translations(vectors, same, [row.text for row in candidates], self.translation_cosine)
+        translated = fusion.translations(vectors, same, [row.text for row in candidates], self.translation_cosine)
         bonus[~same & ~translated] = size
         return bonus
 
@@ -305,18 +295,22 @@ class Searcher:
         if not shown or self.shown_lead_penalty <= 0:
             return np.zeros(len(candidates), dtype=np.float32)
         sentences = [[row.text[a:b] for a, b in row.sentence_spans] if row.section <= 1 else [] for row in candidates]
-        flags = shown_leads([row.section for row in candidates], sentences, shown)
+        flags = fusion.shown_leads([row.section for row in candidates], sentences, shown)
         paragraphs = [(row.document_id, row.section) for row in candidates]
         return within_article_bonus(paragraphs, list(flags), self.shown_lead_penalty)
 
     def _evidence(self, conn, candidates, dense, kind, names, language, shown: str) -> np.ndarray:
-        """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, rare names, a
-        lead already shown and the cross-lingual feedback (the same with the language bonus and without)."""
+        """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, the teaser and
+        dateline lead for a "why" question (`cause_lead_penalty`), rare names, a lead already shown and the
+        cross-lingual feedback (the same with the language bonus and without)."""
         sections = np.array([row.section for row in candidates], dtype=np.int64)
-        evidence = self._answer_kind(kind, candidates) - teaser_penalties(sections, self.lead_penalty)
+        evidence = self._answer_kind(kind, candidates) - fusion.teaser_penalties(sections, self.lead_penalty)
+        if kind == CAUSE:
+            paragraphs, leads = [(r.document_id, r.section) for r in candidates], list(sections <= 1)
+            evidence = evidence - within_article_bonus(paragraphs, leads, self.cause_lead_penalty)
         evidence = evidence - self._shown(candidates, shown)
         named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
-        story = article_best(stories([(r.document_id, r.section) for r in candidates]), named)
+        story = fusion.article_best(fusion.stories([(r.document_id, r.section) for r in candidates]), named)
         return evidence + self.name_weight * story + self._feedback(conn, candidates, dense, language)
 
     def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:

@@ -90,8 +90,11 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         table = halves[name]["questions"]
         assert set(table) == {"de->de", "en->en", "en->de", "de->en", "all"}
         # floors reached on both halves (qa/lab/README.md): a regression fails here. R@1 .605 / .562 before
-        # the third round's language bonus, .663 / .600 with it; R@5 .965 / .900.
-        assert table["all"]["r@1"] >= 0.58, table["all"]
+        # the third round's language bonus, .663 / .600 with it; R@5 .965 / .900. "Why" questions .58 / .56
+        # before the teaser and dateline lead counted less for them (`QA_CAUSE_LEAD_PENALTY`), 1.0 / .67 after
+        # (all .697 / .621 -> .747 / .644).
+        assert table["all"]["r@1"] >= 0.62, table["all"]
+        assert halves[name]["by"]["kind why"]["r@1"] >= 0.62, halves[name]["by"]["kind why"]
         assert table["all"]["r@5"] >= 0.88, table["all"]
         assert table["all"]["refused"] <= 0.03 * table["all"]["n"], table["all"]
         # off-topic refused 8 / 10 of 16 before places the first articles never mention, 12 / 13 with them

@@ -110,6 +110,23 @@ def test_a_followup_takes_the_lead_it_was_shown_as_less_likely(wolf_service):
     assert _scores(searcher.search_many([question], 10, shown=[body])[0]) == pytest.approx(plain)
 
 
+def test_a_why_question_takes_the_teaser_and_the_lead_as_less_likely(wolf_service):
+    """A "why" question asks for the cause, which news writes after the teaser and the dateline lead that
+    say what happened: they lose `cause_lead_penalty` while another paragraph of their article is a
+    candidate; a body paragraph, a document of one paragraph and a question of another kind keep theirs."""
+    searcher, without = wolf_service.searcher(), wolf_service.searcher(cause_lead_penalty=0.0)
+    question = "Warum hält der Schäfer keine Hunde gegen den Wolf?"
+    plain, lowered = (_scores(s.search_many([question], 10)[0]) for s in (without, searcher))
+    penalty = wolf_service.settings.cause_lead_penalty
+    assert penalty > 0 and set(plain) == set(lowered) == {("wolf", 0), ("wolf", 1), ("wolf", 2), ("ferry", 0)}
+    assert lowered[("wolf", 0)] == pytest.approx(plain[("wolf", 0)] - penalty, abs=1e-6)
+    assert lowered[("wolf", 1)] == pytest.approx(plain[("wolf", 1)] - penalty, abs=1e-6)
+    assert lowered[("wolf", 2)] == pytest.approx(plain[("wolf", 2)])
+    assert lowered[("ferry", 0)] == pytest.approx(plain[("ferry", 0)])
+    where = "Wo hält der Schäfer keine Hunde gegen den Wolf?"
+    assert _scores(searcher.search_many([where], 10)[0]) == pytest.approx(_scores(without.search_many([where], 10)[0]))
+
+
 def test_a_chat_followup_knows_what_the_replies_before_it_quoted(wolf_service):
     from qa.chat.conversation import Message
 

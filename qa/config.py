@@ -78,7 +78,8 @@ class Settings:
     cause_lead_penalty: float = _setting(
         0.08,
         'Taken off an article\'s teaser and dateline lead (paragraphs 0 and 1) for a "why" question, when another'
-        " paragraph of its article is a candidate too: they say what happened, the cause stands further down.",
+        " paragraph of its article is a candidate too and their sentence closest to the question gives no reason:"
+        " they say what happened, the cause stands further down.",
     )
     shown_lead_penalty: float = _setting(
         0.1,

@@ -192,3 +192,21 @@ def highlight_sentence(
             sentence = row.text[start:end]
             scores[i] += cue_weight * (fits(sentence, kind) + bool(unit is not None and unit.search(sentence)))
     return int(np.argmax(scores))
+
+
+def bare_leads(candidates: list[record.PassageRow], query: np.ndarray) -> list[bool]:
+    """Per candidate, whether it is an article's teaser or dateline lead (paragraph 0 or 1) whose sentence
+    closest to the question gives no reason: for a "why" question it says what happened, while the
+    cause stands further down. A lead that answers ("Weil ein Lkw umgekippt ist, war die A1 gesperrt")
+    keeps its score; a reason it gives for something else, in another sentence, does not count."""
+    bare = []
+    for row in candidates:
+        spans = row.sentence_spans
+        if row.section > 1 or not spans:
+            bare.append(row.section <= 1)
+            continue
+        vectors = row.sentence_vectors
+        best = int(np.argmax(vectors @ query)) if vectors is not None and len(vectors) == len(spans) else 0
+        start, end = spans[best]
+        bare.append(not fits(row.text[start:end], CAUSE))
+    return bare

@@ -16,7 +16,7 @@ from qa.records import MODES, DocumentRef, Highlight, Hit, Scope
 from qa.retrieval import casing, feedback, followups, fusion, lexical
 from qa.retrieval import names as rare
 from qa.retrieval.fusion import dense_scores, fuse, level_languages, rank, within_article_bonus
-from qa.retrieval.highlight import CAUSE, QUOTE, answer_kind, fits, highlight_sentence, measured_unit
+from qa.retrieval.highlight import CAUSE, QUOTE, answer_kind, bare_leads, fits, highlight_sentence, measured_unit
 from qa.retrieval.timing import newest_first, time_weights
 from qa.storage import fts, record
 from qa.storage.generation import Generation
@@ -299,15 +299,17 @@ class Searcher:
         paragraphs = [(row.document_id, row.section) for row in candidates]
         return within_article_bonus(paragraphs, list(flags), self.shown_lead_penalty)
 
-    def _evidence(self, conn, candidates, dense, kind, names, language, shown: str) -> np.ndarray:
+    def _evidence(self, conn, candidates, dense, query, kind, names, language, shown: str) -> np.ndarray:
         """What hybrid ranking adds to the fused scores: the teaser penalty, the answer kind, the teaser and
         dateline lead for a "why" question (`cause_lead_penalty`), rare names, a lead already shown and the
         cross-lingual feedback (the same with the language bonus and without)."""
         sections = np.array([row.section for row in candidates], dtype=np.int64)
         evidence = self._answer_kind(kind, candidates) - fusion.teaser_penalties(sections, self.lead_penalty)
         if kind == CAUSE:
-            paragraphs, leads = [(r.document_id, r.section) for r in candidates], list(sections <= 1)
-            evidence = evidence - within_article_bonus(paragraphs, leads, self.cause_lead_penalty)
+            paragraphs = [(r.document_id, r.section) for r in candidates]
+            evidence = evidence - within_article_bonus(
+                paragraphs, bare_leads(candidates, query), self.cause_lead_penalty
+            )
         evidence = evidence - self._shown(candidates, shown)
         named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
         story = fusion.article_best(fusion.stories([(r.document_id, r.section) for r in candidates]), named)
@@ -357,7 +359,7 @@ class Searcher:
             lexical_scores = followups.lexical_by_article(conn, question, language, candidates, lexical_scores)
             same = np.array([row.language == language for row in candidates], dtype=bool)
             bonus = self._language_bonus(candidates, vectors, same, terms, language, lexical_scores)
-            evidence = self._evidence(conn, candidates, dense, kind, names, language, shown)
+            evidence = self._evidence(conn, candidates, dense, query, kind, names, language, shown)
             scores = fuse(level_languages(dense, same, bonus), lexical_scores, same, self.dense_weight) + evidence
             if bonus.any():
                 unlevelled = fuse(dense, lexical_scores, same, self.dense_weight) + evidence

@@ -1,8 +1,11 @@
 """The rank stage's cosines, worked out by hand: each candidate's own and its best sentence's."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from qa.retrieval.highlight import bare_leads
 from qa.retrieval.search import _cosines
 from qa.storage.record import PassageRow
 
@@ -36,6 +39,27 @@ def test_each_candidate_gets_its_own_cosine_and_its_best_sentences():
     assert passage.dtype == np.float32 and best.dtype == np.float32
     assert passage.tolist() == pytest.approx([0.6, 0.9, 0.2, -1.0])
     assert best.tolist() == pytest.approx([0.8, 0.9, 0.2, -0.3])
+
+
+def _lead(section: int, sentences: list[str], vectors) -> PassageRow:
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for sentence in sentences:
+        spans.append((at, at + len(sentence)))
+        at += len(sentence) + 1
+    row = _row(section, [1.0, 0.0], vectors)
+    return dataclasses.replace(row, text=text, section=section, sentence_spans=tuple(spans))
+
+
+def test_a_lead_counts_as_bare_unless_its_sentence_closest_to_the_question_gives_a_reason():
+    cause, event = "Weil ein Lkw umgekippt ist, war die A1 gesperrt.", "Der Fahrer wurde leicht verletzt."
+    lead = _lead(1, [cause, event], [[1.0, 0.0], [0.0, 1.0]])
+    assert bare_leads([lead], np.array([1.0, 0.0], dtype=np.float32)) == [False]  # it answers the why
+    assert bare_leads([lead], np.array([0.0, 1.0], dtype=np.float32)) == [True]  # a reason for something else
+    teaser = _lead(0, ["Auf der A1 ging nichts mehr."], [[1.0, 0.0]])
+    body = _lead(2, [event], [[1.0, 0.0]])
+    unencoded = _lead(1, [event, cause], None)  # sentence vectors not stored yet: its first sentence stands
+    assert bare_leads([teaser, body, unencoded], np.array([1.0, 0.0], dtype=np.float32)) == [True, False, True]
 
 
 def test_a_retrieval_says_whether_a_date_filter_narrowed_it(hash_service):

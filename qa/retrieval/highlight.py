@@ -194,16 +194,18 @@ def highlight_sentence(
     return int(np.argmax(scores))
 
 
-def bare_leads(candidates: list[record.PassageRow], query: np.ndarray) -> list[bool]:
+def bare_leads(candidates: list[record.PassageRow], query: np.ndarray, among: list[bool] | None = None) -> list[bool]:
     """Per candidate, whether it is an article's teaser or dateline lead (paragraph 0 or 1) whose sentence
     closest to the question gives no reason: for a "why" question it says what happened, while the
     cause stands further down. A lead that answers ("Weil ein Lkw umgekippt ist, war die A1 gesperrt")
-    keeps its score; a reason it gives for something else, in another sentence, does not count."""
+    keeps its score; a reason it gives for something else, in another sentence, does not count. Only
+    the candidates `among` are read (the others are False): the penalty needs another paragraph of the
+    article among the candidates, which XQuAD's one-paragraph documents never have."""
     bare = []
-    for row in candidates:
+    for i, row in enumerate(candidates):
         spans = row.sentence_spans
-        if row.section > 1 or not spans:
-            bare.append(row.section <= 1)
+        if row.section > 1 or (among is not None and not among[i]) or not spans:
+            bare.append(row.section <= 1 and (among is None or among[i]))
             continue
         vectors = row.sentence_vectors
         best = int(np.argmax(vectors @ query)) if vectors is not None and len(vectors) == len(spans) else 0

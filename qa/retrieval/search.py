@@ -307,9 +307,8 @@ class Searcher:
         evidence = self._answer_kind(kind, candidates) - fusion.teaser_penalties(sections, self.lead_penalty)
         if kind == CAUSE:
             paragraphs = [(r.document_id, r.section) for r in candidates]
-            evidence = evidence - within_article_bonus(
-                paragraphs, bare_leads(candidates, query), self.cause_lead_penalty
-            )
+            bare = bare_leads(candidates, query, among=fusion.with_another_paragraph(paragraphs))
+            evidence = evidence - within_article_bonus(paragraphs, bare, self.cause_lead_penalty)
         evidence = evidence - self._shown(candidates, shown)
         named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
         story = fusion.article_best(fusion.stories([(r.document_id, r.section) for r in candidates]), named)

@@ -60,6 +60,8 @@ def test_a_lead_counts_as_bare_unless_its_sentence_closest_to_the_question_gives
     body = _lead(2, [event], [[1.0, 0.0]])
     unencoded = _lead(1, [event, cause], None)  # sentence vectors not stored yet: its first sentence stands
     assert bare_leads([teaser, body, unencoded], np.array([1.0, 0.0], dtype=np.float32)) == [True, False, True]
+    # a lead without another paragraph of its article among the candidates is not read: no penalty for it
+    assert bare_leads([teaser, lead], np.array([0.0, 1.0], dtype=np.float32), among=[False, True]) == [False, True]
 
 
 def test_a_retrieval_says_whether_a_date_filter_narrowed_it(hash_service):

@@ -202,13 +202,14 @@ def bare_leads(candidates: list[record.PassageRow], query: np.ndarray, among: li
     the candidates `among` are read (the others are False): the penalty needs another paragraph of the
     article among the candidates, which XQuAD's one-paragraph documents never have."""
     bare = []
-    for i, row in enumerate(candidates):
-        spans = row.sentence_spans
-        if row.section > 1 or (among is not None and not among[i]) or not spans:
-            bare.append(row.section <= 1 and (among is None or among[i]))
-            continue
-        vectors = row.sentence_vectors
-        best = int(np.argmax(vectors @ query)) if vectors is not None and len(vectors) == len(spans) else 0
-        start, end = spans[best]
-        bare.append(not fits(row.text[start:end], CAUSE))
+    for row, read in zip(candidates, among if among is not None else [True] * len(candidates), strict=True):
+        spans, vectors = row.sentence_spans, row.sentence_vectors
+        if not read or row.section > 1:
+            bare.append(False)
+        elif not spans:
+            bare.append(True)
+        else:
+            best = int(np.argmax(vectors @ query)) if vectors is not None and len(vectors) == len(spans) else 0
+            start, end = spans[best]
+            bare.append(not fits(row.text[start:end], CAUSE))
     return bare

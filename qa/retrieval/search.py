@@ -22,7 +22,7 @@ from qa.storage import fts, record
 from qa.storage.generation import Generation
 from qa.text.language import detect_language
 from qa.text.places import places
-from qa.text.terms import codes, contradicted_codes, later_years, stemmed_terms, without_topic_words
+from qa.text.terms import contradicted_codes, later_years, stemmed_terms, without_topic_words
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def _unmentioned(question: str, candidates: list[record.PassageRow], scores: np.
     from an article on London's Underground; the codes they contradict (`contradicted_codes`: the
     A1 asked of the A7); and the years they could not report (`later_years`: 2028 asked of 2025)."""
     asked = places(question)
-    if not asked and not codes(question) and not any(ch.isdigit() for ch in question):
+    if not asked and not any(ch.isdigit() for ch in question):  # a code and a year both hold a digit
         return frozenset()
     documents = {candidates[int(i)].document_id for i in rank(scores, PLACE_ARTICLES)}
     read = " ".join(f"{row.title} {row.heading or ''} {row.text}" for row in candidates if row.document_id in documents)

@@ -160,6 +160,6 @@ def later_years(question: str, text: str, published: list[str | None]) -> frozen
     asked = set(_YEAR.findall(question))
     if not asked or not published or any(not date for date in published):
         return frozenset()
-    newest = max(int(str(date)[:4]) for date in published)
+    newest = max(int(date[:4]) for date in published if date)
     named = set(_YEAR.findall(text))
     return frozenset(year for year in asked if int(year) >= newest + YEARS_AHEAD and year not in named)

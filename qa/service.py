@@ -41,10 +41,9 @@ logger = logging.getLogger(__name__)
 
 # The settings that are Searcher options (weights the lab sweeps through `searcher(**overrides)`).
 SEARCH_OPTIONS = (
-    *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share"),
+    *("candidates", "dense_weight", "sentence_weight", "name_weight", "name_max_share", "cause_lead_penalty"),
     *("highlight_lexical_weight", "highlight_cue_weight", "highlight_quote_weight", "highlight_context_weight"),
     *("cross_language_bonus", "translation_cosine", "lead_penalty", "shown_lead_penalty", "answer_kind_weight"),
-    "cause_lead_penalty",
     *FEEDBACK_OPTIONS,
 )
 # Questions longer than this (in encoder tokens) are encoded one at a time per process (see ask_many).
@@ -134,10 +133,8 @@ class QAService:
         progress: Callable[[int], None] | None = None,
         encode_calls: EncodeCalls | None = None,
     ) -> dict:
-        """Index these files or folders into a new generation and swap it in atomically.
-
-        Files are read as the build goes (memory stays flat in corpus size), and the seconds reported
-        include reading them."""
+        """Index these files or folders into a new generation and swap it in atomically; files are read as
+        the build goes (memory stays flat in corpus size), and the seconds reported include reading them."""
         started = time.perf_counter()
         docs = read_documents(paths)
         first = next(docs, None)
@@ -152,13 +149,11 @@ class QAService:
         encode_calls: EncodeCalls | None = None,
         started: float | None = None,
     ) -> dict:
-        """Index these documents into a new generation and swap it in atomically (see `build`).
-
-        `docs` is consumed once, batch by batch: a generator keeps the build's memory flat in corpus
-        size. With `encode_calls` (e.g. a Ray cluster, qa.encoding.ray_pipeline) the passages are
-        encoded there, in exactly the calls this process would make, and stream back to the one writer
-        here (that plan needs every document first, so that path holds them all).
-        """
+        """Index these documents into a new generation and swap it in atomically (see `build`). `docs` is
+        consumed once, batch by batch: a generator keeps the build's memory flat in corpus size. With
+        `encode_calls` (e.g. a Ray cluster, qa.encoding.ray_pipeline) the passages are encoded there, in
+        exactly the calls this process would make, and stream back to the one writer here (that plan needs
+        every document first, so that path holds them all)."""
         started = time.perf_counter() if started is None else started
         chunk = self.settings.encode_batch_size
         encoder = self.encoder
@@ -323,18 +318,24 @@ class QAService:
         time_from_question: bool | None,
         only_last: bool,
     ) -> list[ChatAnswer]:
-        times = None  # with time in questions off, no turn is read
+        times, as_of = None, ""  # with time in questions off, no turn is read
         if resolutions and (self.settings.time_from_question if time_from_question is None else time_from_question):
             as_of = as_of_date((scope or Scope()).as_of, self.newest_date())
             times = conversation_times([(r.question, r.resolved, r.language, r.followup) for r in resolutions], as_of)
         if only_last:
             resolutions, times = resolutions[-1:], (times[-1:] if times is not None else None)
-        shown = [r.shown for r in resolutions]  # what the replies before a follow-up quoted: not asked for again
+        shown = [r.shown if r.followup else "" for r in resolutions]  # what replies before a follow-up quoted
         answers = (
             self.ask_many([r.resolved for r in resolutions], top_k, mode, scope, time_from_question, times, shown)
             if resolutions
             else []
         )
+
+        def again(turns: list[int], asked: list[conversation.Resolution]) -> list[Answer]:
+            told = times and [times[i].retold(t.resolved, as_of, t.language) for i, t in zip(turns, asked, strict=True)]
+            return self.ask_many([t.resolved for t in asked], top_k, mode, scope, time_from_question, told)
+
+        conversation.ask_again_with_topic(resolutions, answers, again)
         return [ChatAnswer(r, a, compose_reply(a, r.language)) for r, a in zip(resolutions, answers, strict=True)]
 
     # -- documents ------------------------------------------------------------------------------

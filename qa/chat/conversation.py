@@ -10,7 +10,7 @@ question's structure in asked.py, pronouns in pronouns.py, "what about X" in sub
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.chat import wordlists as w
@@ -28,7 +28,10 @@ from qa.chat.people import person_like
 from qa.chat.pronouns import Before, anaphors, replace_pronouns
 from qa.chat.substitute import strip_cue, substitute
 from qa.chat.topic import as_asked, leans_on_topic, with_context
+from qa.records import NO_MATCH, Answer
 from qa.text.language import LANGUAGES
+from qa.text.places import place_words
+from qa.text.terms import held_terms, subject_terms
 
 ROLES = ("user", "assistant")
 MAX_MESSAGES = 50
@@ -59,6 +62,9 @@ class Resolution:
     strategy: str  # "none" (self-contained), "substitute", "ellipsis", "pronoun" or "context"
     # a follow-up's: the replies before it, one per line (what the conversation has shown the user so far)
     shown: str = ""
+    # a question that stands on its own after earlier turns: the same with the conversation's topic words,
+    # asked instead when it is refused alone (`with_topic_when_refused`)
+    with_topic: str = ""
 
     def __post_init__(self) -> None:
         if not self.resolved.strip():
@@ -75,6 +81,10 @@ class Resolution:
         """Whether `resolved` is a well-formed question worth showing as "Understood as": not the
         question as typed, nor the question with the conversation's topic in brackets ("context")."""
         return self.strategy not in ("none", "context") and self.resolved != self.question
+
+    def asked_with_topic(self) -> Resolution:
+        """This turn as asked the second time: with the conversation's topic words."""
+        return dataclasses.replace(self, resolved=self.with_topic, strategy="context", with_topic="")
 
 
 def _anchored(tokens: list[str], positions: list[int], language: str) -> bool:
@@ -158,7 +168,7 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
         return Resolution(question, with_context(tokens, context, entity), language, "context")
     if event or (cue and not anchored) or leans_on_topic(tokens, language):
         return Resolution(question, with_context(tokens, context, entity), language, "context")
-    return Resolution(question, question, language, "none")
+    return Resolution(question, question, language, "none", with_topic=with_context(tokens, context, entity))
 
 
 def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
@@ -173,11 +183,58 @@ def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
             replies.append(answer)
             continue
         resolution = resolve_turn(message.content, previous, answer, language)
-        if resolution.followup:
+        if resolution.followup or resolution.with_topic:
             resolution = dataclasses.replace(resolution, shown="\n".join(replies))
         resolutions.append(resolution)
         previous, answer, language = resolution.resolved, "", resolution.language
     return resolutions
+
+
+def with_topic_when_refused(resolutions: Sequence[Resolution], answers: Sequence[Answer]) -> list[int]:
+    """The turns to ask again with the conversation's topic: a question that stands on its own words
+    after earlier turns and found no matching passage alone. "Wie lange hat die Feuerwehr zum Löschen
+    gebraucht?" after a turn on Dresden's blackout names no city and is refused among fifty articles;
+    with the turn before's words it finds the fire brigade's paragraph. Only a refusal is asked again,
+    so a question answered alone keeps its answer, and the second search costs only those turns."""
+    return [
+        i
+        for i, (resolution, answer) in enumerate(zip(resolutions, answers, strict=True))
+        if resolution.with_topic and answer.no_answer and answer.reason == NO_MATCH
+    ]
+
+
+AskAgain = Callable[[list[int], list[Resolution]], list[Answer]]
+
+
+def ask_again_with_topic(resolutions: list[Resolution], answers: list[Answer], ask: AskAgain) -> None:
+    """The refused turns that stand alone (`with_topic_when_refused`) asked again with the topic by `ask`
+    (their indices, the turns as asked again); where that answer holds (`answers_with_topic`), it and
+    the turn replace the refusal in place."""
+    again = with_topic_when_refused(resolutions, answers)
+    if not again:
+        return
+    turns = [resolutions[i].asked_with_topic() for i in again]
+    for i, turn, answer in zip(again, turns, ask(again, turns), strict=True):
+        if answers_with_topic(turn, answer):
+            resolutions[i], answers[i] = turn, answer
+
+
+def answers_with_topic(resolution: Resolution, answer: Answer) -> bool:
+    """Whether the turn asked again with the topic continues the conversation's story on its own words:
+    the first passage is from an article a reply before it quoted, in the question's language, and holds
+    a term of the question as typed. The topic words alone would carry any question to the story ("What
+    is a good recipe for banana bread (Nordwind, Air, Bremen)?"); across languages terms cannot tell the
+    two apart, so such a turn stays refused."""
+    if answer.no_answer or not answer.hits or answer.hits[0].language != resolution.language:
+        return False
+    first = answer.hits[0]
+    if not first.document.title or first.document.title not in resolution.shown:
+        return False
+    own = subject_terms(resolution.question, resolution.language, question=True)
+    found = subject_terms(f"{first.text} {first.document.title}", resolution.language)
+    named = subject_terms(" ".join(place_words(resolution.question)), resolution.language)
+    # a place alone names no subject, and a letter is what is left of "men's"
+    return any(len(term) > 2 for term in held_terms(own, found, resolution.language) - named)
 
 
 def resolve(messages: Sequence[Message]) -> Resolution:

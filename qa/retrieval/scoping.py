@@ -44,6 +44,10 @@ class TurnTime:
     text: str
     reading: TimeReading | None
 
+    def retold(self, question: str, as_of: str, language: str) -> TurnTime:
+        """The same time for the turn asked in other words (a chat turn asked again with its topic)."""
+        return dataclasses.replace(self, text=question_time(question, as_of, language).text)
+
 
 def question_time(question: str, as_of: str, language: str) -> TurnTime:
     reading = read_question(question, as_of, language)

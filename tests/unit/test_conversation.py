@@ -339,6 +339,9 @@ def test_a_followup_knows_every_reply_shown_before_it():
         Message("user", "And Italy?"),
     ]
     first, germany, france, italy = resolve_all(messages)
-    assert first.shown == "" and france.shown == ""  # not follow-ups: nothing to leave out
+    assert first.shown == "" and first.with_topic == ""  # the first turn: nothing before it
+    # a question on its own words is asked as typed (the service leaves nothing out for it); the replies
+    # before it only judge it when it is refused and asked again with the topic
+    assert not france.followup and france.with_topic and france.shown == KARIS_REPLY + "\nNothing found."
     assert germany.followup and germany.shown == KARIS_REPLY
     assert italy.followup and italy.shown == KARIS_REPLY + "\nNothing found."

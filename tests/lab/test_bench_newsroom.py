@@ -117,8 +117,10 @@ def test_qa_bench_newsroom_reports_both_halves(runner, tmp_path, monkeypatch):
         assert short["en->en"]["refused"] <= 1, short["en->en"]
         assert short["all"]["refused"] <= 0.25 * short["all"]["n"], short["all"]
         # "What did ... say?" highlights the quote, not the sentence naming the speaker: short questions'
-        # highlight .633 / .593 before, .667 / .630 after (qa/lab/README.md, "Eighth round")
-        assert short["all"]["highlight"] >= 0.6, short["all"]
+        # highlight .633 / .593 before, .667 / .630 after (qa/lab/README.md, "Eighth round"); the trial part's
+        # five articles take one held-out short question as distractors (.621 -> .586: "Wie viele Flüge fielen
+        # aus?" finds the airline leaving Bremen)
+        assert short["all"]["highlight"] >= 0.58, short["all"]
         # keyword queries ("EZB Einlagensatz", "bielefeld bridge demolition date"): R@1 .581 / .667 before a
         # noun could name the kind of answer ("reason", "date", "Begründung"), .581 / .708 after
         keywords = halves[name]["keywords"]["all"]

@@ -26,6 +26,7 @@ from qa.chat.mentions import (
 )
 from qa.chat.people import person_like
 from qa.chat.pronouns import Before, anaphors, replace_pronouns
+from qa.chat.reply import cited_title
 from qa.chat.substitute import strip_cue, substitute
 from qa.chat.topic import as_asked, leans_on_topic, with_context
 from qa.records import NO_MATCH, Answer
@@ -171,6 +172,15 @@ def resolve_turn(text: str, previous: str | None, answer: str = "", fallback_lan
     return Resolution(question, question, language, "none", with_topic=with_context(tokens, context, entity))
 
 
+def _went_on_with_story(resolution: Resolution, reply: str) -> bool:
+    """Whether a turn that stood on its own words was answered from an article a reply before it quoted:
+    then it went on with the conversation's story, and the next turn takes the topic words with it ("Und
+    was war die Ursache?" after "Wie lange hat die Feuerwehr zum Löschen gebraucht?" still means Dresden's
+    blackout, which only the turn before that named)."""
+    title = cited_title(reply)
+    return bool(resolution.with_topic and title and title in resolution.shown)
+
+
 def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
     """Every user turn of the conversation, each resolved against the turns before it; a follow-up
     knows every reply before it (`Resolution.shown`)."""
@@ -180,6 +190,8 @@ def resolve_all(messages: Sequence[Message]) -> list[Resolution]:
     for message in messages:
         if message.role == "assistant":
             answer = message.content
+            if resolutions and _went_on_with_story(resolutions[-1], answer):
+                previous = resolutions[-1].with_topic
             replies.append(answer)
             continue
         resolution = resolve_turn(message.content, previous, answer, language)

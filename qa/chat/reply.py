@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from qa.chat.conversation import Resolution
 from qa.records import NO_CONTENT, Answer
+
+if TYPE_CHECKING:  # the conversation reads replies back (`cited_title`)
+    from qa.chat.conversation import Resolution
 
 _MONTHS = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
@@ -29,6 +33,21 @@ _TEMPLATES = {
         "truncated": "(The question was too long; its beginning was searched.) ",
     },
 }
+
+
+# what comes before and right after the title in a reply that quotes an article, in each language
+_CITED = re.compile(
+    "|".join(
+        re.escape(before) + "(.+?)" + re.escape(after[0])
+        for before, after in (texts["undated"].split("{title}") for texts in _TEMPLATES.values())
+    )
+)
+
+
+def cited_title(reply: str) -> str | None:
+    """The title of the article a reply (`compose_reply`) quoted; None for a refusal."""
+    found = _CITED.search(reply)
+    return next((title for title in found.groups() if title), None) if found else None
 
 
 def format_date(iso_date: str, language: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from qa.chat.conversation import Message, Resolution, answers_with_topic, resolve_all, with_topic_when_refused
+from qa.chat.reply import cited_title
 from qa.records import NO_MATCH, Answer, DocumentRef, Highlight, Hit
 
 BLACKOUT = (
@@ -128,3 +129,31 @@ def _turn(question: str, shown: str) -> Resolution:
 def test_a_second_answer_counts_only_on_the_questions_own_words(question, hit, kept):
     shown = 'Laut dem Artikel „Stromausfall in Dresden“ vom 1. Dezember 2026: "..."'
     assert answers_with_topic(_turn(question, shown), Answer(question, "de", "hybrid", (hit,), False, 1.0)) is kept
+
+
+REPLY = 'Laut dem Artikel „Stromausfall in Dresden“ vom 1. Dezember 2026: "Ein Brand hat den Stromausfall ausgelöst."'
+FIRE_REPLY = (
+    'Laut dem Artikel „Stromausfall in Dresden“ vom 1. Dezember 2026: "Die Feuerwehr rückte mit 60 Kräften an."'
+)
+REFUSAL = (
+    "Dazu habe ich in den Artikeln keine passende Stelle gefunden. Bitte fragen Sie anders oder nach etwas anderem."
+)
+
+
+def test_a_reply_tells_the_article_it_quoted():
+    assert cited_title(REPLY) == "Stromausfall in Dresden"
+    english = (
+        '(Understood as: last week) According to the article “Nordwind Air to quit Bremen” of 3 December 2026: "x"'
+    )
+    assert cited_title(english) == "Nordwind Air to quit Bremen"
+    assert cited_title(REFUSAL) is None
+
+
+@pytest.mark.parametrize(("fire_reply", "carried"), [(FIRE_REPLY, True), (REFUSAL, False)])
+def test_the_story_goes_on_after_a_turn_answered_from_it(fire_reply, carried):
+    messages = [Message("user", FIRST), Message("assistant", REPLY), Message("user", FIRE)]
+    messages += [Message("assistant", fire_reply), Message("user", "Und was war die Ursache?")]
+    cause = resolve_all(messages)[-1]
+    assert cause.strategy == "context" and "Feuerwehr" in cause.resolved
+    # answered from the article the first reply quoted, the fire brigade's turn went on with Dresden's story
+    assert ("Dresden" in cause.resolved) is carried

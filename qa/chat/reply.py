@@ -35,10 +35,12 @@ _TEMPLATES = {
 }
 
 
-# what comes before and right after the title in a reply that quotes an article, in each language
+# what comes before and right after the title in a reply that quotes an article, in each language; a title
+# is read up to MAX_TITLE characters, so a history of nothing but openings costs milliseconds, not seconds
+MAX_TITLE = 300
 _CITED = re.compile(
     "|".join(
-        re.escape(before) + "(.+?)" + re.escape(after[0])
+        f"{re.escape(before)}([^{re.escape(after[0])}]{{1,{MAX_TITLE}}}){re.escape(after[0])}"
         for before, after in (texts["undated"].split("{title}") for texts in _TEMPLATES.values())
     )
 )

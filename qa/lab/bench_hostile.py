@@ -108,6 +108,16 @@ def hostile_requests(key: str) -> dict[str, Callable[[str], int]]:
             {"role": "user", "content": "And why?"},
         ]
     }
+    # a reply is read back for the article it quoted (`reply.cited_title`): openings that never close
+    openings = {
+        "messages": [
+            {"role": "user", "content": "Welches Land ist bereit, Soldaten zu stellen?"},
+            {"role": "assistant", "content": "Laut dem Artikel „" * 1_050},
+            {"role": "user", "content": "Welche Länder zögern noch mit einer Zusage?"},
+            {"role": "assistant", "content": "According to the article “" * 700},
+            {"role": "user", "content": "Wie lange hat das Treffen gedauert?"},
+        ]
+    }
     page = urllib.parse.urlencode({"question": "Und Deutschland?", "history": json.dumps(turns)}).encode()
     jsonl = "\n".join([json.dumps({"text": "Ein kurzer Artikel über den Hafen. " * 5})] * 10_001).encode()
 
@@ -123,6 +133,9 @@ def hostile_requests(key: str) -> dict[str, Callable[[str], int]]:
             base, "/api/chat", json.dumps(history_chat).encode()
         ),
         "chat: quoted reply of 19,000 blanks": lambda base: _http(base, "/api/chat", json.dumps(blanks).encode()),
+        "chat: replies of article openings that never close": lambda base: _http(
+            base, "/api/chat", json.dumps(openings).encode()
+        ),
         "page: no-JS form with 48 turns of history": lambda base: _http(
             base, "/", page, content_type="application/x-www-form-urlencoded"
         ),

@@ -61,7 +61,8 @@ class Resolution:
     resolved: str
     language: str
     strategy: str  # "none" (self-contained), "substitute", "ellipsis", "pronoun" or "context"
-    # a follow-up's: the replies before it, one per line (what the conversation has shown the user so far)
+    # a follow-up's, or a turn's with `with_topic`: the replies before it, one per line (what the conversation
+    # has shown the user so far; the service leaves it out when it asks a turn that stands alone as typed)
     shown: str = ""
     # a question that stands on its own after earlier turns: the same with the conversation's topic words,
     # asked instead when it is refused alone (`with_topic_when_refused`)
@@ -177,8 +178,10 @@ def _went_on_with_story(resolution: Resolution, reply: str) -> bool:
     then it went on with the conversation's story, and the next turn takes the topic words with it ("Und
     was war die Ursache?" after "Wie lange hat die Feuerwehr zum Löschen gebraucht?" still means Dresden's
     blackout, which only the turn before that named)."""
+    if not resolution.with_topic:
+        return False  # a reply is read only after a turn that stood on its own words
     title = cited_title(reply)
-    return bool(resolution.with_topic and title and title in resolution.shown)
+    return bool(title and title in resolution.shown)
 
 
 def resolve_all(messages: Sequence[Message]) -> list[Resolution]:

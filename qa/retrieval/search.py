@@ -304,14 +304,14 @@ class Searcher:
         dateline lead for a "why" question (`cause_lead_penalty`), rare names, a lead already shown and the
         cross-lingual feedback (the same with the language bonus and without)."""
         sections = np.array([row.section for row in candidates], dtype=np.int64)
+        paragraphs = [(row.document_id, row.section) for row in candidates]
         evidence = self._answer_kind(kind, candidates) - fusion.teaser_penalties(sections, self.lead_penalty)
         if kind == CAUSE:
-            paragraphs = [(r.document_id, r.section) for r in candidates]
             bare = bare_leads(candidates, query, among=fusion.with_another_paragraph(paragraphs))
             evidence = evidence - within_article_bonus(paragraphs, bare, self.cause_lead_penalty)
         evidence = evidence - self._shown(candidates, shown)
         named = rare.name_evidence([row.text for row in candidates], names)  # for the story, not the paragraph
-        story = fusion.article_best(fusion.stories([(r.document_id, r.section) for r in candidates]), named)
+        story = fusion.article_best(fusion.stories(paragraphs), named)
         return evidence + self.name_weight * story + self._feedback(conn, candidates, dense, language)
 
     def _hit(self, row: record.PassageRow, scores: tuple[float, float, float], query, terms, language, cues) -> Hit:

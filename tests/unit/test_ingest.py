@@ -224,3 +224,27 @@ def test_deeply_nested_json_is_bad_input():
         parse_json("[" * 100_000 + "]" * 100_000)
     with pytest.raises(InvalidRequest, match="line 1"):
         parse_jsonl("[" * 100_000)
+
+
+def test_language_is_read_from_the_opening():
+    """A German report quoting a long English statement further down stays German, and an English one
+    with a long German quote after its first paragraphs stays English: the language comes from the
+    article's opening (LANGUAGE_SAMPLE_CHARS), not from whatever the body holds."""
+    statement = " ".join(["The board said it remains committed to the region and will review every option."] * 12)
+    german = parse_article(
+        "Die Werft in Flensburg streicht 300 Stellen.\n\n"
+        "Flensburg (dpa) - Der Schiffbauer hat am Donnerstag den Abbau von 300 Arbeitsplätzen angekündigt. "
+        "Betroffen sind vor allem die Verwaltung und die Konstruktion.\n\n"
+        f"In einer Mitteilung des Konzerns hieß es auf Englisch: {statement}"
+    )
+    english = parse_article(
+        "The shipyard in Flensburg is cutting 300 jobs.\n\n"
+        "FLENSBURG, Nov 12 - The shipbuilder announced on Thursday that 300 jobs will go, mostly in "
+        "administration and design, as orders from Norway and Denmark dried up.\n\n"
+        "The company, which employs about 1,900 people in northern Germany, blamed higher steel prices and "
+        "the loss of two ferry contracts. Unions called a meeting for Monday and said they would fight "
+        "every single job cut. The regional government promised talks with the management.\n\n"
+        + " ".join(["Der Betriebsrat nannte die Entscheidung «einen schweren Schlag für die ganze Region»."] * 12)
+    )
+    assert {p.language for p in split_passages(german)} == {"de"}
+    assert {p.language for p in split_passages(english)} == {"en"}

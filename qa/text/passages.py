@@ -71,8 +71,8 @@ def _opening(document: Document, chars: int) -> str:
     for section in document.sections:
         if held >= chars:
             break
-        taken.append(section.text)
-        held += len(section.text) + 1
+        taken.append(section.text[: chars - held])  # a paragraph of megabytes is not copied whole
+        held += len(taken[-1]) + 1
     return " ".join(taken)[:chars]
 
 

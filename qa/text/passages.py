@@ -18,6 +18,9 @@ SEGMENT_CHARS = 2_000
 # (py-spy, qa/lab/README.md); 600 take a third of the time, and over the newsroom set's articles and
 # XQuAD's paragraphs (532 texts) 200 to 2,000 characters all give the right language.
 LANGUAGE_SAMPLE_CHARS = 600
+# An opening with fewer than a quarter of its characters letters (a table, a list of results) tells
+# no language: then the first LANGUAGE_FALLBACK_CHARS are read, as all documents were before.
+LANGUAGE_FALLBACK_CHARS = 2_000
 
 
 def _word_count(text: str) -> int:
@@ -80,7 +83,10 @@ def split_passages(
     document: Document, max_words: int = MAX_PASSAGE_WORDS, min_words: int = MIN_PASSAGE_WORDS
 ) -> list[Passage]:
     """Each paragraph becomes a passage; long ones are cut, tiny ones join the neighbour under the same heading."""
-    language = detect_language(_opening(document, LANGUAGE_SAMPLE_CHARS))
+    opening = _opening(document, LANGUAGE_SAMPLE_CHARS)
+    if sum(char.isalpha() for char in opening) < LANGUAGE_SAMPLE_CHARS // 4:  # a table or numbers first
+        opening = _opening(document, LANGUAGE_FALLBACK_CHARS)
+    language = detect_language(opening)
     pieces: list[tuple[str, str, int]] = []  # (heading, text, the paragraph it starts in)
     for number, section in enumerate(document.sections):
         for chunk in _chunks(section.text, language, max_words):

@@ -248,3 +248,6 @@ def test_language_is_read_from_the_opening():
     )
     assert {p.language for p in split_passages(german)} == {"de"}
     assert {p.language for p in split_passages(english)} == {"en"}
+    # an opening of figures alone tells no language: the text after it does
+    figures = parse_article(" ".join(["2024 12,5 13,1 14,0 15,2"] * 40) + "\n\n" + english.sections[1].text)
+    assert {p.language for p in split_passages(figures)} == {"en"}

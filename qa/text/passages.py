@@ -83,10 +83,11 @@ def split_passages(
     document: Document, max_words: int = MAX_PASSAGE_WORDS, min_words: int = MIN_PASSAGE_WORDS
 ) -> list[Passage]:
     """Each paragraph becomes a passage; long ones are cut, tiny ones join the neighbour under the same heading."""
-    opening = _opening(document, LANGUAGE_SAMPLE_CHARS)
-    if sum(char.isalpha() for char in opening) < LANGUAGE_SAMPLE_CHARS // 4:  # a table or numbers first
-        opening = _opening(document, LANGUAGE_FALLBACK_CHARS)
-    language = detect_language(opening)
+    opening = _opening(document, LANGUAGE_FALLBACK_CHARS)
+    sample = opening[:LANGUAGE_SAMPLE_CHARS]
+    if sum(char.isalpha() for char in sample) < LANGUAGE_SAMPLE_CHARS // 4:  # a table or numbers first
+        sample = opening
+    language = detect_language(sample)
     pieces: list[tuple[str, str, int]] = []  # (heading, text, the paragraph it starts in)
     for number, section in enumerate(document.sections):
         for chunk in _chunks(section.text, language, max_words):

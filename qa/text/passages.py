@@ -72,9 +72,9 @@ def _opening(document: Document, chars: int) -> str:
     taken: list[str] = []
     held = 0
     for section in document.sections:
-        if held >= chars:
+        if held > chars:  # the join so far (held - 1 characters) covers the opening
             break
-        taken.append(section.text[: chars - held])  # a paragraph of megabytes is not copied whole
+        taken.append(section.text[:chars])  # a paragraph of megabytes is not copied whole
         held += len(taken[-1]) + 1
     return " ".join(taken)[:chars]
 

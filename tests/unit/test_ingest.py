@@ -7,7 +7,9 @@ import json
 import pytest
 
 from qa.errors import InvalidRequest
+from qa.records import Document, Section
 from qa.text.ingest import collect_files, parse_article, parse_json, parse_jsonl, read_file, split_passages
+from qa.text.passages import _opening
 
 from ..conftest import DATA, SEEDS
 
@@ -251,3 +253,12 @@ def test_language_is_read_from_the_opening():
     # an opening of figures alone tells no language: the text after it does
     figures = parse_article(" ".join(["2024 12,5 13,1 14,0 15,2"] * 40) + "\n\n" + english.sections[1].text)
     assert {p.language for p in split_passages(figures)} == {"en"}
+
+
+def test_a_documents_opening_is_its_sections_joined_then_cut():
+    """The opening the language is read from equals the whole joined text cut, at every boundary: a
+    section ending one character before the cut, exactly at it, or longer than the opening itself."""
+    for lengths in ([317, 281, 146], [599, 10], [600, 10], [300, 299, 5], [5_000], [3, 2, 1]):
+        sections = tuple(Section("", chr(97 + i) * n) for i, n in enumerate(lengths))
+        document = Document(id="d", title="t", date=None, source="", sections=sections)
+        assert _opening(document, 600) == " ".join(s.text for s in sections)[:600]

